@@ -1,0 +1,228 @@
+"""The chain rule written out with the real numbers, as plain text.
+
+One source for every place that explains a number: ``nnviz trace``, the
+chain-rule panel and the exported animation all call these functions, so the
+text a student reads is built from the same Trace and Grads the engine made.
+Numbers are formatted by :func:`fmt` (a true minus sign, trailing zeros cut).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import activations, losses
+from .network import Network
+from .propagation import Grads, Trace
+
+MINUS = "\u2212"
+#: beyond this many terms a sum is written with an ellipsis
+MAX_TERMS = 6
+
+
+def fmt(x: float, decimals: int = 4) -> str:
+    """A number as a student reads it: ``−2.0``, ``0.7311``, ``1.2e−07``."""
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "∞" if x > 0 else f"{MINUS}∞"
+    if x != 0 and (abs(x) < 10 ** (-decimals) or abs(x) >= 1e7):
+        s = f"{x:.{max(decimals - 2, 1)}e}"
+    else:
+        s = f"{x:.{decimals}f}".rstrip("0")
+        if s.endswith("."):
+            s += "0"
+        if s in ("-0.0", "-0"):
+            s = "0.0"
+    return s.replace("-", MINUS)
+
+
+def par(x: float, decimals: int = 4) -> str:
+    """fmt(x), in parentheses when negative so that ``2.0 × (−1.5)`` reads clearly."""
+    s = fmt(x, decimals)
+    return f"({s})" if s.startswith(MINUS) else s
+
+
+def _sum(terms: list[str], total_terms: int) -> str:
+    if total_terms > MAX_TERMS:
+        head = terms[: MAX_TERMS - 2]
+        return " + ".join(head + ["…", terms[-1]]) + f"  [{total_terms} terms]"
+    return " + ".join(terms)
+
+
+def neuron_label(l: int, j: int, depth: int) -> str:  # noqa: E741
+    if l == 0:
+        return f"input x{j + 1}"
+    if l == depth:
+        return f"output neuron {j + 1}"
+    return f"layer {l}, neuron {j + 1}"
+
+
+def z_line(net: Network, trace: Trace, l: int, j: int, d: int = 4, row: int = 0) -> str:  # noqa: E741
+    """``z = (a₁ × w₁) + (a₂ × w₂) + b = z``."""
+    layer = net.layers[l - 1]
+    a_prev = trace.a[l - 1][row]
+    terms = [f"({fmt(a_prev[i], d)} × {fmt(layer.W[j, i], d)})" for i in range(layer.fan_in)]
+    if len(terms) > MAX_TERMS:
+        terms = terms[: MAX_TERMS - 2] + [terms[-1]]
+    body = _sum(terms, layer.fan_in + 1) if layer.fan_in + 1 > MAX_TERMS else " + ".join(terms)
+    return f"z = {body} + {par(layer.b[j], d)} = {fmt(trace.z[l][row, j], d)}"
+
+
+def a_line(net: Network, trace: Trace, l: int, j: int, d: int = 4, row: int = 0) -> str:  # noqa: E741
+    """``a = ReLU(−2.0) = 0.0`` (softmax: ``a = e^z / Σ e^z = …``)."""
+    act = activations.get(net.layers[l - 1].activation)
+    z = trace.z[l][row, j]
+    a = trace.a[l][row, j]
+    if not act.elementwise:
+        return f"a = e^{par(z, d)} / Σⱼ e^zⱼ = {fmt(a, d)}"
+    return f"a = {act.label}({fmt(z, d)}) = {fmt(a, d)}"
+
+
+def loss_line(net: Network, trace: Trace, y: np.ndarray, grads: Grads, d: int = 4) -> str:
+    spec = losses.get(net.loss)
+    a = trace.a[-1][0]
+    yy = np.asarray(y, dtype=float).reshape(-1)
+    if spec.name == "mse":
+        terms = [f"({fmt(a[k], d)} {MINUS} {fmt(yy[k], d)})²" for k in range(a.size)]
+        body = (
+            "½ · [" + " + ".join(terms[:MAX_TERMS]) + (" + …" if a.size > MAX_TERMS else "") + "]"
+        )
+    elif spec.name == "bce":
+        terms = [
+            f"[{fmt(yy[k], d)}·ln {fmt(a[k], d)} + {fmt(1 - yy[k], d)}·ln {fmt(1 - a[k], d)}]"
+            for k in range(min(a.size, MAX_TERMS))
+        ]
+        body = f"{MINUS}(" + " + ".join(terms) + (" + …" if a.size > MAX_TERMS else "") + ")"
+    else:
+        terms = [f"{fmt(yy[k], d)}·ln {fmt(a[k], d)}" for k in range(min(a.size, MAX_TERMS))]
+        body = f"{MINUS}(" + " + ".join(terms) + (" + …" if a.size > MAX_TERMS else "") + ")"
+    return f"L = {spec.formula} = {body} = {fmt(grads.loss, d)}"
+
+
+def dL_da_line(
+    net: Network,
+    trace: Trace,
+    grads: Grads,
+    y: np.ndarray,
+    l: int,
+    j: int,  # noqa: E741
+    d: int = 4,
+) -> str:
+    """∂L/∂a: at the output from the loss; inside, the sum over the next layer."""
+    g = grads.dL_da[l][0, j]
+    if l == net.depth:
+        spec = losses.get(net.loss)
+        a = trace.a[l][0, j]
+        yy = float(np.asarray(y, dtype=float).reshape(-1)[j])
+        if spec.name == "mse":
+            return f"∂L/∂a = a {MINUS} y = {fmt(a, d)} {MINUS} {fmt(yy, d)} = {fmt(g, d)}"
+        if spec.name == "bce":
+            return (
+                f"∂L/∂a = {MINUS}y/a + (1 {MINUS} y)/(1 {MINUS} a) = "
+                f"{MINUS}{par(yy, d)}/{fmt(a, d)} + {fmt(1 - yy, d)}/{fmt(1 - a, d)} = "
+                f"{fmt(g, d)}"
+            )
+        return f"∂L/∂a = {MINUS}y/a = {MINUS}{par(yy, d)}/{fmt(a, d)} = {fmt(g, d)}"
+    nxt = net.layers[l]
+    dz = grads.dL_dz[l + 1][0]
+    terms = [f"({fmt(nxt.W[k, j], d)} × {fmt(dz[k], d)})" for k in range(nxt.size)]
+    if len(terms) > MAX_TERMS:
+        terms = terms[: MAX_TERMS - 2] + [terms[-1]]
+    return f"∂L/∂a = Σₖ w·∂L/∂z = {_sum(terms, nxt.size)} = {fmt(g, d)}"
+
+
+def dL_dz_line(net: Network, trace: Trace, grads: Grads, l: int, j: int, d: int = 4) -> str:  # noqa: E741
+    layer = net.layers[l - 1]
+    act = activations.get(layer.activation)
+    spec = losses.get(net.loss)
+    g = grads.dL_dz[l][0, j]
+    if l == net.depth and spec.dL_dz is not None:
+        a = trace.a[l][0, j]
+        return (
+            f"∂L/∂z = a {MINUS} y = {fmt(a, d)} {MINUS} "
+            f"{fmt(a - g * trace.a[l].shape[0], d)} = {fmt(g, d)}  "
+            f"({spec.label} with {act.label}, simplified)"
+        )
+    if not act.elementwise:
+        return f"∂L/∂z = aₖ(∂L/∂aₖ {MINUS} Σⱼ ∂L/∂aⱼ·aⱼ) = {fmt(g, d)}"
+    da = grads.dL_da[l][0, j]
+    dfz = float(act.df(trace.z[l][0:1, j])[0])
+    return f"∂L/∂z = ∂L/∂a · {act.label}′(z) = {par(da, d)} × {par(dfz, d)} = {fmt(g, d)}"
+
+
+def dL_dw_line(
+    net: Network,
+    trace: Trace,
+    grads: Grads,
+    l: int,
+    j: int,
+    i: int,  # noqa: E741
+    d: int = 4,
+) -> str:
+    """``∂L/∂w = ∂L/∂a · f′(z) · a_prev = (…) × (…) × (…) = …``."""
+    layer = net.layers[l - 1]
+    act = activations.get(layer.activation)
+    a_prev = trace.a[l - 1][0, i]
+    dz = grads.dL_dz[l][0, j]
+    g = grads.dL_dW[l][j, i]
+    spec = losses.get(net.loss)
+    if act.elementwise and not (l == net.depth and spec.dL_dz is not None):
+        da = grads.dL_da[l][0, j]
+        dfz = float(act.df(trace.z[l][0:1, j])[0])
+        return (
+            f"∂L/∂w = ∂L/∂a · {act.label}′(z) · a_prev = {par(da, d)} × {par(dfz, d)} × "
+            f"{par(a_prev, d)} = {fmt(g, d)}"
+        )
+    return f"∂L/∂w = ∂L/∂z · a_prev = {par(dz, d)} × {par(a_prev, d)} = {fmt(g, d)}"
+
+
+def dL_db_line(grads: Grads, l: int, j: int, d: int = 4) -> str:  # noqa: E741
+    return f"∂L/∂b = ∂L/∂z · 1 = {fmt(grads.dL_db[l][j], d)}"
+
+
+def update_line(w: float, g: float, lr: float, d: int = 4) -> str:
+    return (
+        f"w ← w {MINUS} η·∂L/∂w = {fmt(w, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
+        f"{fmt(w - lr * g, d)}"
+    )
+
+
+def report(
+    net: Network, x: np.ndarray, y: np.ndarray, trace: Trace, grads: Grads, d: int = 4
+) -> str:
+    """The whole forward and backward pass of one sample, for ``nnviz trace``."""
+    out: list[str] = []
+    sizes = net.sizes
+    out.append(f"Network {'-'.join(map(str, sizes))}, loss {net.loss}")
+    out.append("")
+    out.append("Forward pass")
+    out.append("Input: " + ", ".join(f"x{i + 1} = {fmt(v, d)}" for i, v in enumerate(x)))
+    for l in range(1, net.depth + 1):  # noqa: E741
+        act = net.layers[l - 1].activation
+        out.append(f"Layer {l} ({act}):")
+        for j in range(sizes[l]):
+            out.append(f"  neuron {j + 1}: {z_line(net, trace, l, j, d)}")
+            out.append(f"            {a_line(net, trace, l, j, d)}")
+    out.append("")
+    out.append("Loss")
+    out.append("Target: " + ", ".join(f"y{k + 1} = {fmt(v, d)}" for k, v in enumerate(y)))
+    out.append(loss_line(net, trace, y, grads, d))
+    out.append("")
+    out.append("Backward pass (chain rule)")
+    for l in range(net.depth, 0, -1):  # noqa: E741
+        out.append(f"Layer {l}:")
+        for j in range(sizes[l]):
+            out.append(f"  neuron {j + 1}: {dL_da_line(net, trace, grads, y, l, j, d)}")
+            out.append(f"            {dL_dz_line(net, trace, grads, l, j, d)}")
+            out.append(f"            {dL_db_line(grads, l, j, d)}")
+            for i in range(sizes[l - 1]):
+                src = f"x{i + 1}" if l == 1 else f"n{i + 1}"
+                out.append(f"    w({src}→n{j + 1}): {dL_dw_line(net, trace, grads, l, j, i, d)}")
+    out.append(
+        "Input gradient: "
+        + ", ".join(f"∂L/∂x{i + 1} = {fmt(v, d)}" for i, v in enumerate(grads.dL_dx[0]))
+    )
+    return "\n".join(out)
