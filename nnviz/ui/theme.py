@@ -1,0 +1,107 @@
+"""Colours and fonts shared by every view, for a light and a dark theme.
+
+Sign colours are Paul Tol's colour-blind-safe "vibrant" pair: blue for
+positive, orange for negative values. Gradients use a distinct family
+(magenta for positive, teal for negative) so that a value can never be
+mistaken for a gradient on a projector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    background: QColor
+    surface: QColor  # neuron fill
+    text: QColor
+    muted: QColor  # secondary text, dimmed parts
+    grid: QColor
+    positive: QColor  # value > 0
+    negative: QColor  # value < 0
+    grad_positive: QColor
+    grad_negative: QColor
+    selection: QColor
+    curve_f: QColor  # activation f(z)
+    curve_df: QColor  # derivative f'(z)
+    saturated: QColor  # shading of saturated regions
+    dark: bool
+
+    def sign_color(self, v: float) -> QColor:
+        return self.positive if v >= 0 else self.negative
+
+    def grad_color(self, v: float) -> QColor:
+        return self.grad_positive if v >= 0 else self.grad_negative
+
+
+LIGHT = Theme(
+    "light",
+    background=QColor("#fbfbfa"),
+    surface=QColor("#ffffff"),
+    text=QColor("#1b1b1b"),
+    muted=QColor("#8a8a8a"),
+    grid=QColor("#e4e4e4"),
+    positive=QColor("#0077bb"),
+    negative=QColor("#ee7733"),
+    grad_positive=QColor("#cc3377"),
+    grad_negative=QColor("#009988"),
+    selection=QColor("#222222"),
+    curve_f=QColor("#0077bb"),
+    curve_df=QColor("#cc3377"),
+    saturated=QColor(238, 119, 51, 40),
+    dark=False,
+)
+
+DARK = Theme(
+    "dark",
+    background=QColor("#1e1f22"),
+    surface=QColor("#2b2d31"),
+    text=QColor("#f0f0f0"),
+    muted=QColor("#8c8f96"),
+    grid=QColor("#3a3c42"),
+    positive=QColor("#33bbee"),
+    negative=QColor("#ee7733"),
+    grad_positive=QColor("#ee3377"),
+    grad_negative=QColor("#33ccbb"),
+    selection=QColor("#ffffff"),
+    curve_f=QColor("#33bbee"),
+    curve_df=QColor("#ee3377"),
+    saturated=QColor(238, 119, 51, 50),
+    dark=True,
+)
+
+_current: Theme = LIGHT
+
+
+def system_prefers_dark() -> bool:
+    app = QGuiApplication.instance()
+    if app is None:
+        return False
+    hints = QGuiApplication.styleHints()
+    scheme = getattr(hints, "colorScheme", None)
+    if scheme is not None and scheme() == Qt.ColorScheme.Dark:
+        return True
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def resolve(choice: str) -> Theme:
+    """'light', 'dark' or 'system' → the Theme to use."""
+    if choice == "dark":
+        return DARK
+    if choice == "light":
+        return LIGHT
+    return DARK if system_prefers_dark() else LIGHT
+
+
+def current() -> Theme:
+    return _current
+
+
+def set_current(theme: Theme) -> None:
+    global _current
+    _current = theme
