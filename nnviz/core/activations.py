@@ -50,7 +50,7 @@ def _zeros(z: Array) -> Array:
 
 
 def _step(z: Array) -> Array:
-    return (z > 0).astype(float)
+    return (np.asarray(z) > 0).astype(float)
 
 
 def _tanh(z: Array) -> Array:
@@ -67,7 +67,7 @@ def _relu(z: Array) -> Array:
 
 
 def _drelu(z: Array) -> Array:
-    return (z > 0).astype(float)
+    return (np.asarray(z) > 0).astype(float)
 
 
 LEAKY_SLOPE = 0.01
@@ -96,12 +96,12 @@ def _softplus(z: Array) -> Array:
 
 def _gelu(z: Array) -> Array:
     z = np.asarray(z, dtype=float)
-    return 0.5 * z * (1.0 + _erf(z / _SQRT2).astype(float))
+    return 0.5 * z * (1.0 + np.asarray(_erf(z / _SQRT2), dtype=float))
 
 
 def _dgelu(z: Array) -> Array:
     z = np.asarray(z, dtype=float)
-    cdf = 0.5 * (1.0 + _erf(z / _SQRT2).astype(float))
+    cdf = 0.5 * (1.0 + np.asarray(_erf(z / _SQRT2), dtype=float))
     # exp(-z^2/2) underflows quietly to 0 for large |z|; that is not a warning.
     pdf = _INV_SQRT_2PI * np.exp(-0.5 * np.minimum(z * z, 1e4))
     return cdf + z * pdf

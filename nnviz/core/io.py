@@ -82,9 +82,12 @@ def _fail(where: str, what: str) -> FileFormatError:
 def _number(v: Any, where: str) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise _fail(where, f"expected a number, found {_kind(v)}")
-    f = float(v)
+    try:
+        f = float(v)
+    except OverflowError:  # a JSON integer too large for a float
+        raise _fail(where, f"{_kind(v)} is beyond the limit of ±{MAX_ABS_VALUE:g}") from None
     if not math.isfinite(f):
-        raise _fail(where, f"{v} is not a finite number")
+        raise _fail(where, f"{_kind(v)} is not a finite number")
     if abs(f) > MAX_ABS_VALUE:
         raise _fail(where, f"{v:g} is beyond the limit of ±{MAX_ABS_VALUE:g}")
     return f
@@ -97,7 +100,8 @@ def _integer(v: Any, where: str, lo: int, hi: int) -> int:
         else:
             raise _fail(where, f"expected a whole number, found {_kind(v)}")
     if not lo <= v <= hi:
-        raise _fail(where, f"{v} is out of range; expected {lo} to {hi}")
+        shown = v if abs(v) < 10**20 else "a number that large"
+        raise _fail(where, f"{shown} is out of range; expected {lo} to {hi}")
     return v
 
 
@@ -112,6 +116,10 @@ def _kind(v: Any) -> str:
         return "a list"
     if isinstance(v, dict):
         return "an object"
+    if isinstance(v, float) and not math.isfinite(v):
+        return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
+    if isinstance(v, int) and abs(v) >= 10**20:
+        return "a number that large"
     return repr(v)
 
 
@@ -194,7 +202,7 @@ def from_dict(data: Any) -> Project:
         spec = layers[i]
         where = f"layer {i}"
         act = spec.get("activation", "linear" if i == len(layers) - 1 else "tanh")
-        if act not in activations.ACTIVATIONS:
+        if not isinstance(act, str) or act not in activations.ACTIVATIONS:
             raise _fail(
                 where,
                 f"unknown activation {_kind(act)}; expected one of {', '.join(activations.NAMES)}",
@@ -208,7 +216,7 @@ def from_dict(data: Any) -> Project:
         dense.append(Dense(W, b, act))
 
     loss = data.get("loss", "mse")
-    if loss not in losses.LOSSES:
+    if not isinstance(loss, str) or loss not in losses.LOSSES:
         raise _fail(
             "loss", f"unknown loss {_kind(loss)}; expected one of {', '.join(losses.NAMES)}"
         )
@@ -232,21 +240,27 @@ def from_dict(data: Any) -> Project:
         else np.zeros(sizes[-1])
     )
     extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
+    for k, v in extra.items():
+        try:  # kept and written back, so it must be writable JSON too
+            json.dumps(v, allow_nan=False)
+        except ValueError:
+            raise _fail(k, "holds NaN or Infinity, which JSON does not allow") from None
     return Project(net, Sample(x, y), seed, init, name, extra)
 
 
 def loads(text: str) -> Project:
     """Parse a network file's text; FileFormatError with line and column if not JSON."""
 
-    def _no_constants(c: str) -> float:
-        raise FileFormatError(f"{c} is not a finite number (JSON has no {c})")
-
+    # NaN and Infinity are read as floats here so that the field check below
+    # refuses them with the place they stand (``layer 1, weights[0][1]: ...``).
     try:
-        data = json.loads(text, parse_constant=_no_constants)
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise FileFormatError(
             f"line {e.lineno}, column {e.colno}: not valid JSON ({e.msg.lower()})"
         ) from None
+    except ValueError:  # an integer with more digits than Python converts
+        raise FileFormatError("a number in the file has too many digits") from None
     except RecursionError:
         raise FileFormatError("the file nests too deeply to be a network file") from None
     return from_dict(data)

@@ -257,6 +257,8 @@ class Network:
             raise EditError(f"there is no layer {l}; layers are 0 to {self.depth}")
         if sizes[l] + 1 > MAX_LAYER_SIZE:
             raise EditError(f"layer {l} already has {sizes[l]} neurons, the limit")
+        added = (sizes[l - 1] if l > 0 else 0) + (sizes[l + 1] if l < self.depth else 0)
+        _check_edges(self.n_edges + added)
         if l == 0:
             self.input_size += 1
         else:
@@ -311,8 +313,9 @@ class Network:
         if not act.elementwise:
             raise EditError(f"{act.name} is allowed on the output layer only")
         n_in = self.sizes[l - 1]
-        W, b = init_layer(rng, n_in, size, "uniform")
         nxt = self.layers[l - 1]
+        _check_edges(self.n_edges - nxt.W.size + n_in * size + size * nxt.size)
+        W, b = init_layer(rng, n_in, size, "uniform")
         nxt.W, _ = init_layer(rng, size, nxt.size, "uniform")
         self.layers.insert(l - 1, Dense(W, b, activation))
 
@@ -324,9 +327,15 @@ class Network:
                 raise EditError("there is no hidden layer to remove")
             raise EditError(f"only hidden layers (1 to {self.depth - 1}) can be removed, not {l}")
         n_in = self.sizes[l - 1]
+        gone, nxt = self.layers[l - 1], self.layers[l]
+        _check_edges(self.n_edges - gone.W.size - nxt.W.size + n_in * nxt.size)
         del self.layers[l - 1]
-        nxt = self.layers[l - 1]
         nxt.W, _ = init_layer(rng, n_in, nxt.size, "uniform")
+
+
+def _check_edges(n_edges: int) -> None:
+    if n_edges > MAX_EDGES:
+        raise EditError(f"that would make {n_edges} weights, beyond the limit of {MAX_EDGES}")
 
 
 def _check_size(n: object, what: str) -> None:

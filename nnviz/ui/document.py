@@ -57,19 +57,28 @@ class Selection:
 
 # ------------------------------------------------------------------ commands
 class _ScalarCommand(QUndoCommand):
-    """One number changed (weight, bias, input, target); scrubs merge into one step."""
+    """One number changed (weight, bias, input, target).
+
+    ``gesture`` > 0 names one drag or wheel gesture: its many small changes of the
+    same number merge into one undo step; 0 means "never merge".
+    """
 
     def __init__(
-        self, doc: Document, key: tuple, old: float, new: float, text: str, merge: bool
+        self, doc: Document, key: tuple, old: float, new: float, text: str, gesture: int
     ) -> None:
         super().__init__(text)
-        self._doc, self._key, self._old, self._new, self._merge = doc, key, old, new, merge
+        self._doc, self._key, self._old, self._new = doc, key, old, new
+        self._gesture = int(gesture)
 
     def id(self) -> int:  # noqa: A003 - Qt's name
-        return 1 if self._merge else -1
+        return 1 if self._gesture else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
-        if not isinstance(other, _ScalarCommand) or not other._merge or other._key != self._key:
+        if (
+            not isinstance(other, _ScalarCommand)
+            or other._gesture != self._gesture
+            or other._key != self._key
+        ):
             return False
         self._new = other._new
         return True
@@ -229,7 +238,7 @@ class Document(QObject):
             return float(self.sample.input[key[1]])
         return float(self.sample.target[key[1]])
 
-    def _set_scalar(self, key: tuple, value: object, what: str, merge: bool) -> bool:
+    def _set_scalar(self, key: tuple, value: object, what: str, gesture: int) -> bool:
         try:
             self._check_key(key)
             v = check_value(value, what)
@@ -239,7 +248,7 @@ class Document(QObject):
         old = self.value_of(key)
         if v == old:
             return True
-        self.undo_stack.push(_ScalarCommand(self, key, old, v, f"Set {what} to {v:g}", merge))
+        self.undo_stack.push(_ScalarCommand(self, key, old, v, f"Set {what} to {v:g}", gesture))
         return True
 
     def _check_key(self, key: tuple) -> None:
@@ -256,17 +265,17 @@ class Document(QObject):
         elif kind == "target" and not 0 <= key[1] < sizes[-1]:
             raise EditError(f"there is no output {key[1] + 1}")
 
-    def set_weight(self, l: int, j: int, i: int, value: object, merge: bool = False) -> bool:  # noqa: E741
-        return self._set_scalar(("weight", l, j, i), value, f"w[{l}]({j + 1}←{i + 1})", merge)
+    def set_weight(self, l: int, j: int, i: int, value: object, gesture: int = 0) -> bool:  # noqa: E741
+        return self._set_scalar(("weight", l, j, i), value, f"w[{l}]({j + 1}←{i + 1})", gesture)
 
-    def set_bias(self, l: int, j: int, value: object, merge: bool = False) -> bool:  # noqa: E741
-        return self._set_scalar(("bias", l, j), value, f"b[{l}]({j + 1})", merge)
+    def set_bias(self, l: int, j: int, value: object, gesture: int = 0) -> bool:  # noqa: E741
+        return self._set_scalar(("bias", l, j), value, f"b[{l}]({j + 1})", gesture)
 
-    def set_input(self, i: int, value: object, merge: bool = False) -> bool:
-        return self._set_scalar(("input", i), value, f"input x{i + 1}", merge)
+    def set_input(self, i: int, value: object, gesture: int = 0) -> bool:
+        return self._set_scalar(("input", i), value, f"input x{i + 1}", gesture)
 
-    def set_target(self, k: int, value: object, merge: bool = False) -> bool:
-        return self._set_scalar(("target", k), value, f"target y{k + 1}", merge)
+    def set_target(self, k: int, value: object, gesture: int = 0) -> bool:
+        return self._set_scalar(("target", k), value, f"target y{k + 1}", gesture)
 
     def _structural(self, text: str, edit) -> bool:
         """Run ``edit(project_copy)``; push it as one undoable step if the core accepts it."""

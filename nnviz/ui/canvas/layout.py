@@ -1,0 +1,92 @@
+"""Where every neuron sits on the canvas, and what lies under a point.
+
+Pure geometry over numpy arrays (no Qt objects are kept): columns of neurons,
+one per layer, centred vertically. Hit testing is vectorised, so it stays fast
+at 100,000 edges.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+COLUMN_GAP = 260.0
+NEURON_GAP = 110.0
+MAX_RADIUS = 30.0
+#: a column of many neurons is squeezed to about this height (scene units)
+COLUMN_HEIGHT = 640.0
+#: above this many edges the canvas draws without per-edge detail
+LOD_EDGES = 3000
+#: above this many neurons in a layer, its neurons are drawn without text
+LOD_NEURONS = 24
+
+
+class Layout:
+    """Neuron centres and radii for a network with layer sizes ``sizes``."""
+
+    def __init__(self, sizes: list[int]) -> None:
+        self.sizes = list(sizes)
+        # deep networks get closer columns so that the fitted view stays readable
+        gap = max(150.0, COLUMN_GAP - 20.0 * max(0, len(sizes) - 5))
+        self.x = np.arange(len(sizes), dtype=float) * gap
+        self.spacing: list[float] = []
+        self.radius: list[float] = []
+        self.y: list[np.ndarray] = []
+        for n in sizes:
+            height = min(NEURON_GAP * (n - 1), max(COLUMN_HEIGHT, 2.5 * n))
+            gap = height / (n - 1) if n > 1 else NEURON_GAP
+            self.spacing.append(gap)
+            self.radius.append(float(np.clip(gap * 0.36, 1.2, MAX_RADIUS)))
+            self.y.append((np.arange(n) - (n - 1) / 2.0) * gap)
+        self.n_edges = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+        self.detailed = self.n_edges <= LOD_EDGES
+
+    def pos(self, l: int, j: int) -> tuple[float, float]:  # noqa: E741
+        return float(self.x[l]), float(self.y[l][j])
+
+    def labelled(self, l: int) -> bool:  # noqa: E741
+        """Whether neurons of layer ``l`` get their numbers written in them."""
+        return self.sizes[l] <= LOD_NEURONS and self.detailed
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(left, top, width, height) of everything drawn, with room for labels."""
+        top = min(float(y[0]) for y in self.y) - 90.0
+        bottom = max(float(y[-1]) for y in self.y) + 80.0
+        left = -150.0
+        right = float(self.x[-1]) + 230.0
+        return left, top, right - left, bottom - top
+
+    def edge_segments(self, l: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # noqa: E741
+        """x1, y1, x2, y2 of every edge into layer ``l``, each shaped like W[l] (n_out, n_in)."""
+        n_out, n_in = self.sizes[l], self.sizes[l - 1]
+        x1 = np.full((n_out, n_in), self.x[l - 1] + self.radius[l - 1])
+        x2 = np.full((n_out, n_in), self.x[l] - self.radius[l])
+        y1 = np.broadcast_to(self.y[l - 1][None, :], (n_out, n_in))
+        y2 = np.broadcast_to(self.y[l][:, None], (n_out, n_in))
+        return x1, y1, x2, y2
+
+    # ------------------------------------------------------------- hit tests
+    def neuron_at(self, px: float, py: float, slack: float = 4.0) -> tuple[int, int] | None:
+        for l, x in enumerate(self.x):  # noqa: E741
+            r = max(self.radius[l], 6.0) + slack
+            if abs(px - x) > r:
+                continue
+            d = np.hypot(self.y[l] - py, px - x)
+            j = int(np.argmin(d))
+            if d[j] <= r:
+                return l, j
+        return None
+
+    def edge_at(self, px: float, py: float, tol: float = 5.0) -> tuple[int, int, int] | None:
+        """The edge (l, j, i) nearest to the point, if within ``tol`` scene units."""
+        for l in range(1, len(self.sizes)):  # noqa: E741
+            if not self.x[l - 1] < px < self.x[l]:
+                continue
+            x1, y1, x2, y2 = (a.ravel() for a in self.edge_segments(l))
+            dx, dy = x2 - x1, y2 - y1
+            t = np.clip(((px - x1) * dx + (py - y1) * dy) / (dx * dx + dy * dy), 0.0, 1.0)
+            d = np.hypot(x1 + t * dx - px, y1 + t * dy - py)
+            k = int(np.argmin(d))
+            if d[k] <= tol:
+                n_in = self.sizes[l - 1]
+                return l, k // n_in, k % n_in
+        return None

@@ -1,0 +1,721 @@
+"""The network canvas: a QGraphicsView with a cached static layer and a light overlay.
+
+Drawing follows DESIGN.md: the static layer (edges, neurons, numbers) is one
+item cached in device coordinates, so it is rendered again only on an edit, a
+resize or a zoom. Edges are drawn in batches, one path per colour-and-width
+bucket, never one item per edge. Hover, selection and the playback animation
+live in the overlay item, which is cheap to repaint every frame.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from pyqtgraph.functions import arrayToQPath
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QMenu,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from nnviz.core import activations
+from nnviz.core.explain import fmt
+from nnviz.ui import theme as themes
+from nnviz.ui.canvas.layout import Layout
+from nnviz.ui.document import Document, Selection
+
+WIDTH_BUCKETS = 6
+MIN_EDGE_WIDTH = 0.8
+MAX_EDGE_WIDTH = 7.0
+_gestures = itertools.count(1)
+
+
+def _font(size: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f
+
+
+def _blend(a: QColor, b: QColor, t: float) -> QColor:
+    t = float(np.clip(t, 0.0, 1.0))
+    return QColor.fromRgbF(
+        a.redF() + (b.redF() - a.redF()) * t,
+        a.greenF() + (b.greenF() - a.greenF()) * t,
+        a.blueF() + (b.blueF() - a.blueF()) * t,
+        1.0,
+    )
+
+
+def edge_paths(
+    xs: list[np.ndarray], ys: list[np.ndarray], values: np.ndarray, n_buckets: int
+) -> list[tuple[int, int, QPainterPath]]:
+    """Group segments by (sign, |value| bucket) into one QPainterPath each.
+
+    ``xs``/``ys`` hold the flattened x1, x2 / y1, y2 arrays; ``values`` the
+    flattened signed values. Returns (sign, bucket, path) with sign 1 or -1.
+    """
+    x1, x2 = xs
+    y1, y2 = ys
+    ref = float(np.max(np.abs(values))) if values.size else 1.0
+    ref = ref if ref > 0 else 1.0
+    bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(int), n_buckets - 1)
+    out = []
+    for sign, mask_sign in ((1, values >= 0), (-1, values < 0)):
+        for b in range(n_buckets):
+            m = mask_sign & (bucket == b)
+            if not np.any(m):
+                continue
+            x = np.empty(2 * int(m.sum()))
+            y = np.empty_like(x)
+            x[0::2], x[1::2] = x1[m], x2[m]
+            y[0::2], y[1::2] = y1[m], y2[m]
+            out.append((sign, b, arrayToQPath(x, y, connect="pairs")))
+    return out
+
+
+class StaticLayer(QGraphicsItem):
+    """Edges, neurons and their numbers: cached, redrawn only when the data changes."""
+
+    def __init__(self, canvas: NetworkCanvas) -> None:
+        super().__init__()
+        self._canvas = canvas
+        self._paths: list[tuple[int, int, QPainterPath]] = []
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(0)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(*self._canvas.layout.bounds())
+
+    def rebuild(self) -> None:
+        """Recompute the edge batches from the document, then repaint once."""
+        self.prepareGeometryChange()
+        layout = self._canvas.layout
+        net = self._canvas.document.network
+        xs1, xs2, ys1, ys2, vals = [], [], [], [], []
+        for l in range(1, len(layout.sizes)):  # noqa: E741
+            x1, y1, x2, y2 = layout.edge_segments(l)
+            xs1.append(x1.ravel())
+            xs2.append(x2.ravel())
+            ys1.append(y1.ravel())
+            ys2.append(y2.ravel())
+            vals.append(net.layers[l - 1].W.ravel())
+        values = np.concatenate(vals)
+        self._paths = edge_paths(
+            [np.concatenate(xs1), np.concatenate(xs2)],
+            [np.concatenate(ys1), np.concatenate(ys2)],
+            values,
+            WIDTH_BUCKETS,
+        )
+        self.update()
+
+    def paint(
+        self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        canvas = self._canvas
+        th = themes.current()
+        layout = canvas.layout
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
+        # edges, one path per colour-and-width bucket
+        for sign, b, path in self._paths:
+            color = QColor(th.positive if sign > 0 else th.negative)
+            if layout.detailed:
+                width = MIN_EDGE_WIDTH + (MAX_EDGE_WIDTH - MIN_EDGE_WIDTH) * b / (WIDTH_BUCKETS - 1)
+                color.setAlphaF(0.55 + 0.45 * b / (WIDTH_BUCKETS - 1))
+                pen = QPen(color, width)
+            else:  # level of detail: hairlines, strength by opacity, colours true
+                color.setAlphaF(0.08 + 0.5 * b / (WIDTH_BUCKETS - 1))
+                pen = QPen(color, 0)
+                pen.setCosmetic(True)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            p.setPen(pen)
+            p.drawPath(path)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        canvas.paint_layer_headers(p)
+        canvas.paint_neurons(p, numbers=not canvas.playback_active)
+
+
+class Overlay(QGraphicsItem):
+    """Hover, selection and the playback frame: repainted freely, never cached."""
+
+    def __init__(self, canvas: NetworkCanvas) -> None:
+        super().__init__()
+        self._canvas = canvas
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(10)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(*self._canvas.layout.bounds())
+
+    def paint(
+        self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self._canvas.paint_overlay(p)
+
+
+class NetworkCanvas(QGraphicsView):
+    """The editable network view. Click selects; drag or wheel on the selection scrubs it."""
+
+    #: a value was scrubbed (for status messages): text
+    scrubbed = Signal(str)
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("networkCanvas")
+        self.setToolTip(
+            "Click a neuron or an edge to select it. Drag up/down or use the wheel on the "
+            "selection to change it (Shift: finer). Ctrl+wheel zooms; drag empty space to pan."
+        )
+        self.document = document
+        self.layout = Layout(document.network.sizes)
+        self.playback_active = False
+        #: painter hook for the playback animation: f(canvas, painter) or None
+        self.playback_painter = None
+        self.hovered: Selection | None = None
+        self._press: QPointF | None = None
+        self._press_value = 0.0
+        self._press_key: tuple | None = None
+        self._gesture = 0
+        self._panning = False
+        self._dragged = False
+        self._wheel_gesture = 0
+        self._fitted = True
+
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
+        self.static = StaticLayer(self)
+        self.overlay = Overlay(self)
+        self._scene.addItem(self.static)
+        self._scene.addItem(self.overlay)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(320, 240)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.apply_theme()
+
+        document.network_changed.connect(self._on_network_changed)
+        document.selection_changed.connect(self._on_selection_changed)
+        document.settings_changed.connect(self._on_settings_changed)
+        self._on_network_changed()
+
+    # --------------------------------------------------------------- model
+    def _on_network_changed(self) -> None:
+        sizes = self.document.network.sizes
+        shape_changed = sizes != self.layout.sizes
+        if shape_changed:
+            self.layout = Layout(sizes)
+            self.hovered = None
+        self.static.rebuild()
+        self._scene.setSceneRect(QRectF(*self.layout.bounds()).adjusted(-400, -300, 400, 300))
+        if shape_changed and self._fitted:
+            self.fit()
+        self.overlay.update()
+
+    def _on_selection_changed(self) -> None:
+        self.overlay.update()
+
+    def _on_settings_changed(self) -> None:
+        self.static.update()
+        self.overlay.update()
+
+    def apply_theme(self) -> None:
+        self.setBackgroundBrush(QBrush(themes.current().background))
+        self.static.update()
+        self.overlay.update()
+
+    def set_playback_active(self, active: bool) -> None:
+        """While playing, the static layer leaves numbers to the animation overlay."""
+        if active != self.playback_active:
+            self.playback_active = active
+            self.static.update()
+        self.overlay.update()
+
+    # ---------------------------------------------------------------- zoom
+    def zoom_by(self, factor: float) -> None:
+        scale = self.transform().m11() * factor
+        if 0.05 <= scale <= 20:
+            self.scale(factor, factor)
+            self._fitted = False
+
+    def zoom_in(self) -> None:
+        self.zoom_by(1.25)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(0.8)
+
+    def fit(self) -> None:
+        self.fitInView(QRectF(*self.layout.bounds()), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.transform().m11() > 2.2:  # a tiny network should not be drawn huge
+            self.resetTransform()
+            self.scale(2.2, 2.2)
+            self.centerOn(QRectF(*self.layout.bounds()).center())
+        self._fitted = True
+
+    def zoom_level(self) -> float:
+        return self.transform().m11()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._fitted:
+            self.fit()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._fitted:
+            self.fit()
+
+    # ------------------------------------------------------------ hit test
+    def item_at(self, view_pos: QPointF) -> Selection | None:
+        p = self.mapToScene(view_pos.toPoint())
+        hit = self.layout.neuron_at(p.x(), p.y())
+        if hit is not None:
+            return Selection.of_neuron(*hit)
+        tol = max(4.0, 6.0 / max(self.zoom_level(), 1e-3))
+        edge = self.layout.edge_at(p.x(), p.y(), tol)
+        if edge is not None:
+            return Selection.of_edge(*edge)
+        return None
+
+    def scene_pos_of(self, sel: Selection) -> QPointF:
+        """Scene position of a neuron's centre or an edge's midpoint (for tests and labels)."""
+        if sel.kind == "neuron":
+            return QPointF(*self.layout.pos(sel.layer, sel.neuron))
+        x1, y1 = self.layout.pos(sel.layer - 1, sel.source)
+        x2, y2 = self.layout.pos(sel.layer, sel.neuron)
+        r1, r2 = self.layout.radius[sel.layer - 1], self.layout.radius[sel.layer]
+        return QPointF(((x1 + r1) + (x2 - r2)) / 2, (y1 + y2) / 2)
+
+    def view_pos_of(self, sel: Selection) -> QPointF:
+        return QPointF(self.mapFromScene(self.scene_pos_of(sel)))
+
+    # ------------------------------------------------------------ scrubbing
+    def scrub_key(self, sel: Selection | None) -> tuple | None:
+        """The number that dragging or the wheel changes for ``sel``."""
+        if sel is None:
+            return None
+        if sel.kind == "edge":
+            return ("weight", sel.layer, sel.neuron, sel.source)
+        if sel.layer == 0:
+            return ("input", sel.neuron)
+        return ("bias", sel.layer, sel.neuron)
+
+    def _set_key(self, key: tuple, value: float, gesture: int) -> bool:
+        doc = self.document
+        value = round(value, 6)
+        if key[0] == "weight":
+            ok = doc.set_weight(key[1], key[2], key[3], value, gesture)
+        elif key[0] == "bias":
+            ok = doc.set_bias(key[1], key[2], value, gesture)
+        else:
+            ok = doc.set_input(key[1], value, gesture)
+        if ok:
+            self.scrubbed.emit(f"{key[0]} = {fmt(value, doc.decimals)}")
+        return ok
+
+    # --------------------------------------------------------------- mouse
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._start_pan(event)
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        self.setFocus()
+        hit = self.item_at(event.position())
+        self._dragged = False
+        if hit is None:
+            self._start_pan(event)
+            self.document.select(None)
+            return
+        self.document.select(hit)
+        self._press = event.position()
+        self._press_key = self.scrub_key(hit)
+        self._press_value = self.document.value_of(self._press_key)
+        self._gesture = next(_gestures)
+        event.accept()
+
+    def _start_pan(self, event: QMouseEvent) -> None:
+        self._panning = True
+        self._press = event.position()
+        self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        pos = event.position()
+        if self._panning and self._press is not None:
+            d = pos - self._press
+            self._press = pos
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(d.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(d.y()))
+            self._fitted = False
+            return
+        if self._press is not None and self._press_key is not None:
+            dy = self._press.y() - pos.y()
+            if abs(dy) >= 3 or self._dragged:
+                self._dragged = True
+                step = 0.001 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 0.01
+                self._set_key(self._press_key, self._press_value + dy * step, self._gesture)
+            return
+        hit = self.item_at(pos)
+        if hit != self.hovered:
+            self.hovered = hit
+            self.viewport().setCursor(
+                Qt.CursorShape.SizeVerCursor
+                if hit is not None and hit == self.document.selection
+                else Qt.CursorShape.PointingHandCursor
+                if hit is not None
+                else Qt.CursorShape.ArrowCursor
+            )
+            self.overlay.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._press = None
+        self._press_key = None
+        self._panning = False
+        self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+        event.accept()
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        if self.hovered is not None:
+            self.hovered = None
+            self.overlay.update()
+        super().leaveEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        steps = event.angleDelta().y() / 120.0
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_by(1.15**steps)
+            event.accept()
+            return
+        sel = self.document.selection
+        hit = self.item_at(event.position())
+        if sel is not None and hit == sel and steps:
+            key = self.scrub_key(sel)
+            fine = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            if not self._wheel_gesture or self._wheel_key != key:
+                self._wheel_gesture = next(_gestures)
+                self._wheel_key = key
+            self._set_key(
+                key,
+                self.document.value_of(key) + steps * (0.01 if fine else 0.1),
+                self._wheel_gesture,
+            )
+            event.accept()
+            return
+        self._wheel_gesture = 0
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        sel = self.document.selection
+        key = event.key()
+        if (
+            sel is not None
+            and key in (Qt.Key.Key_Up, Qt.Key.Key_Down)
+            and (event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        ):
+            k = self.scrub_key(sel)
+            d = 0.1 if key == Qt.Key.Key_Up else -0.1
+            self._set_key(k, self.document.value_of(k) + d, 0)
+            return
+        if key == Qt.Key.Key_Escape:
+            self.document.select(None)
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        hit = self.item_at(QPointF(event.pos()))
+        if hit is not None:
+            self.document.select(hit)
+        menu = self.build_context_menu(hit)
+        menu.exec(event.globalPos())
+
+    def build_context_menu(self, hit: Selection | None) -> QMenu:
+        """The right-click menu for ``hit`` (a neuron, an edge or empty space)."""
+        doc = self.document
+        menu = QMenu(self)
+        depth = doc.network.depth
+
+        def add(text: str, fn, enabled: bool = True) -> QAction:
+            act = menu.addAction(text)
+            act.triggered.connect(fn)
+            act.setEnabled(enabled)
+            return act
+
+        if hit is not None:
+            l = hit.layer  # noqa: E741
+            add(f"Add a neuron to layer {l}", lambda: doc.add_neuron(l))
+            if hit.kind == "neuron":
+                j = hit.neuron
+                add(f"Remove this neuron ({j + 1})", lambda: doc.remove_neuron(l, j))
+            if 1 <= l < depth:
+                add(f"Remove hidden layer {l}", lambda: doc.remove_layer(l))
+            menu.addSeparator()
+            add(
+                f"Insert a hidden layer before layer {max(l, 1)}",
+                lambda: doc.insert_layer(max(l, 1), 3, "tanh"),
+            )
+            if l < depth:
+                add(f"Insert a hidden layer after layer {l}", lambda: doc.insert_layer(l + 1, 3))
+            if l >= 1:
+                sub = menu.addMenu("Activation")
+                current = doc.network.layers[l - 1].activation
+                for name in activations.NAMES:
+                    act = sub.addAction(name)
+                    act.setCheckable(True)
+                    act.setChecked(name == current)
+                    act.triggered.connect(lambda _=False, n=name: doc.set_activation(l, n))
+        else:
+            add("Add a hidden layer before the output", lambda: doc.insert_layer(depth, 3))
+        menu.addSeparator()
+        add("Fit network in view", self.fit)
+        return menu
+
+    # ------------------------------------------------------------ painting
+    def neuron_fill(self, a: float) -> QColor:
+        th = themes.current()
+        return _blend(th.surface, th.sign_color(a), min(abs(a), 1.0) * 0.45)
+
+    def paint_layer_headers(self, p: QPainter) -> None:
+        th = themes.current()
+        net = self.document.network
+        layout = self.layout
+        p.setPen(th.muted)
+        p.setFont(_font(11, True))
+        top = layout.bounds()[1]
+        for l, x in enumerate(layout.x):  # noqa: E741
+            if l == 0:
+                text = f"Input ({layout.sizes[0]})"
+            else:
+                act = activations.get(net.layers[l - 1].activation)
+                role = "Output" if l == net.depth else f"Hidden {l}"
+                text = f"{role} · {act.label}"
+                if layout.sizes[l] > 8:
+                    text += f" ({layout.sizes[l]})"
+            p.drawText(QRectF(x - 120, top + 8, 240, 30), Qt.AlignmentFlag.AlignCenter, text)
+
+    def paint_neurons(self, p: QPainter, numbers: bool = True) -> None:
+        th = themes.current()
+        doc = self.document
+        layout = self.layout
+        d = doc.decimals
+        a_all = doc.trace.a
+        zoomed = self.zoom_level() >= 1.8
+        for l, x in enumerate(layout.x):  # noqa: E741
+            r = layout.radius[l]
+            labelled = layout.labelled(l) and numbers
+            a = a_all[l][0]
+            p.setPen(QPen(th.text if layout.detailed else th.muted, 1.6 if r > 6 else 0.5))
+            for j, y in enumerate(layout.y[l]):
+                p.setBrush(self.neuron_fill(a[j]))
+                p.drawEllipse(QPointF(x, y), r, r)
+            if not labelled:
+                continue
+            for j, y in enumerate(layout.y[l]):
+                p.setPen(th.text)
+                self._fit_text(p, QRectF(x - r, y - r, 2 * r, 2 * r), fmt(a[j], d), 12)
+                p.setFont(_font(9))
+                p.setPen(th.muted)
+                if l == 0:
+                    p.drawText(
+                        QRectF(x - r - 70, y - 12, 64, 24),
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                        f"x{j + 1}",
+                    )
+                else:
+                    b = doc.network.layers[l - 1].b[j]
+                    p.drawText(
+                        QRectF(x - 60, y + r + 1, 120, 18),
+                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                        f"b = {fmt(b, d)}",
+                    )
+                    if zoomed:
+                        p.drawText(
+                            QRectF(x - 60, y - r - 19, 120, 18),
+                            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                            f"z = {fmt(doc.trace.z[l][0, j], d)}",
+                        )
+        self.paint_outputs(p, numbers)
+
+    @staticmethod
+    def _fit_text(p: QPainter, rect: QRectF, text: str, size: float, bold: bool = True) -> None:
+        """Centred text, shrunk until it fits inside ``rect`` (a neuron's circle)."""
+        font = _font(size, bold)
+        p.setFont(font)
+        avail = rect.width() * 0.9
+        w = p.fontMetrics().horizontalAdvance(text)
+        if w > avail:
+            font.setPointSizeF(max(size * avail / w, 4.0))
+            p.setFont(font)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    def paint_outputs(self, p: QPainter, numbers: bool = True) -> None:
+        """Targets beside the output neurons and the loss box."""
+        th = themes.current()
+        doc = self.document
+        layout = self.layout
+        d = doc.decimals
+        L = len(layout.sizes) - 1
+        x = layout.x[L] + layout.radius[L]
+        if layout.labelled(L):
+            p.setFont(_font(10))
+            p.setPen(th.muted)
+            for j, y in enumerate(layout.y[L]):
+                p.drawText(
+                    QRectF(x + 8, y - 12, 100, 24),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    f"y = {fmt(doc.sample.target[j], d)}",
+                )
+        if not numbers:
+            return
+        bottom = float(layout.y[L][-1]) + layout.radius[L] + 28
+        rect = QRectF(layout.x[L] - 80, bottom, 160, 34)
+        p.setPen(QPen(th.text, 1.2))
+        p.setBrush(th.surface)
+        p.drawRoundedRect(rect, 6, 6)
+        p.setFont(_font(12, True))
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"loss = {fmt(doc.grads.loss, d)}")
+
+    def paint_overlay(self, p: QPainter) -> None:
+        if self.playback_painter is not None and self.playback_active:
+            self.playback_painter(self, p)
+        th = themes.current()
+        for sel, color, width in (
+            (self.hovered, th.muted, 2.0),
+            (self.document.selection, th.selection, 3.0),
+        ):
+            if sel is None or not sel.valid_for(self.document.network):
+                continue
+            if sel.kind == "neuron":
+                self._paint_neuron_highlight(p, sel, color, width)
+            else:
+                self._paint_edge_highlight(p, sel, color, width)
+
+    def _paint_neuron_highlight(
+        self, p: QPainter, sel: Selection, color: QColor, width: float
+    ) -> None:
+        doc = self.document
+        d = doc.decimals
+        x, y = self.layout.pos(sel.layer, sel.neuron)
+        r = max(self.layout.radius[sel.layer], 5.0)
+        pen = QPen(color, width)
+        pen.setCosmetic(True)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(QPointF(x, y), r + 5, r + 5)
+        if sel.layer == 0:
+            text = f"x{sel.neuron + 1} = {fmt(doc.sample.input[sel.neuron], d)}"
+        else:
+            z = doc.trace.z[sel.layer][0, sel.neuron]
+            a = doc.trace.a[sel.layer][0, sel.neuron]
+            b = doc.network.layers[sel.layer - 1].b[sel.neuron]
+            text = f"z = {fmt(z, d)}   a = {fmt(a, d)}   b = {fmt(b, d)}"
+        self._label(p, QPointF(x, y - r - 24), text)
+
+    def _paint_edge_highlight(
+        self, p: QPainter, sel: Selection, color: QColor, width: float
+    ) -> None:
+        doc = self.document
+        layout = self.layout
+        x1, y1 = layout.pos(sel.layer - 1, sel.source)
+        x2, y2 = layout.pos(sel.layer, sel.neuron)
+        r1, r2 = layout.radius[sel.layer - 1], layout.radius[sel.layer]
+        pen = QPen(color, width + 2)
+        pen.setCosmetic(True)
+        p.setPen(pen)
+        p.drawLine(QPointF(x1 + r1, y1), QPointF(x2 - r2, y2))
+        w = doc.network.layers[sel.layer - 1].W[sel.neuron, sel.source]
+        self._label(p, self.scene_pos_of(sel), f"w = {fmt(w, doc.decimals)}")
+
+    def _label(self, p: QPainter, center: QPointF, text: str, color: QColor | None = None) -> None:
+        """Text in a rounded box, readable at any zoom level (fixed screen size)."""
+        th = themes.current()
+        p.save()
+        scale = max(self.zoom_level(), 1e-3)
+        p.translate(center)
+        p.scale(1 / scale, 1 / scale)
+        font = _font(12, True)
+        p.setFont(font)
+        fm = p.fontMetrics()
+        w = fm.horizontalAdvance(text) + 16
+        h = fm.height() + 8
+        rect = QRectF(-w / 2, -h / 2, w, h)
+        p.setPen(QPen(color or th.text, 1.2))
+        p.setBrush(th.surface)
+        p.drawRoundedRect(rect, 5, 5)
+        p.setPen(color or th.text)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        p.restore()
+
+    def drawForeground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
+        """The legend, fixed in the view's bottom-left corner."""
+        th = themes.current()
+        p.save()
+        p.resetTransform()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        font = _font(10)
+        p.setFont(font)
+        fm = p.fontMetrics()
+        rows = [
+            (th.positive, "positive weight / value"),
+            (th.negative, "negative weight / value"),
+        ]
+        if self.playback_active:
+            rows += [
+                (th.grad_positive, "positive gradient"),
+                (th.grad_negative, "negative gradient"),
+            ]
+        line_h = fm.height() + 4
+        note = "thicker = larger |w|; circle shade = a"
+        width = max(
+            max(fm.horizontalAdvance(t) for _, t in rows) + 70, fm.horizontalAdvance(note) + 24
+        )
+        height = line_h * (len(rows) + 1) + 10
+        box = QRectF(10, self.viewport().height() - height - 10, width, height)
+        bg = QColor(th.surface)
+        bg.setAlphaF(0.92)
+        p.setPen(QPen(th.grid, 1))
+        p.setBrush(bg)
+        p.drawRoundedRect(box, 6, 6)
+        y = box.top() + 6
+        for color, text in rows:
+            p.setPen(QPen(color, 4))
+            p.drawLine(
+                QPointF(box.left() + 10, y + line_h / 2), QPointF(box.left() + 44, y + line_h / 2)
+            )
+            p.setPen(th.text)
+            p.drawText(
+                QRectF(box.left() + 52, y, width, line_h), Qt.AlignmentFlag.AlignVCenter, text
+            )
+            y += line_h
+        p.setPen(th.muted)
+        p.drawText(
+            QRectF(box.left() + 10, y, width, line_h),
+            Qt.AlignmentFlag.AlignVCenter,
+            note,
+        )
+        p.restore()

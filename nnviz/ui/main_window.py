@@ -1,0 +1,564 @@
+"""The main window: menus, toolbars and docks around the canvas. Composition only.
+
+Every action has an objectName, a tooltip and, where it is a command, a
+shortcut (DESIGN.md convention 8). All changes go through the Document.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QToolBar,
+    QUndoView,
+    QWidget,
+)
+
+from nnviz import __version__
+from nnviz.core import activations, examples, io
+from nnviz.ui import settings
+from nnviz.ui import theme as themes
+from nnviz.ui.canvas.view import NetworkCanvas
+from nnviz.ui.document import Document
+from nnviz.ui.panels.inspector import InspectorPanel
+
+FILE_FILTER = "nnviz networks (*.json);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """The nnviz window. ``MainWindow(document)``; tests drive it through its widgets."""
+
+    def __init__(self, document: Document | None = None, theme_choice: str | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.document = document if document is not None else Document()
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.actions_by_name: dict[str, QAction] = {}
+        self._theme_choice = theme_choice or str(settings.get("theme", "system"))
+
+        self.canvas = NetworkCanvas(self.document, self)
+        self.setCentralWidget(self.canvas)
+        self.inspector = InspectorPanel(self.document)
+        self.docks: dict[str, QDockWidget] = {}
+        self._add_dock(
+            "inspectorDock",
+            "Inspector",
+            self._scrolled(self.inspector),
+            Qt.DockWidgetArea.RightDockWidgetArea,
+        )
+        self.history = QUndoView(self.document.undo_stack)
+        self.history.setObjectName("historyView")
+        self.history.setEmptyLabel("Opened")
+        self.history.setToolTip("Every edit, oldest first: click a line to go back to it")
+        history_dock = self._add_dock(
+            "historyDock", "History", self.history, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        history_dock.hide()
+
+        self.status = QLabel()
+        self.status.setObjectName("statusMessage")
+        self.statusBar().addWidget(self.status, 1)
+        self.zoom_label = QLabel()
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.timeout.connect(lambda: self.show_message(""))
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+
+        doc = self.document
+        doc.file_state_changed.connect(self._on_file_state_changed)
+        doc.edit_refused.connect(self._on_edit_refused)
+        doc.network_changed.connect(self._on_network_changed)
+        doc.selection_changed.connect(self._update_actions)
+        doc.undo_stack.canUndoChanged.connect(self._update_actions)
+        doc.undo_stack.canRedoChanged.connect(self._update_actions)
+        self.canvas.scrubbed.connect(self.show_message)
+        # the forward/backward animation: bar, chain-rule panel, canvas overlay
+        from nnviz.ui.playback import install as install_playback
+
+        self.playback = install_playback(self)
+        self.apply_theme(self._theme_choice)
+        self._on_file_state_changed()
+        self._update_actions()
+        self.resize(1440, 900)
+
+    # ---------------------------------------------------------------- docks
+    def _scrolled(self, widget: QWidget) -> QScrollArea:
+        area = QScrollArea()
+        area.setWidget(widget)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        return area
+
+    def _add_dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        return dock
+
+    # -------------------------------------------------------------- actions
+    def _action(
+        self, name: str, text: str, tip: str, slot, shortcut=None, checkable: bool = False
+    ) -> QAction:
+        act = QAction(text, self)
+        act.setObjectName(name)
+        act.setToolTip(tip)
+        act.setStatusTip(tip)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                act.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                act.setShortcut(QKeySequence(shortcut))
+            act.setToolTip(
+                f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+            )
+        act.setCheckable(checkable)
+        act.triggered.connect(slot)
+        self.addAction(act)
+        self.actions_by_name[name] = act
+        return act
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        doc = self.document
+        a = self._action
+        a("newAction", "&New", "Start again from the built-in network", self.new_file, K.New)
+        a("openAction", "&Open…", "Open a network file", self.open_dialog, K.Open)
+        a("saveAction", "&Save", "Save the network", self.save, K.Save)
+        a("saveAsAction", "Save &As…", "Save the network under a new name", self.save_as, K.SaveAs)
+        a("quitAction", "&Quit", "Quit nnviz", self.close, K.Quit)
+        undo = doc.undo_stack.createUndoAction(self, "&Undo")
+        undo.setObjectName("undoAction")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setToolTip("Undo the last edit (Ctrl+Z)")
+        redo = doc.undo_stack.createRedoAction(self, "&Redo")
+        redo.setObjectName("redoAction")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        redo.setToolTip("Redo the edit just undone (Ctrl+Shift+Z)")
+        for act in (undo, redo):
+            self.addAction(act)
+            self.actions_by_name[act.objectName()] = act
+        a(
+            "addNeuronAction",
+            "Add &Neuron",
+            "Add a neuron to the selected layer",
+            self.add_neuron,
+            "Ctrl+N" if False else "N",
+        )
+        a(
+            "removeNeuronAction",
+            "&Remove Neuron",
+            "Remove the selected neuron",
+            self.remove_neuron,
+            QKeySequence.StandardKey.Delete,
+        )
+        a(
+            "addLayerAction",
+            "Add &Layer",
+            "Insert a hidden layer after the selected one (or before the output)",
+            self.add_layer,
+            "L",
+        )
+        a(
+            "removeLayerAction",
+            "Remove La&yer",
+            "Remove the selected hidden layer",
+            self.remove_layer,
+            "Shift+Delete",
+        )
+        a(
+            "reinitAction",
+            "Re-&initialise Weights…",
+            "Draw all weights again from a seed",
+            self.reinitialise_dialog,
+            "Ctrl+R",
+        )
+        a("zoomInAction", "Zoom &In", "Zoom in on the network", self.canvas.zoom_in, K.ZoomIn)
+        a("zoomOutAction", "Zoom &Out", "Zoom out", self.canvas.zoom_out, K.ZoomOut)
+        a(
+            "fitAction",
+            "&Fit Network",
+            "Fit the whole network in the view",
+            self.canvas.fit,
+            "Ctrl+0",
+        )
+        a("historyAction", "&History", "Show the list of edits", self._toggle_history, "Ctrl+H")
+        a("aboutAction", "&About nnviz", "About nnviz", self.about)
+        a(
+            "shortcutsAction",
+            "&Keyboard Shortcuts",
+            "List the keyboard shortcuts",
+            self.show_shortcuts,
+            "F1",
+        )
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        acts = self.actions_by_name
+        m = mb.addMenu("&File")
+        m.setObjectName("fileMenu")
+        m.addAction(acts["newAction"])
+        m.addAction(acts["openAction"])
+        self.examples_menu = m.addMenu("Open &Example")
+        self.examples_menu.setObjectName("examplesMenu")
+        for name in examples.names():
+            act = self.examples_menu.addAction(examples.title(name))
+            act.setObjectName(f"example_{name}")
+            act.triggered.connect(lambda _=False, n=name: self.open_example(n))
+        self.recent_menu = m.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        m.addSeparator()
+        m.addAction(acts["saveAction"])
+        m.addAction(acts["saveAsAction"])
+        self.file_menu = m
+        self._file_menu_tail = m.addSeparator()
+        m.addAction(acts["quitAction"])
+
+        m = mb.addMenu("&Edit")
+        m.setObjectName("editMenu")
+        m.addAction(acts["undoAction"])
+        m.addAction(acts["redoAction"])
+        m.addAction(acts["historyAction"])
+        m.addSeparator()
+        for n in ("addNeuronAction", "removeNeuronAction", "addLayerAction", "removeLayerAction"):
+            m.addAction(acts[n])
+        self.activation_menu = m.addMenu("Layer &Activation")
+        self.activation_menu.setObjectName("activationMenu")
+        for name in activations.NAMES:
+            act = self.activation_menu.addAction(name)
+            act.setObjectName(f"activation_{name}")
+            act.triggered.connect(lambda _=False, n=name: self.set_selected_activation(n))
+        m.addSeparator()
+        m.addAction(acts["reinitAction"])
+        self.edit_menu = m
+
+        m = mb.addMenu("&View")
+        m.setObjectName("viewMenu")
+        for n in ("zoomInAction", "zoomOutAction", "fitAction"):
+            m.addAction(acts[n])
+        m.addSeparator()
+        theme_menu = m.addMenu("&Theme")
+        theme_menu.setObjectName("themeMenu")
+        self._theme_actions = {}
+        for choice in ("system", "light", "dark"):
+            act = theme_menu.addAction(choice.capitalize())
+            act.setObjectName(f"theme_{choice}")
+            act.setCheckable(True)
+            act.triggered.connect(lambda _=False, c=choice: self.apply_theme(c))
+            self._theme_actions[choice] = act
+        dec_menu = m.addMenu("&Decimals")
+        dec_menu.setObjectName("decimalsMenu")
+        self._decimal_actions = {}
+        for d in range(1, 7):
+            act = dec_menu.addAction(str(d))
+            act.setObjectName(f"decimals_{d}")
+            act.setCheckable(True)
+            act.triggered.connect(lambda _=False, d=d: self.set_decimals(d))
+            self._decimal_actions[d] = act
+        saved = settings.get("decimals")
+        if saved is not None:
+            self.document.set_decimals(int(saved))
+        self._sync_decimal_actions()
+        m.addSeparator()
+        self.panels_menu = m.addMenu("&Panels")
+        self.panels_menu.setObjectName("panelsMenu")
+        for dock in self.docks.values():
+            self.panels_menu.addAction(dock.toggleViewAction())
+        self.view_menu = m
+
+        m = mb.addMenu("&Help")
+        m.setObjectName("helpMenu")
+        m.addAction(self.actions_by_name["shortcutsAction"])
+        m.addAction(self.actions_by_name["aboutAction"])
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Main", self)
+        tb.setObjectName("mainToolbar")
+        tb.setIconSize(QSize(20, 20))
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        acts = self.actions_by_name
+        for n in (
+            "openAction",
+            "saveAction",
+            None,
+            "undoAction",
+            "redoAction",
+            None,
+            "addNeuronAction",
+            "removeNeuronAction",
+            "addLayerAction",
+            "removeLayerAction",
+            "reinitAction",
+            None,
+            "fitAction",
+        ):
+            if n is None:
+                tb.addSeparator()
+            else:
+                tb.addAction(acts[n])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+        self.toolbar = tb
+
+    def add_panel(self, name: str, title: str, widget: QWidget, area, scroll=False) -> QDockWidget:
+        """Put a panel in a dock and list it in View ▸ Panels."""
+        dock = self._add_dock(name, title, self._scrolled(widget) if scroll else widget, area)
+        self.panels_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    # -------------------------------------------------------------- state
+    def _on_file_state_changed(self) -> None:
+        doc = self.document
+        self.setWindowTitle(f"{doc.display_name()}[*] — nnviz")
+        self.setWindowModified(doc.modified)
+
+    def _on_network_changed(self) -> None:
+        self._update_actions()
+
+    def _on_edit_refused(self, message: str) -> None:
+        self.show_message(message, error=True)
+
+    def show_message(self, text: str, error: bool = False, ms: int = 6000) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #cc3311; font-weight: bold;" if error else "")
+        if text:
+            self._status_timer.start(ms)
+
+    def _update_actions(self) -> None:
+        doc = self.document
+        sel = doc.selection
+        acts = self.actions_by_name
+        depth = doc.network.depth
+        acts["removeNeuronAction"].setEnabled(sel is not None and sel.kind == "neuron")
+        acts["addNeuronAction"].setEnabled(sel is not None)
+        acts["removeLayerAction"].setEnabled(sel is not None and 1 <= sel.layer < depth)
+        self.activation_menu.setEnabled(sel is not None and sel.layer >= 1)
+        self.zoom_label.setText(f"{doc.network.n_edges} weights")
+
+    # -------------------------------------------------------------- edits
+    def add_neuron(self) -> None:
+        sel = self.document.selection
+        if sel is None:
+            self.show_message(
+                "Select a neuron or an edge first: the neuron goes into its layer.", error=True
+            )
+            return
+        self.document.add_neuron(sel.layer)
+
+    def remove_neuron(self) -> None:
+        sel = self.document.selection
+        if sel is None or sel.kind != "neuron":
+            self.show_message("Select the neuron to remove first.", error=True)
+            return
+        self.document.remove_neuron(sel.layer, sel.neuron)
+
+    def add_layer(self) -> None:
+        doc = self.document
+        sel = doc.selection
+        at = doc.network.depth if sel is None else min(sel.layer + 1, doc.network.depth)
+        doc.insert_layer(max(at, 1), 3, "tanh")
+
+    def remove_layer(self) -> None:
+        sel = self.document.selection
+        if sel is None:
+            self.show_message("Select a neuron of the hidden layer to remove first.", error=True)
+            return
+        self.document.remove_layer(sel.layer)
+
+    def set_selected_activation(self, name: str) -> None:
+        sel = self.document.selection
+        if sel is None or sel.layer == 0:
+            self.show_message("Select a neuron of a weighted layer first.", error=True)
+            return
+        self.document.set_activation(sel.layer, name)
+
+    def reinitialise_dialog(self) -> None:
+        doc = self.document
+        seed, ok = QInputDialog.getInt(
+            self,
+            "Re-initialise weights",
+            "Seed (the same seed gives the same weights):",
+            doc.project.seed,
+            0,
+            2**31 - 1,
+        )
+        if ok:
+            doc.reinitialise(seed, doc.project.init)
+
+    def set_decimals(self, d: int) -> None:
+        self.document.set_decimals(d)
+        settings.put("decimals", d)
+        self._sync_decimal_actions()
+
+    def _sync_decimal_actions(self) -> None:
+        for d, act in self._decimal_actions.items():
+            act.setChecked(d == self.document.decimals)
+
+    def apply_theme(self, choice: str) -> None:
+        self._theme_choice = choice
+        themes.set_current(themes.resolve(choice))
+        for c, act in self._theme_actions.items():
+            act.setChecked(c == choice)
+        settings.put("theme", choice)
+        self.canvas.apply_theme()
+        self.document.settings_changed.emit()
+
+    def _toggle_history(self) -> None:
+        dock = self.docks["historyDock"]
+        dock.setVisible(not dock.isVisible())
+
+    # --------------------------------------------------------------- files
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False if the user cancelled."""
+        if not self.document.modified:
+            return True
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Unsaved changes",
+            f"Save the changes to {self.document.display_name()}?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("unsavedDialog")
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_file(self) -> None:
+        if self.maybe_save():
+            self.document.load_project(examples.default_project())
+            self.canvas.fit()
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        start = str(self.document.path.parent) if self.document.path else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open network", start, FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open ``path``; an invalid file shows one sentence and changes nothing."""
+        try:
+            self.document.open(path)
+        except io.FileFormatError as e:
+            self.error_dialog("Cannot open this file", str(e))
+            return False
+        settings.add_recent(str(Path(path).resolve()))
+        self.canvas.fit()
+        self.show_message(f"Opened {Path(path).name}")
+        return True
+
+    def open_example(self, name: str) -> None:
+        if self.maybe_save():
+            self.document.load_project(examples.load(name))
+            self.canvas.fit()
+
+    def error_dialog(self, title: str, message: str) -> None:
+        self.show_message(message, error=True)
+        if QApplication.platformName() == "offscreen":
+            return  # no one to click OK; the status bar keeps the sentence
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
+        )
+        box.setObjectName("errorDialog")
+        box.exec()
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        start = str(self.document.path or Path.cwd() / "network.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save network as", start, FILE_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += ".json"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as e:
+            self.error_dialog("Cannot save", f"{path}: cannot be written ({e.strerror or e}).")
+            return False
+        settings.add_recent(str(path.resolve()))
+        self.show_message(f"Saved {path.name}")
+        return True
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = settings.recent_files()
+        for f in files:
+            act = self.recent_menu.addAction(f)
+            act.triggered.connect(lambda _=False, p=f: self.maybe_save() and self.open_path(p))
+        if not files:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list").triggered.connect(settings.clear_recent)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls and self.maybe_save():
+            self.open_path(urls[0].toLocalFile())
+            event.acceptProposedAction()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.maybe_save():
+            event.accept()
+        else:
+            event.ignore()
+
+    # ---------------------------------------------------------------- help
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About nnviz",
+            f"<b>nnviz {__version__}</b><p>See how a neural network computes: "
+            "the forward pass, the backward pass and the chain rule, with the "
+            "real numbers.</p>",
+        )
+
+    def shortcut_table(self) -> list[tuple[str, str]]:
+        rows = []
+        for act in self.actions_by_name.values():
+            if not act.shortcut().isEmpty():
+                rows.append(
+                    (
+                        act.text().replace("&", ""),
+                        act.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
+                    )
+                )
+        return rows
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td>{t}</td><td><b>{k}</b></td></tr>" for t, k in self.shortcut_table()
+        )
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")

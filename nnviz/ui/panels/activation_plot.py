@@ -1,0 +1,477 @@
+"""The activation plot: f(z) and f′(z) of the selected neuron's layer, and where it sits.
+
+The curves are the core :class:`~nnviz.core.activations.Activation` record's
+``f`` and ``df`` evaluated on a grid of z, so what a student sees is exactly
+the function the engine applied. A vertical marker stands at the neuron's
+current ``z`` (read from ``document.trace``), with a dot on each curve; the
+other neurons of the layer are faint dots. Compare mode overlays other
+activations (f dashed, f′ dotted) and shades the saturated regions, where
+f′ is below 5 % of its peak and learning stalls.
+
+Which neuron is shown: the playback's override if set (:meth:`set_override`),
+else the selected neuron (for an edge: the neuron it feeds), else output
+neuron 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QColor, QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core import activations
+from nnviz.core.explain import fmt, neuron_label
+from nnviz.ui import theme
+from nnviz.ui.document import Document
+from nnviz.ui.panels import plot_style
+
+PRIME = "\u2032"  # f′
+
+
+@dataclass(frozen=True)
+class Target:
+    """The neuron the plot is about: its layer, index, and why it was chosen."""
+
+    layer: int
+    neuron: int
+    reason: str  # "override" | "neuron" | "edge" | "default"
+
+
+class ActivationPlotPanel(QWidget):
+    """f(z) and f′(z) of one layer's activation, with the selected neuron marked."""
+
+    #: the z range always covers ±Z_HALF_RANGE, widened to include every current z
+    Z_HALF_RANGE = 6.0
+    GRID_POINTS = 801
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("activationPlot")
+        self.setToolTip(
+            "The activation f(z) of the selected neuron's layer and its derivative f′(z); "
+            "the vertical line is where the neuron's z is now."
+        )
+        self._doc = document
+        self._override: tuple[int, int] | None = None
+        self._compare: list[str] = []
+        self._shade = True
+        self._z_range = (-self.Z_HALF_RANGE, self.Z_HALF_RANGE)
+        #: what the plot shows now: None if it shows a message instead
+        self.target: Target | None = None
+        self.values: dict[str, float] = {}
+
+        self._build()
+        document.network_changed.connect(self._on_network_changed)
+        document.selection_changed.connect(self._on_selection_changed)
+        document.settings_changed.connect(self._on_settings_changed)
+        self.refresh()
+
+    # --------------------------------------------------------------- layout
+    def _build(self) -> None:
+        self.title = QLabel(objectName="activationPlotTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.values_label = QLabel(objectName="activationPlotValues")
+        self.values_label.setWordWrap(True)
+        self.values_label.setTextFormat(Qt.TextFormat.RichText)
+        self.values_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.values_label.setToolTip("The selected neuron's z, its activation f(z) and f′(z)")
+
+        self.compare_button = QToolButton(objectName="activationCompareButton")
+        self.compare_button.setText("Compare")
+        self.compare_button.setToolTip(
+            "Overlay other activation functions: f dashed, f′ dotted (Ctrl+Shift+C)"
+        )
+        self.compare_button.setShortcut("Ctrl+Shift+C")
+        self.compare_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.compare_button)
+        menu.setObjectName("activationCompareMenu")
+        self.compare_actions: dict[str, QAction] = {}
+        for name in activations.ELEMENTWISE_NAMES:
+            act = activations.get(name)
+            action = QAction(f"{act.label}   f(z) = {act.formula}", menu)
+            action.setObjectName(f"compare_{name}")
+            action.setCheckable(True)
+            action.setToolTip(
+                f"Overlay {act.label}: f(z) = {act.formula}, f′(z) = {act.derivative}"
+            )
+            action.toggled.connect(lambda on, n=name: self._on_compare_toggled(n, on))
+            menu.addAction(action)
+            self.compare_actions[name] = action
+        menu.addSeparator()
+        clear = QAction("Clear comparison", menu)
+        clear.setObjectName("compare_clear")
+        clear.triggered.connect(lambda: self.set_compare([]))
+        menu.addAction(clear)
+        self.compare_button.setMenu(menu)
+
+        self.shade_check = QCheckBox("Shade saturated", objectName="activationShadeSaturated")
+        self.shade_check.setToolTip(
+            "Shade where |f′(z)| is below 5 % of its peak: there the gradient almost vanishes"
+        )
+        self.shade_check.setChecked(True)
+        self.shade_check.toggled.connect(self._on_shade_toggled)
+
+        # the legend sits below the plot, in the same graphics layout, so it never
+        # hides a curve or the marker
+        self.plot_widget = pg.GraphicsLayoutWidget()
+        self.plot_widget.setObjectName("activationPlotWidget")
+        self.plot_widget.setMinimumSize(320, 260)
+        self.plot_item: pg.PlotItem = self.plot_widget.addPlot(row=0, col=0)
+        item = self.plot_item
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        self.legend = pg.LegendItem(colCount=2, labelTextSize=f"{plot_style.LEGEND_PT}pt")
+        self.plot_widget.addItem(self.legend, row=1, col=0)
+        self.f_curve = pg.PlotDataItem(name="f(z)", antialias=True)
+        self.df_curve = pg.PlotDataItem(name="f′(z)", antialias=True)
+        self.others_f = pg.PlotDataItem(name="other neurons", pen=None, symbol="o")
+        self.others_df = pg.PlotDataItem(pen=None, symbol="o")
+        self.marker = pg.InfiniteLine(angle=90, movable=False, label="")
+        self.marker.label.setFont(_font(plot_style.LEGEND_PT, bold=True))
+        self.marker.label.setPosition(0.94)
+        self.f_dot = pg.PlotDataItem(name="f at z", pen=None, symbol="o", symbolSize=16)
+        self.df_dot = pg.PlotDataItem(name="f′ at z", pen=None, symbol="o", symbolSize=16)
+        self.saturation_regions: list[pg.LinearRegionItem] = []
+        self.compare_curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        # drawing order: shading at the back, then compared curves, curves, dots
+        for it in (self.f_curve, self.df_curve, self.others_f, self.others_df):
+            item.addItem(it)
+            it.setZValue(10)
+        item.addItem(self.marker)
+        self.marker.setZValue(15)
+        for it in (self.f_dot, self.df_dot):
+            item.addItem(it)
+            it.setZValue(20)
+        self._saturation_sample = pg.BarGraphItem(x=[0], height=[1], width=1)
+
+        self.message = QLabel(objectName="activationPlotMessage")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setStyleSheet(plot_style.title_style())
+        self.stack = QStackedWidget(objectName="activationPlotStack")
+        self.stack.addWidget(self.plot_widget)
+        self.stack.addWidget(self.message)
+
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.compare_button)
+        header.addWidget(self.shade_check)
+        for w in (self.title, self.values_label, self.compare_button, self.shade_check):
+            w.setStyleSheet(plot_style.title_style())
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(header)
+        layout.addWidget(self.values_label)
+        layout.addWidget(self.stack, 1)
+
+    # ------------------------------------------------------------ public API
+    def set_override(self, layer: int | None, neuron: int | None = None) -> None:
+        """Point the marker at ``(layer, neuron)`` instead of the selection (playback).
+
+        ``set_override(None)`` returns to the selection. An override that does
+        not exist in the network is ignored.
+        """
+        new = None if layer is None or neuron is None else (int(layer), int(neuron))
+        if new != self._override:
+            self._override = new
+            self.refresh()
+
+    def override(self) -> tuple[int, int] | None:
+        return self._override
+
+    def set_compare(self, names: Iterable[str]) -> None:
+        """Overlay these activations (element-wise names; others are ignored)."""
+        wanted = [n for n in dict.fromkeys(names) if n in self.compare_actions]
+        for name, action in self.compare_actions.items():
+            action.blockSignals(True)
+            action.setChecked(name in wanted)
+            action.blockSignals(False)
+        if wanted != self._compare:
+            self._compare = wanted
+            self.refresh()
+
+    def compared(self) -> list[str]:
+        return list(self._compare)
+
+    def set_shade_saturated(self, on: bool) -> None:
+        self.shade_check.setChecked(bool(on))
+
+    def z_range(self) -> tuple[float, float]:
+        """The z interval the curves are drawn on."""
+        return self._z_range
+
+    # -------------------------------------------------------------- handlers
+    def _on_network_changed(self) -> None:
+        self.refresh()
+
+    def _on_selection_changed(self) -> None:
+        self.refresh()
+
+    def _on_settings_changed(self) -> None:
+        self.refresh()
+
+    def _on_compare_toggled(self, name: str, on: bool) -> None:
+        names = [n for n in self._compare if n != name] + ([name] if on else [])
+        self._compare = names
+        self.refresh()
+
+    def _on_shade_toggled(self, on: bool) -> None:
+        self._shade = on
+        self.refresh()
+
+    # ---------------------------------------------------------------- target
+    def _target(self) -> Target:
+        net = self._doc.network
+        sizes = net.sizes
+        if self._override is not None:
+            l, j = self._override
+            if 0 <= l < len(sizes) and 0 <= j < sizes[l]:
+                return Target(l, j, "override")
+        sel = self._doc.selection
+        if sel is not None and sel.valid_for(net):
+            return Target(sel.layer, sel.neuron, sel.kind)
+        return Target(net.depth, 0, "default")
+
+    # ---------------------------------------------------------------- redraw
+    def refresh(self) -> None:
+        """Redraw everything from the document (called on every change)."""
+        plot_style.style_plot(self.plot_widget, self.plot_item, "z  (pre-activation)", "f(z),  f′(z)")
+        for w in (self.title, self.values_label, self.compare_button, self.shade_check):
+            w.setStyleSheet(plot_style.title_style())
+        self.message.setStyleSheet(plot_style.title_style())
+        target = self._target()
+        net = self._doc.network
+        if target.layer == 0:
+            self._show_message(
+                target,
+                f"<b>{neuron_label(0, target.neuron, net.depth).capitalize()}</b>",
+                "An input neuron has no activation function: its value x is passed on as it "
+                "is.<br>Select a neuron of a hidden layer or of the output layer to see its "
+                "f(z) and f′(z).",
+            )
+            return
+        self.stack.setCurrentWidget(self.plot_widget)
+        self._draw(target)
+
+    def _show_message(self, target: Target, title: str, text: str) -> None:
+        self.target = None
+        self.values = {}
+        self.title.setText(title)
+        self.values_label.setText("")
+        self.message.setText(text)
+        self.stack.setCurrentWidget(self.message)
+        self._clear_overlays()
+        for it in (self.f_curve, self.df_curve, self.others_f, self.others_df):
+            it.setData([], [])
+        for it in (self.f_dot, self.df_dot):
+            it.setData([], [])
+
+    def _clear_overlays(self) -> None:
+        item = self.plot_item
+        for region in self.saturation_regions:
+            item.removeItem(region)
+        self.saturation_regions = []
+        for f_item, df_item in self.compare_curves.values():
+            item.removeItem(f_item)
+            item.removeItem(df_item)
+        self.compare_curves = {}
+
+    def _draw(self, target: Target) -> None:
+        doc, t = self._doc, theme.current()
+        d = doc.decimals
+        net, trace = doc.network, doc.trace
+        l, j = target.layer, target.neuron
+        act = activations.get(net.layer(l).activation)
+        zs = np.asarray(trace.z[l][0], dtype=float)
+        z = float(zs[j])
+
+        lo = min(-self.Z_HALF_RANGE, float(np.min(zs)) - 1.0)
+        hi = max(self.Z_HALF_RANGE, float(np.max(zs)) + 1.0)
+        self._z_range = (lo, hi)
+        x = np.linspace(lo, hi, self.GRID_POINTS)
+
+        if act.elementwise:
+            fy, dfy = act.f(x), act.df(x)
+            f_at = float(act.f(np.array([z]))[0])
+            df_at = float(act.df(np.array([z]))[0])
+            others = np.array([i for i in range(zs.size) if i != j], dtype=int)
+            oz = zs[others]
+            of, odf = act.f(oz), act.df(oz)
+        else:
+            # softmax: a_k depends on every z of the layer. Draw the honest slice:
+            # z_k varies, the layer's other z stay at their current values.
+            Z = np.repeat(zs[None, :], x.size, axis=0)
+            Z[:, j] = x
+            fy, dfy = act.f(Z)[:, j], act.df(Z)[:, j]
+            f_at = float(trace.a[l][0, j])
+            df_at = float(act.df(trace.z[l])[0, j])
+            oz = of = odf = np.zeros(0)
+
+        self.values = {"z": z, "f": f_at, "df": df_at}
+        where = neuron_label(l, j, net.depth)
+        why = {
+            "override": " (playback)",
+            "edge": " (the neuron this weight feeds)",
+            "default": " (nothing selected: the output layer)",
+        }.get(target.reason, "")
+        self.target = target
+        self.title.setText(f"<b>{act.label}</b> &nbsp;·&nbsp; {where.capitalize()}{why}")
+        z_s, f_s, df_s = fmt(z, d), fmt(f_at, d), fmt(df_at, d)
+        c_f, c_df = plot_style.css(t.curve_f), plot_style.css(t.curve_df)
+        ew = act.elementwise
+        self.values_label.setText(
+            f"z = <b>{z_s}</b> &nbsp;&nbsp; "
+            f"<span style='color:{c_f}'>a = f(z) = <b>{f_s}</b></span> &nbsp;&nbsp; "
+            f"<span style='color:{c_df}'>{'f′(z)' if ew else '∂aₖ/∂zₖ'} = <b>{df_s}</b></span>"
+            + (
+                ""
+                if ew
+                else "<br><span style='font-size:12pt'>softmax is not element-wise: aₖ depends "
+                "on every z of the layer. The curves vary zₖ with the other z held at their "
+                "current values. The derivative drawn is only the diagonal aₖ(1 − aₖ) of the "
+                "Jacobian; the backward pass uses all of it.</span>"
+            )
+        )
+
+        f_name = f"f(z) = {act.formula}" if ew else f"aₖ = {act.formula}  (other z fixed)"
+        df_name = f"f′(z) = {act.derivative}" if ew else "∂aₖ/∂zₖ = aₖ(1 − aₖ)  (diagonal only)"
+        self.f_curve.setData(x, fy)
+        self.f_curve.setPen(pg.mkPen(t.curve_f, width=4))
+        self.df_curve.setData(x, dfy)
+        self.df_curve.setPen(pg.mkPen(t.curve_df, width=4))
+
+        self.marker.setValue(z)
+        self.marker.setPen(pg.mkPen(t.text, width=2, style=Qt.PenStyle.DashLine))
+        self.marker.label.setFormat(f"z = {z_s}")
+        self.marker.label.setColor(t.text)
+        self.marker.label.fill = pg.mkBrush(plot_style.legend_brush())
+        self.marker.label.border = pg.mkPen(t.muted)
+        self.marker.label.update()
+        self.f_dot.setData([z], [f_at])
+        self.f_dot.setSymbolBrush(t.curve_f)
+        self.f_dot.setSymbolPen(pg.mkPen(t.background, width=2))
+        self.df_dot.setData([z], [df_at])
+        self.df_dot.setSymbolBrush(t.curve_df)
+        self.df_dot.setSymbolPen(pg.mkPen(t.background, width=2))
+
+        self.others_f.setData(oz, of)
+        self.others_df.setData(oz, odf)
+        for it, c in ((self.others_f, t.curve_f), (self.others_df, t.curve_df)):
+            faint = QColor(c)
+            faint.setAlpha(90)
+            it.setSymbolBrush(faint)
+            it.setSymbolPen(pg.mkPen(faint))
+            it.setSymbolSize(11)
+
+        self._clear_overlays()
+        item = self.plot_item
+        shown = [act.name] + [n for n in self._compare if n != act.name]
+        colors = plot_style.compare_colors()
+        for k, name in enumerate(n for n in shown[1:]):
+            other = activations.get(name)
+            color = QColor(colors[k % len(colors)])
+            f_item = pg.PlotDataItem(
+                x,
+                other.f(x),
+                pen=pg.mkPen(color, width=3, style=Qt.PenStyle.DashLine),
+                antialias=True,
+            )
+            df_item = pg.PlotDataItem(
+                x,
+                other.df(x),
+                pen=pg.mkPen(color, width=3, style=Qt.PenStyle.DotLine),
+                antialias=True,
+            )
+            for it in (f_item, df_item):
+                it.setZValue(5)
+                item.addItem(it)
+            self.compare_curves[name] = (f_item, df_item)
+        if self._shade:
+            for name in shown:
+                for a, b in activations.saturated_ranges(name, lo, hi):
+                    region = pg.LinearRegionItem(
+                        values=(a, b),
+                        movable=False,
+                        brush=pg.mkBrush(t.saturated),
+                        pen=pg.mkPen(None),
+                    )
+                    region.setZValue(-10)
+                    region.setToolTip(
+                        f"{activations.get(name).label} saturates here: |f′(z)| is below 5 % of "
+                        "its peak, so almost no gradient flows back"
+                    )
+                    item.addItem(region)
+                    self.saturation_regions.append(region)
+
+        self._fill_legend(act, f_name, df_name, z_s, f_s, df_s, l, oz.size)
+        self.plot_item.setXRange(lo, hi, padding=0.01)
+        self.plot_item.setYRange(*self._y_range(fy, dfy), padding=0.06)
+
+    def _y_range(self, fy: np.ndarray, dfy: np.ndarray) -> tuple[float, float]:
+        """The y interval: all of this layer's f and f′ and every compared f′, and 0 to 1.
+
+        A compared f may leave the view (ReLU climbs to 6 beside tanh's ±1): the
+        selected layer's curves set the scale.
+        """
+        parts = [fy, dfy, np.array([0.0, 1.0])]
+        parts += [it.getData()[1] for _f, it in self.compare_curves.values()]
+        ys = np.concatenate([p[np.isfinite(p)] for p in parts])
+        return float(np.min(ys)), float(np.max(ys))
+
+    def _fill_legend(
+        self,
+        act: activations.Activation,
+        f_name: str,
+        df_name: str,
+        z_s: str,
+        f_s: str,
+        df_s: str,
+        l: int,  # noqa: E741
+        n_others: int,
+    ) -> None:
+        t = theme.current()
+        legend = self.legend
+        legend.clear()
+        legend.setBrush(pg.mkBrush(None))
+        legend.setPen(pg.mkPen(None))
+        legend.setLabelTextColor(t.text)
+        legend.setLabelTextSize(f"{plot_style.LEGEND_PT}pt")
+        legend.addItem(self.f_curve, f"{act.label}: {f_name}")
+        legend.addItem(self.df_curve, df_name)
+        if act.elementwise:
+            legend.addItem(self.f_dot, f"f({z_s}) = {f_s}")
+            legend.addItem(self.df_dot, f"f′({z_s}) = {df_s}")
+        else:
+            legend.addItem(self.f_dot, f"aₖ = {f_s}  at zₖ = {z_s}")
+            legend.addItem(self.df_dot, f"aₖ(1 − aₖ) = {df_s}")
+        if n_others:
+            legend.addItem(self.others_f, f"other neurons of layer {l}")
+        for name, (f_item, _df_item) in self.compare_curves.items():
+            label = activations.get(name).label
+            legend.addItem(f_item, f"{label}: f dashed, f′ dotted")
+        if self.saturation_regions:
+            self._saturation_sample.setOpts(brush=pg.mkBrush(t.saturated), pen=pg.mkPen(None))
+            legend.addItem(self._saturation_sample, "saturated: |f′| &lt; 5 % of its peak")
+
+
+def _font(points: int, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSize(points)
+    font.setBold(bold)
+    return font

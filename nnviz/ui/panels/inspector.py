@@ -1,0 +1,233 @@
+"""The inspector: edit the selected weight, bias, activation, input or target.
+
+Every field writes through a Document method (so it is undoable and checked by
+the core) and is refreshed from the document on every change; an equality
+check cuts the feedback loop (napari style).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core import activations, losses
+from nnviz.core.explain import fmt
+from nnviz.core.network import INIT_SCHEMES, MAX_ABS_VALUE
+from nnviz.ui.document import Document
+
+
+def _spin(name: str, tip: str) -> QDoubleSpinBox:
+    s = QDoubleSpinBox()
+    s.setObjectName(name)
+    s.setToolTip(tip)
+    s.setRange(-MAX_ABS_VALUE, MAX_ABS_VALUE)
+    s.setDecimals(6)
+    s.setSingleStep(0.1)
+    s.setKeyboardTracking(False)  # commit on Enter, arrows or leaving the field
+    s.setAccelerated(True)
+    return s
+
+
+class InspectorPanel(QWidget):
+    """Fields for the selection, plus the network-wide loss and initialisation."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspector")
+        self.document = document
+        self._updating = False
+
+        self.title = QLabel()
+        self.title.setObjectName("inspectorTitle")
+        self.title.setWordWrap(True)
+        f = self.title.font()
+        f.setPointSizeF(f.pointSizeF() * 1.25)
+        f.setBold(True)
+        self.title.setFont(f)
+
+        self.weight = _spin("weightEdit", "The selected weight w (row = neuron it feeds)")
+        self.bias = _spin("biasEdit", "The selected neuron's bias b")
+        self.input = _spin("inputEdit", "The sample's value for this input")
+        self.target = _spin("targetEdit", "The target y for this output neuron")
+        self.activation = QComboBox()
+        self.activation.setObjectName("activationCombo")
+        self.activation.setToolTip("The activation function of the selected neuron's layer")
+        for name in activations.NAMES:
+            act = activations.get(name)
+            self.activation.addItem(f"{name}   f(z) = {act.formula}", name)
+        self.values = QLabel()
+        self.values.setObjectName("inspectorValues")
+        self.values.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.values.setWordWrap(True)
+
+        sel_box = QGroupBox("Selection")
+        self.form = QFormLayout(sel_box)
+        self.form.addRow(self.title)
+        self.form.addRow("Weight w", self.weight)
+        self.form.addRow("Bias b", self.bias)
+        self.form.addRow("Input x", self.input)
+        self.form.addRow("Target y", self.target)
+        self.form.addRow("Activation", self.activation)
+        self.form.addRow(self.values)
+
+        net_box = QGroupBox("Network")
+        net_form = QFormLayout(net_box)
+        self.loss = QComboBox()
+        self.loss.setObjectName("lossCombo")
+        self.loss.setToolTip(
+            "The loss L. bce needs a sigmoid output; cross_entropy a softmax output."
+        )
+        for name in losses.NAMES:
+            self.loss.addItem(f"{name}   {losses.get(name).formula}", name)
+        self.seed = QSpinBox()
+        self.seed.setObjectName("seedEdit")
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("The seed for new weights: the same seed gives the same weights")
+        self.init = QComboBox()
+        self.init.setObjectName("initCombo")
+        self.init.setToolTip("uniform: ±1/√fan-in; xavier: ±√(6/(in+out)); he: N(0, 2/fan-in)")
+        for s in INIT_SCHEMES:
+            self.init.addItem(s, s)
+        self.reinit = QPushButton("Re-initialise weights")
+        self.reinit.setObjectName("reinitButton")
+        self.reinit.setToolTip("Draw every weight and bias again from the seed (undoable)")
+        self.shape = QLabel()
+        self.shape.setObjectName("networkShape")
+        row = QHBoxLayout()
+        row.addWidget(self.init)
+        row.addWidget(self.reinit)
+        net_form.addRow("Shape", self.shape)
+        net_form.addRow("Loss", self.loss)
+        net_form.addRow("Seed", self.seed)
+        net_form.addRow("Init", row)
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(sel_box)
+        lay.addWidget(net_box)
+        lay.addStretch(1)
+
+        self.weight.valueChanged.connect(self._on_weight_edited)
+        self.bias.valueChanged.connect(self._on_bias_edited)
+        self.input.valueChanged.connect(self._on_input_edited)
+        self.target.valueChanged.connect(self._on_target_edited)
+        self.activation.activated.connect(self._on_activation_chosen)
+        self.loss.activated.connect(self._on_loss_chosen)
+        self.reinit.clicked.connect(self._on_reinit_clicked)
+        document.network_changed.connect(self.refresh)
+        document.selection_changed.connect(self.refresh)
+        document.settings_changed.connect(self.refresh)
+        document.edit_refused.connect(lambda _msg: self.refresh())
+        self.refresh()
+
+    # ---------------------------------------------------------------- view
+    def _show(self, widget: QWidget, visible: bool) -> None:
+        widget.setVisible(visible)
+        label = self.form.labelForField(widget)
+        if label is not None:
+            label.setVisible(visible)
+
+    def refresh(self) -> None:
+        """Show the document's current values (never writes back)."""
+        doc = self.document
+        net = doc.network
+        sel = doc.selection
+        d = doc.decimals
+        self._updating = True
+        try:
+            self.shape.setText(" – ".join(map(str, net.sizes)) + f"   ({net.n_params} parameters)")
+            self.loss.setCurrentIndex(self.loss.findData(net.loss))
+            self.seed.setValue(min(doc.project.seed, self.seed.maximum()))
+            self.init.setCurrentIndex(self.init.findData(doc.project.init))
+            show = {w: False for w in (self.weight, self.bias, self.input, self.target)}
+            act_layer = None
+            lines: list[str] = []
+            if sel is None:
+                self.title.setText("Nothing selected — click a neuron or an edge")
+            elif sel.kind == "edge":
+                l, j, i = sel.layer, sel.neuron, sel.source
+                src = f"x{i + 1}" if l == 1 else f"neuron {i + 1} of layer {l - 1}"
+                self.title.setText(f"Weight from {src} to neuron {j + 1} of layer {l}")
+                self.weight.setValue(float(net.layers[l - 1].W[j, i]))
+                show[self.weight] = True
+                lines.append(f"∂L/∂w = {fmt(doc.grads.dL_dW[l][j, i], d)}")
+                lines.append(
+                    f"carries a·w = {fmt(doc.trace.a[l - 1][0, i], d)} × "
+                    f"{fmt(net.layers[l - 1].W[j, i], d)}"
+                )
+            elif sel.layer == 0:
+                self.title.setText(f"Input x{sel.neuron + 1}")
+                self.input.setValue(float(doc.sample.input[sel.neuron]))
+                show[self.input] = True
+                lines.append(f"∂L/∂x = {fmt(doc.grads.dL_dx[0, sel.neuron], d)}")
+            else:
+                l, j = sel.layer, sel.neuron
+                role = "output" if l == net.depth else "hidden"
+                self.title.setText(f"Neuron {j + 1} of layer {l} ({role})")
+                self.bias.setValue(float(net.layers[l - 1].b[j]))
+                show[self.bias] = True
+                act_layer = l
+                if l == net.depth:
+                    self.target.setValue(float(doc.sample.target[j]))
+                    show[self.target] = True
+                lines.append(
+                    f"z = {fmt(doc.trace.z[l][0, j], d)}    a = {fmt(doc.trace.a[l][0, j], d)}"
+                )
+                lines.append(
+                    f"∂L/∂z = {fmt(doc.grads.dL_dz[l][0, j], d)}    "
+                    f"∂L/∂a = {fmt(doc.grads.dL_da[l][0, j], d)}"
+                )
+            for w, v in show.items():
+                self._show(w, v)
+            self._show(self.activation, act_layer is not None)
+            if act_layer is not None:
+                name = net.layers[act_layer - 1].activation
+                self.activation.setCurrentIndex(self.activation.findData(name))
+            self.values.setText("\n".join(lines))
+        finally:
+            self._updating = False
+
+    # ------------------------------------------------------------- editing
+    def _on_weight_edited(self, v: float) -> None:
+        sel = self.document.selection
+        if not self._updating and sel is not None and sel.kind == "edge":
+            self.document.set_weight(sel.layer, sel.neuron, sel.source, v)
+
+    def _on_bias_edited(self, v: float) -> None:
+        sel = self.document.selection
+        if not self._updating and sel is not None and sel.kind == "neuron" and sel.layer > 0:
+            self.document.set_bias(sel.layer, sel.neuron, v)
+
+    def _on_input_edited(self, v: float) -> None:
+        sel = self.document.selection
+        if not self._updating and sel is not None and sel.layer == 0:
+            self.document.set_input(sel.neuron, v)
+
+    def _on_target_edited(self, v: float) -> None:
+        sel = self.document.selection
+        if not self._updating and sel is not None and sel.kind == "neuron":
+            self.document.set_target(sel.neuron, v)
+
+    def _on_activation_chosen(self, index: int) -> None:
+        sel = self.document.selection
+        if sel is None or sel.layer == 0:
+            return
+        self.document.set_activation(sel.layer, self.activation.itemData(index))
+        self.refresh()
+
+    def _on_loss_chosen(self, index: int) -> None:
+        self.document.set_loss(self.loss.itemData(index))
+        self.refresh()
+
+    def _on_reinit_clicked(self) -> None:
+        self.document.reinitialise(self.seed.value(), self.init.currentData())

@@ -1,0 +1,65 @@
+"""Shared look of the pyqtgraph panels: projector-sized fonts and theme colours.
+
+A teacher projects these plots, so every text is large: ticks, axis labels and
+the legend are sized here once, and each plot panel calls :func:`style_plot`
+whenever it redraws (which also picks up a change of theme).
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont
+
+from nnviz.ui import theme
+
+#: point sizes, chosen to stay readable from the back of a classroom
+TICK_PT = 13
+AXIS_LABEL_PT = 15
+LEGEND_PT = 13
+TITLE_PT = 15
+
+#: overlay colours for compared activations: Paul Tol's "muted" set, minus the
+#: hues of the main f (blue) and f' (magenta) curves, one list per background
+COMPARE_LIGHT = ("#117733", "#332288", "#999933", "#882255", "#44aa99", "#aa4499", "#661100")
+COMPARE_DARK = ("#44bb99", "#bbcc33", "#eedd88", "#ffaabb", "#99ddff", "#aaaa00", "#dddddd")
+
+
+def css(color: QColor) -> str:
+    return color.name(QColor.NameFormat.HexRgb)
+
+
+def compare_colors() -> tuple[str, ...]:
+    return COMPARE_DARK if theme.current().dark else COMPARE_LIGHT
+
+
+def tick_font() -> QFont:
+    font = QFont()
+    font.setPointSize(TICK_PT)
+    return font
+
+
+def style_plot(
+    view: pg.GraphicsView, item: pg.PlotItem, x_label: str, y_label: str
+) -> None:
+    """Background, axis colours, tick and label fonts of ``item`` from the current theme."""
+    t = theme.current()
+    view.setBackground(t.background)
+    for name, text in (("bottom", x_label), ("left", y_label)):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(t.muted))
+        axis.setTextPen(pg.mkPen(t.text))
+        axis.setTickFont(tick_font())
+        axis.setLabel(text, **{"color": css(t.text), "font-size": f"{AXIS_LABEL_PT}pt"})
+    item.showGrid(x=True, y=True, alpha=0.25)
+
+
+def legend_brush() -> QColor:
+    """A nearly opaque legend background, so the legend text reads over a curve."""
+    c = QColor(theme.current().surface)
+    c.setAlpha(220)
+    return c
+
+
+def title_style() -> str:
+    """Style sheet of the large text labels around a plot (colours follow the palette)."""
+    return f"font-size: {TITLE_PT}pt; padding: 2px 4px;"
