@@ -185,7 +185,7 @@ class Network:
                 raise EditError(
                     f"layer {l}: biases have {layer.b.size} values, expected {layer.size}"
                 )
-            act = activations.get(layer.activation)
+            act = _activation(layer.activation)
             if not act.elementwise and l != self.depth:
                 raise EditError(f"layer {l}: {act.name} is allowed on the output layer only")
             n_in = layer.size
@@ -194,7 +194,10 @@ class Network:
         self._check_loss(self.loss, self.layers[-1].activation)
 
     def _check_loss(self, loss: str, output_activation: str) -> None:
-        spec = losses.get(loss)
+        try:
+            spec = losses.get(loss)
+        except ValueError as e:
+            raise EditError(str(e)) from None
         if spec.requires_output and output_activation != spec.requires_output:
             raise EditError(
                 f"the {spec.name} loss needs a {spec.requires_output} output layer, "
@@ -309,7 +312,7 @@ class Network:
         if self.depth + 1 > MAX_WEIGHTED_LAYERS:
             raise EditError(f"the network already has {self.depth - 1} hidden layers, the limit")
         _check_size(size, "the new layer")
-        act = activations.get(activation)
+        act = _activation(activation)
         if not act.elementwise:
             raise EditError(f"{act.name} is allowed on the output layer only")
         n_in = self.sizes[l - 1]
@@ -331,6 +334,13 @@ class Network:
         _check_edges(self.n_edges - gone.W.size - nxt.W.size + n_in * nxt.size)
         del self.layers[l - 1]
         nxt.W, _ = init_layer(rng, n_in, nxt.size, "uniform")
+
+
+def _activation(name: str) -> activations.Activation:
+    try:
+        return activations.get(name)
+    except ValueError as e:  # an edit's refusal is always an EditError
+        raise EditError(str(e)) from None
 
 
 def _check_edges(n_edges: int) -> None:
