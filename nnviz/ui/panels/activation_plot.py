@@ -23,7 +23,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QFont
 from PySide6.QtWidgets import (
-    QCheckBox,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -57,6 +56,8 @@ class ActivationPlotPanel(QWidget):
     #: the z range always covers ±Z_HALF_RANGE, widened to include every current z
     Z_HALF_RANGE = 6.0
     GRID_POINTS = 801
+    LEGEND_TWO_COLUMNS_WIDTH = 640
+    COMPACT_HEIGHT = 520
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +70,7 @@ class ActivationPlotPanel(QWidget):
         self._override: tuple[int, int] | None = None
         self._compare: list[str] = []
         self._shade = True
+        self._compact = False
         self._z_range = (-self.Z_HALF_RANGE, self.Z_HALF_RANGE)
         #: what the plot shows now: None if it shows a message instead
         self.target: Target | None = None
@@ -92,7 +94,8 @@ class ActivationPlotPanel(QWidget):
         self.values_label.setToolTip("The selected neuron's z, its activation f(z) and f′(z)")
 
         self.compare_button = QToolButton(objectName="activationCompareButton")
-        self.compare_button.setText("Compare")
+        self.compare_button.setText("Compare ▾")
+        self.compare_button.setObjectName("activationCompareButton")
         self.compare_button.setToolTip(
             "Overlay other activation functions: f dashed, f′ dotted (Ctrl+Shift+C)"
         )
@@ -113,18 +116,20 @@ class ActivationPlotPanel(QWidget):
             menu.addAction(action)
             self.compare_actions[name] = action
         menu.addSeparator()
+        self.shade_action = QAction("Shade saturated regions", menu)
+        self.shade_action.setObjectName("activationShadeSaturated")
+        self.shade_action.setCheckable(True)
+        self.shade_action.setChecked(True)
+        self.shade_action.setToolTip(
+            "Shade where |f′(z)| is below 5 % of its peak: there the gradient almost vanishes"
+        )
+        self.shade_action.toggled.connect(self._on_shade_toggled)
+        menu.addAction(self.shade_action)
         clear = QAction("Clear comparison", menu)
         clear.setObjectName("compare_clear")
         clear.triggered.connect(lambda: self.set_compare([]))
         menu.addAction(clear)
         self.compare_button.setMenu(menu)
-
-        self.shade_check = QCheckBox("Shade saturated", objectName="activationShadeSaturated")
-        self.shade_check.setToolTip(
-            "Shade where |f′(z)| is below 5 % of its peak: there the gradient almost vanishes"
-        )
-        self.shade_check.setChecked(True)
-        self.shade_check.toggled.connect(self._on_shade_toggled)
 
         # the legend sits below the plot, in the same graphics layout, so it never
         # hides a curve or the marker
@@ -143,7 +148,7 @@ class ActivationPlotPanel(QWidget):
         self.others_df = pg.PlotDataItem(pen=None, symbol="o")
         self.marker = pg.InfiniteLine(angle=90, movable=False, label="")
         self.marker.label.setFont(_font(plot_style.LEGEND_PT, bold=True))
-        self.marker.label.setPosition(0.94)
+        self.marker.label.setPosition(0.88)
         self.f_dot = pg.PlotDataItem(name="f at z", pen=None, symbol="o", symbolSize=16)
         self.df_dot = pg.PlotDataItem(name="f′ at z", pen=None, symbol="o", symbolSize=16)
         self.saturation_regions: list[pg.LinearRegionItem] = []
@@ -170,9 +175,9 @@ class ActivationPlotPanel(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.compare_button)
-        header.addWidget(self.shade_check)
-        for w in (self.title, self.values_label, self.compare_button, self.shade_check):
+        for w in (self.title, self.values_label):
             w.setStyleSheet(plot_style.title_style())
+        self.compare_button.setStyleSheet(plot_style.button_style())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -210,13 +215,31 @@ class ActivationPlotPanel(QWidget):
         return list(self._compare)
 
     def set_shade_saturated(self, on: bool) -> None:
-        self.shade_check.setChecked(bool(on))
+        self.shade_action.setChecked(bool(on))
 
     def z_range(self) -> tuple[float, float]:
         """The z interval the curves are drawn on."""
         return self._z_range
 
     # -------------------------------------------------------------- handlers
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # a short dock keeps the plot: the legend drops the entries that the
+        # values line above the plot already shows, and goes into short columns
+        compact = self.height() < self.COMPACT_HEIGHT
+        if compact != self._compact:
+            self._compact = compact
+            self.refresh()
+        self._set_legend_columns()
+
+    def _set_legend_columns(self) -> None:
+        if self._compact:
+            cols = 3
+        else:  # two columns when there is room, one in a narrow dock
+            cols = 2 if self.width() >= self.LEGEND_TWO_COLUMNS_WIDTH else 1
+        if cols != self.legend.columnCount:
+            self.legend.setColumnCount(cols)
+
     def _on_network_changed(self) -> None:
         self.refresh()
 
@@ -251,16 +274,16 @@ class ActivationPlotPanel(QWidget):
     # ---------------------------------------------------------------- redraw
     def refresh(self) -> None:
         """Redraw everything from the document (called on every change)."""
-        plot_style.style_plot(self.plot_widget, self.plot_item, "z  (pre-activation)", "f(z),  f′(z)")
-        for w in (self.title, self.values_label, self.compare_button, self.shade_check):
-            w.setStyleSheet(plot_style.title_style())
-        self.message.setStyleSheet(plot_style.title_style())
+        plot_style.style_plot(
+            self.plot_widget, self.plot_item, "z  (pre-activation)", "f(z),  f′(z)"
+        )
         target = self._target()
         net = self._doc.network
         if target.layer == 0:
             self._show_message(
                 target,
-                f"<b>{neuron_label(0, target.neuron, net.depth).capitalize()}</b>",
+                f"<b>{neuron_label(0, target.neuron, net.depth).capitalize()}</b> = "
+                f"{fmt(self._doc.trace.a[0][0, target.neuron], self._doc.decimals)}",
                 "An input neuron has no activation function: its value x is passed on as it "
                 "is.<br>Select a neuron of a hidden layer or of the output layer to see its "
                 "f(z) and f′(z).",
@@ -327,8 +350,8 @@ class ActivationPlotPanel(QWidget):
         where = neuron_label(l, j, net.depth)
         why = {
             "override": " (playback)",
-            "edge": " (the neuron this weight feeds)",
-            "default": " (nothing selected: the output layer)",
+            "edge": " (fed by the selected weight)",
+            "default": " (nothing selected)",
         }.get(target.reason, "")
         self.target = target
         self.title.setText(f"<b>{act.label}</b> &nbsp;·&nbsp; {where.capitalize()}{why}")
@@ -374,7 +397,7 @@ class ActivationPlotPanel(QWidget):
         self.others_df.setData(oz, odf)
         for it, c in ((self.others_f, t.curve_f), (self.others_df, t.curve_df)):
             faint = QColor(c)
-            faint.setAlpha(90)
+            faint.setAlpha(120)
             it.setSymbolBrush(faint)
             it.setSymbolPen(pg.mkPen(faint))
             it.setSymbolSize(11)
@@ -452,6 +475,14 @@ class ActivationPlotPanel(QWidget):
         legend.setPen(pg.mkPen(None))
         legend.setLabelTextColor(t.text)
         legend.setLabelTextSize(f"{plot_style.LEGEND_PT}pt")
+        if self._compact:
+            # a short dock: the coloured values line above the plot names f and f′;
+            # the legend keeps only what has no other key, in short words
+            for name, (f_item, _df_item) in self.compare_curves.items():
+                legend.addItem(f_item, activations.get(name).label)
+            if self.saturation_regions:
+                self._add_saturation_entry("saturated")
+            return
         legend.addItem(self.f_curve, f"{act.label}: {f_name}")
         legend.addItem(self.df_curve, df_name)
         if act.elementwise:
@@ -466,8 +497,12 @@ class ActivationPlotPanel(QWidget):
             label = activations.get(name).label
             legend.addItem(f_item, f"{label}: f dashed, f′ dotted")
         if self.saturation_regions:
-            self._saturation_sample.setOpts(brush=pg.mkBrush(t.saturated), pen=pg.mkPen(None))
-            legend.addItem(self._saturation_sample, "saturated: |f′| &lt; 5 % of its peak")
+            self._add_saturation_entry("saturated: |f′| &lt; 5 % of its peak")
+
+    def _add_saturation_entry(self, text: str) -> None:
+        brush = pg.mkBrush(theme.current().saturated)
+        self._saturation_sample.setOpts(brush=brush, pen=pg.mkPen(None))
+        self.legend.addItem(self._saturation_sample, text)
 
 
 def _font(points: int, bold: bool = False) -> QFont:

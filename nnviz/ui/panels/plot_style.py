@@ -8,7 +8,7 @@ whenever it redraws (which also picks up a change of theme).
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 
 from nnviz.ui import theme
 
@@ -38,17 +38,29 @@ def tick_font() -> QFont:
     return font
 
 
-def style_plot(
-    view: pg.GraphicsView, item: pg.PlotItem, x_label: str, y_label: str
-) -> None:
+def style_plot(view: pg.GraphicsView, item: pg.PlotItem, x_label: str, y_label: str) -> None:
     """Background, axis colours, tick and label fonts of ``item`` from the current theme."""
     t = theme.current()
     view.setBackground(t.background)
+    # reserve room for the large tick labels up front: the axis otherwise widens
+    # only after a first paint, and the axis title overlaps the ticks until then
+    # (pyqtgraph counts 0.8 of the title's height and measures ticks late)
+    ticks = QFontMetrics(tick_font())
+    title = QFont()
+    title.setPointSize(AXIS_LABEL_PT)
+    left = item.getAxis("left")
+    left.setWidth(
+        ticks.horizontalAdvance("−0.000")
+        + left.style["tickTextOffset"][0]
+        + QFontMetrics(title).height()
+        + 8
+    )
     for name, text in (("bottom", x_label), ("left", y_label)):
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(t.muted))
         axis.setTextPen(pg.mkPen(t.text))
         axis.setTickFont(tick_font())
+        axis.enableAutoSIPrefix(False)
         axis.setLabel(text, **{"color": css(t.text), "font-size": f"{AXIS_LABEL_PT}pt"})
     item.showGrid(x=True, y=True, alpha=0.25)
 
@@ -63,3 +75,11 @@ def legend_brush() -> QColor:
 def title_style() -> str:
     """Style sheet of the large text labels around a plot (colours follow the palette)."""
     return f"font-size: {TITLE_PT}pt; padding: 2px 4px;"
+
+
+def button_style() -> str:
+    """Style sheet of a large menu button that draws its own ▾ (Qt's arrow is tiny)."""
+    return (
+        f"QToolButton {{ font-size: {TITLE_PT}pt; padding: 2px 8px; }}"
+        " QToolButton::menu-indicator { image: none; width: 0px; }"
+    )

@@ -1,0 +1,267 @@
+"""Gradient flow: how big ∂L/∂z and ∂L/∂W are in each layer, on a log scale.
+
+In a deep sigmoid network every layer multiplies the gradient by σ′(z) ≤ 0.25
+on its way back, so the mean |∂L/∂z| falls by orders of magnitude from the
+output layer to layer 1: the vanishing gradient, visible at a glance. The
+values are read from ``document.grads`` (the panel only averages their
+absolute values). A log axis cannot show 0, so an exact zero is drawn at a
+floor below the smallest non-zero value, with its own marker and a note.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from nnviz.core import activations
+from nnviz.core.explain import fmt
+from nnviz.ui import theme
+from nnviz.ui.document import Document
+from nnviz.ui.panels import plot_style
+
+#: the floor is this many decades below the smallest non-zero value shown
+FLOOR_DECADES = 1
+#: a fall (or rise) by more than this factor from the output to layer 1 is called
+#: vanishing (or exploding) in the summary line
+VANISHING_RATIO = 1000.0
+#: narrower than this, the legend is one column
+LEGEND_ONE_ROW_WIDTH = 640
+#: the floor when every value is 0
+DEFAULT_FLOOR = 1e-12
+
+
+class GradientFlowPanel(QWidget):
+    """Mean |∂L/∂z| and mean |∂L/∂W| per weighted layer, log y axis."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gradientFlowPlot")
+        self.setToolTip(
+            "Mean |∂L/∂z| and mean |∂L/∂W| of each weighted layer on a log scale: a line "
+            "falling towards layer 1 is a vanishing gradient."
+        )
+        self._doc = document
+        #: what is plotted now: layer numbers and the mean absolute gradients
+        self.layers = np.zeros(0, dtype=int)
+        self.dL_dz = np.zeros(0)
+        self.dL_dW = np.zeros(0)
+        self.floor: float | None = None  # set when some value is 0 and drawn at the floor
+
+        self.title = QLabel(objectName="gradientFlowTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setStyleSheet(plot_style.title_style())
+        self.summary = QLabel(objectName="gradientFlowSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setStyleSheet(plot_style.title_style())
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.plot_widget = pg.GraphicsLayoutWidget()
+        self.plot_widget.setObjectName("gradientFlowPlotWidget")
+        self.plot_widget.setMinimumSize(320, 200)
+        self.plot_item: pg.PlotItem = self.plot_widget.addPlot(row=0, col=0)
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.hideButtons()
+        self.plot_item.setLogMode(x=False, y=True)
+        self.legend = pg.LegendItem(colCount=3, labelTextSize=f"{plot_style.LEGEND_PT}pt")
+        self.plot_widget.addItem(self.legend, row=1, col=0)
+        self.dz_curve = pg.PlotDataItem(name="mean |∂L/∂z|", antialias=True)
+        self.dW_curve = pg.PlotDataItem(name="mean |∂L/∂W|", antialias=True)
+        self.zero_points = pg.PlotDataItem(name="exactly 0", pen=None, symbol="x")
+        for it in (self.dz_curve, self.dW_curve, self.zero_points):
+            self.plot_item.addItem(it)
+        self.zero_points.setZValue(5)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.summary)
+
+        document.network_changed.connect(self._on_network_changed)
+        document.settings_changed.connect(self._on_settings_changed)
+        self.refresh()
+
+    # -------------------------------------------------------------- handlers
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # the legend is as wide as its columns: one column in a narrow dock
+        cols = 3 if self.width() >= LEGEND_ONE_ROW_WIDTH else 1
+        if cols != self.legend.columnCount:
+            self.legend.setColumnCount(cols)
+
+    def _on_network_changed(self) -> None:
+        self.refresh()
+
+    def _on_settings_changed(self) -> None:
+        self.refresh()
+
+    # ---------------------------------------------------------------- redraw
+    def refresh(self) -> None:
+        """Redraw from ``document.grads`` (called on every change)."""
+        doc, t = self._doc, theme.current()
+        d = doc.decimals
+        net, grads = doc.network, doc.grads
+        L = net.depth
+        layers = np.arange(1, L + 1)
+        dz = np.array([float(np.mean(np.abs(grads.dL_dz[l]))) for l in layers])
+        dW = np.array([float(np.mean(np.abs(grads.dL_dW[l]))) for l in layers])
+        self.layers, self.dL_dz, self.dL_dW = layers, dz, dW
+
+        both = np.concatenate([dz, dW])
+        positive = both[both > 0]
+        zero = both == 0
+        if zero.any():
+            if positive.size:
+                exponent = math.floor(math.log10(float(positive.min()))) - FLOOR_DECADES
+                self.floor = 10.0**exponent
+            else:
+                self.floor = DEFAULT_FLOOR
+        else:
+            self.floor = None
+        floor = self.floor if self.floor is not None else 0.0
+        dz_shown = np.where(dz > 0, dz, floor)
+        dW_shown = np.where(dW > 0, dW, floor)
+
+        plot_style.style_plot(
+            self.plot_widget,
+            self.plot_item,
+            f"layer  ({L} = output)",
+            "mean |gradient|",
+        )
+        self.dz_curve.setData(layers, dz_shown)
+        self.dz_curve.setPen(pg.mkPen(t.grad_positive, width=4))
+        self.dz_curve.setSymbol("o")
+        self.dz_curve.setSymbolSize(14)
+        self.dz_curve.setSymbolBrush(t.grad_positive)
+        self.dz_curve.setSymbolPen(pg.mkPen(t.background, width=2))
+        self.dW_curve.setData(layers, dW_shown)
+        self.dW_curve.setPen(pg.mkPen(t.grad_negative, width=4, style=Qt.PenStyle.DashLine))
+        self.dW_curve.setSymbol("s")
+        self.dW_curve.setSymbolSize(13)
+        self.dW_curve.setSymbolBrush(t.grad_negative)
+        self.dW_curve.setSymbolPen(pg.mkPen(t.background, width=2))
+        zx = np.concatenate([layers[dz == 0], layers[dW == 0]]).astype(float)
+        self.zero_points.setData(zx, np.full(zx.size, floor if zx.size else 1.0))
+        self.zero_points.setSymbolSize(22)
+        self.zero_points.setSymbolPen(pg.mkPen(t.text, width=3))
+        self.zero_points.setSymbolBrush(QColor(t.text))
+
+        ticks = [(float(l), self._tick(net, int(l))) for l in layers]
+        self.plot_item.getAxis("bottom").setTicks([ticks])
+        self.plot_item.setXRange(0.6, L + 0.4, padding=0)
+        shown = np.concatenate([dz_shown, dW_shown])
+        shown = shown[np.isfinite(shown) & (shown > 0)]
+        if shown.size == 0:  # every value 0 and no floor cannot happen; keep a sane axis
+            shown = np.array([DEFAULT_FLOOR, 1.0])
+        lo = math.floor(math.log10(float(shown.min())))
+        hi = math.ceil(math.log10(float(shown.max())))
+        if hi <= lo:
+            hi = lo + 1
+        # the view of a log axis is in decades: one labelled tick per power of ten
+        step = 1 if hi - lo <= 8 else 2
+        self.plot_item.getAxis("left").setTicks(
+            [[(float(k), _power_of_ten(k)) for k in range(lo, hi + 1, step)], []]
+        )
+        self.plot_item.setYRange(lo, hi, padding=0.04)
+
+        legend = self.legend
+        legend.clear()
+        legend.setLabelTextColor(t.text)
+        legend.addItem(self.dz_curve, "mean |∂L/∂z|")
+        legend.addItem(self.dW_curve, "mean |∂L/∂W|")
+        if zx.size:
+            legend.addItem(self.zero_points, f"exactly 0 (drawn at {fmt(floor, d)})")
+
+        self.title.setText(
+            f"<b>Gradient size per layer</b> (log scale) &nbsp;·&nbsp; {L} layers: "
+            + _runs([activations.get(layer.activation).label for layer in net.layers])
+        )
+        self.summary.setText(self._summary(dz, d))
+        self.plot_widget.setToolTip(self._tooltip(net, dz, dW, d))
+
+    @staticmethod
+    def _tick(net, l: int) -> str:  # noqa: E741
+        return f"{l} out" if l == net.depth else str(l)
+
+    def _summary(self, dz: np.ndarray, d: int) -> str:
+        L = dz.size
+        note = ""
+        if self.floor is not None:
+            note = (
+                f"<br><span style='font-size:12pt'>✕ marks a gradient of exactly 0: log 0 is "
+                f"−∞, so it is drawn at the floor {fmt(self.floor, d)}.</span>"
+            )
+        if L < 2:
+            return f"One weighted layer: mean |∂L/∂z| = {fmt(dz[0], d)}." + note
+        first, last = float(dz[0]), float(dz[-1])
+        head = (
+            f"Back from the output (layer {L}) to layer 1, mean |∂L/∂z| goes from "
+            f"<b>{fmt(last, d)}</b> to <b>{fmt(first, d)}</b>"
+        )
+        if first == 0 or last == 0:
+            return head + "." + note
+        ratio = last / first
+        if ratio >= VANISHING_RATIO:
+            tail = f", {_times(ratio)} times smaller: the gradient <b>vanishes</b>."
+        elif ratio <= 1 / VANISHING_RATIO:
+            tail = f", {_times(1 / ratio)} times larger: the gradient <b>explodes</b>."
+        elif ratio >= 1:
+            tail = f", {_times(ratio)} times smaller."
+        else:
+            tail = f", {_times(1 / ratio)} times larger."
+        return head + tail + note
+
+    def _tooltip(self, net, dz: np.ndarray, dW: np.ndarray, d: int) -> str:
+        rows = "".join(
+            f"<tr><td>{l}</td><td>{activations.get(layer.activation).label}</td>"
+            f"<td align='right'>{fmt(dz[l - 1], d)}</td>"
+            f"<td align='right'>{fmt(dW[l - 1], d)}</td></tr>"
+            for l, layer in enumerate(net.layers, start=1)  # noqa: E741
+        )
+        floor = (
+            f"<p>Exact zeros are drawn at {fmt(self.floor, d)} (a log axis has no 0).</p>"
+            if self.floor is not None
+            else ""
+        )
+        return (
+            "<table><tr><th>layer</th><th>f</th><th>mean |∂L/∂z|</th><th>mean |∂L/∂W|</th></tr>"
+            f"{rows}</table>{floor}"
+        )
+
+
+def _runs(labels: list[str]) -> str:
+    """``ReLU ×8, σ``: the layers' activations, with repeats counted."""
+    runs: list[list] = []
+    for label in labels:
+        if runs and runs[-1][0] == label:
+            runs[-1][1] += 1
+        else:
+            runs.append([label, 1])
+    return ", ".join(label if n == 1 else f"{label} ×{n}" for label, n in runs)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(k: int) -> str:
+    """``10⁻⁸``, ``1``, ``10``: a log-axis tick label."""
+    if k == 0:
+        return "1"
+    if k == 1:
+        return "10"
+    return "10" + str(k).translate(_SUPERSCRIPT)
+
+
+def _times(r: float) -> str:
+    """A ratio as read aloud: ``37``, ``8.4 × 10⁵``."""
+    if r < 1000:
+        return f"{r:.3g}"
+    k = math.floor(math.log10(r))
+    return f"{r / 10**k:.1f} × {_power_of_ten(k)}"

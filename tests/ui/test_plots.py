@@ -1,0 +1,376 @@
+"""The plot panels read back: curves, markers and bars against the core and the trace.
+
+Every check reads the data out of the pyqtgraph items (``PlotDataItem.getData``)
+and compares it with the core's Activation records evaluated on the same x, or
+with the document's Trace / Grads. Nothing waits: a document edit must have
+redrawn the panel by the time the edit method returns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnviz.core import activations, examples
+from nnviz.core.explain import fmt
+from nnviz.ui.document import Document, Selection
+from nnviz.ui.panels.activation_plot import ActivationPlotPanel
+from nnviz.ui.panels.gradient_flow import GradientFlowPanel
+from nnviz.ui.panels.linear_map import LinearMapPanel
+
+
+def _doc(name: str = "default") -> Document:
+    return Document(examples.load(name))
+
+
+@pytest.fixture
+def doc(qtbot) -> Document:
+    return _doc()
+
+
+@pytest.fixture
+def plot(qtbot, doc) -> ActivationPlotPanel:
+    panel = ActivationPlotPanel(doc)
+    qtbot.addWidget(panel)
+    return panel
+
+
+def _xy(item) -> tuple[np.ndarray, np.ndarray]:
+    x, y = item.getData()
+    if x is None:  # an item with no data
+        return np.zeros(0), np.zeros(0)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def _check_curves(panel: ActivationPlotPanel, act: activations.Activation) -> np.ndarray:
+    x, fy = _xy(panel.f_curve)
+    x2, dfy = _xy(panel.df_curve)
+    np.testing.assert_array_equal(x, x2)
+    np.testing.assert_array_equal(fy, act.f(x))
+    np.testing.assert_array_equal(dfy, act.df(x))
+    return x
+
+
+def _check_marker(panel: ActivationPlotPanel, doc: Document, l: int, j: int) -> None:  # noqa: E741
+    act = activations.get(doc.network.layer(l).activation)
+    z = float(doc.trace.z[l][0, j])
+    assert panel.marker.value() == z
+    fx, fy = _xy(panel.f_dot)
+    dx, dy = _xy(panel.df_dot)
+    assert fx.tolist() == [z] and dx.tolist() == [z]
+    assert fy[0] == pytest.approx(float(doc.trace.a[l][0, j]), rel=1e-12, abs=1e-15)
+    assert dy[0] == pytest.approx(float(act.df(np.array([z]))[0]), rel=1e-12, abs=1e-15)
+    assert f"z = <b>{fmt(z, doc.decimals)}</b>" in panel.values_label.text()
+
+
+# ------------------------------------------------------------ activation plot
+def test_object_names(qtbot, doc):
+    panels = [ActivationPlotPanel(doc), GradientFlowPanel(doc), LinearMapPanel(doc)]
+    for p in panels:
+        qtbot.addWidget(p)
+    assert [p.objectName() for p in panels] == [
+        "activationPlot",
+        "gradientFlowPlot",
+        "linearMapPanel",
+    ]
+    assert all(p.toolTip() for p in panels)
+
+
+@pytest.mark.parametrize("l, j", [(1, 0), (1, 1), (1, 2), (2, 0)])
+def test_selected_neuron_shows_its_layer_curves_and_marker(plot, doc, l, j):  # noqa: E741
+    doc.select(Selection.of_neuron(l, j))
+    act = activations.get(doc.network.layer(l).activation)
+    x = _check_curves(plot, act)
+    zs = doc.trace.z[l][0]
+    assert x[0] <= min(-6.0, zs.min()) and x[-1] >= max(6.0, zs.max())
+    _check_marker(plot, doc, l, j)
+    assert act.label in plot.title.text()
+    # the other neurons of the layer are the faint dots, on both curves
+    ox, oy = _xy(plot.others_f)
+    others = [i for i in range(zs.size) if i != j]
+    np.testing.assert_array_equal(ox, zs[others])
+    np.testing.assert_array_equal(oy, act.f(zs[others]))
+    np.testing.assert_array_equal(_xy(plot.others_df)[1], act.df(zs[others]))
+
+
+@pytest.mark.parametrize("name", activations.ELEMENTWISE_NAMES)
+def test_every_elementwise_activation_is_plotted_from_its_record(plot, doc, name):
+    assert doc.set_activation(1, name)
+    doc.select(Selection.of_neuron(1, 1))
+    act = activations.get(name)
+    _check_curves(plot, act)
+    _check_marker(plot, doc, 1, 1)
+    labels = [label.text for _sample, label in plot.legend.items]
+    assert any(act.formula in text for text in labels)
+    assert any(act.derivative in text for text in labels)
+
+
+def test_edge_selection_shows_the_neuron_it_feeds(plot, doc):
+    doc.select(Selection.of_edge(2, 0, 1))
+    assert (plot.target.layer, plot.target.neuron) == (2, 0)
+    _check_marker(plot, doc, 2, 0)
+
+
+def test_nothing_selected_shows_the_output_layer(plot, doc):
+    doc.select(None)
+    assert (plot.target.layer, plot.target.neuron) == (doc.network.depth, 0)
+    _check_curves(plot, activations.get(doc.network.layers[-1].activation))
+
+
+def test_input_layer_says_it_has_no_activation(plot, doc):
+    doc.select(Selection.of_neuron(0, 1))
+    assert plot.target is None
+    assert plot.stack.currentWidget() is plot.message
+    assert "no activation" in plot.message.text()
+    assert _xy(plot.f_curve)[0].size == 0
+    doc.select(Selection.of_neuron(1, 0))
+    assert plot.stack.currentWidget() is plot.plot_widget
+
+
+def test_a_weight_edit_moves_the_marker_at_once(plot, doc):
+    doc.select(Selection.of_neuron(1, 0))
+    before = plot.marker.value()
+    assert doc.set_weight(1, 0, 0, 2.5)  # no wait: the redraw happened inside this call
+    assert plot.marker.value() != before
+    _check_marker(plot, doc, 1, 0)
+    assert doc.set_bias(1, 0, -0.7)
+    _check_marker(plot, doc, 1, 0)
+    assert doc.set_input(1, 1.25)
+    _check_marker(plot, doc, 1, 0)
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert plot.marker.value() == before
+
+
+def test_activation_edit_redraws_the_curves(plot, doc):
+    doc.select(Selection.of_neuron(1, 0))
+    assert doc.set_activation(1, "relu")
+    _check_curves(plot, activations.get("relu"))
+    _check_marker(plot, doc, 1, 0)
+
+
+def test_the_z_range_widens_to_include_far_z(plot, doc):
+    doc.select(Selection.of_neuron(1, 2))
+    assert doc.set_bias(1, 2, 40.0)
+    z = doc.trace.z[1][0, 2]
+    lo, hi = plot.z_range()
+    assert hi >= z + 1 and lo <= -6
+    x = _check_curves(plot, activations.get("tanh"))
+    assert x[-1] == hi
+    _check_marker(plot, doc, 1, 2)
+
+
+def test_decimals_setting_reformats_the_values(plot, doc):
+    doc.select(Selection.of_neuron(1, 0))
+    doc.set_decimals(6)
+    _check_marker(plot, doc, 1, 0)
+    z = doc.trace.z[1][0, 0]
+    assert plot.marker.label.format == f"z = {fmt(z, 6)}"
+
+
+def test_override_points_the_marker_elsewhere(plot, doc):
+    doc.select(Selection.of_neuron(2, 0))
+    plot.set_override(1, 2)
+    assert plot.target.reason == "override"
+    _check_marker(plot, doc, 1, 2)
+    plot.set_override(9, 9)  # not in this network: the selection is shown
+    _check_marker(plot, doc, 2, 0)
+    plot.set_override(None)
+    assert plot.override() is None
+    _check_marker(plot, doc, 2, 0)
+
+
+def test_compare_mode_overlays_other_activations(plot, doc):
+    doc.select(Selection.of_neuron(1, 0))  # tanh
+    n_legend = len(plot.legend.items)
+    plot.set_compare(["relu", "sigmoid", "no_such_thing"])
+    assert list(plot.compare_curves) == ["relu", "sigmoid"]
+    assert plot.compared() == ["relu", "sigmoid"]
+    x, _ = _xy(plot.f_curve)
+    for name, (f_item, df_item) in plot.compare_curves.items():
+        act = activations.get(name)
+        cx, cf = _xy(f_item)
+        np.testing.assert_array_equal(cx, x)
+        np.testing.assert_array_equal(cf, act.f(x))
+        np.testing.assert_array_equal(_xy(df_item)[1], act.df(x))
+    assert len(plot.legend.items) == n_legend + 2
+    # the menu drives the same state
+    plot.compare_actions["gelu"].trigger()
+    assert "gelu" in plot.compare_curves
+    assert plot.compare_actions["relu"].isChecked()
+    plot.compare_actions["relu"].trigger()
+    assert "relu" not in plot.compare_curves
+    plot.set_compare([])
+    assert plot.compare_curves == {}
+
+
+def test_saturated_regions_are_shaded(plot, doc):
+    doc.select(Selection.of_neuron(1, 0))  # tanh saturates
+    lo, hi = plot.z_range()
+    want = activations.saturated_ranges("tanh", lo, hi)
+    assert want
+    got = [tuple(r.getRegion()) for r in plot.saturation_regions]
+    assert got == [pytest.approx(w) for w in want]
+    plot.set_compare(["sigmoid"])
+    assert len(plot.saturation_regions) == len(want) + len(
+        activations.saturated_ranges("sigmoid", lo, hi)
+    )
+    plot.set_shade_saturated(False)
+    assert plot.saturation_regions == []
+    plot.set_shade_saturated(True)
+    doc.set_activation(1, "relu")  # ReLU does not saturate; σ still does
+    plot.set_compare([])
+    assert plot.saturation_regions == []
+
+
+def test_softmax_is_shown_as_an_honest_slice(qtbot):
+    doc = _doc()
+    assert doc.add_neuron(2)
+    assert doc.set_output_and_loss("softmax", "cross_entropy")
+    panel = ActivationPlotPanel(doc)
+    qtbot.addWidget(panel)
+    doc.select(Selection.of_neuron(2, 1))
+    act = activations.get("softmax")
+    x, fy = _xy(panel.f_curve)
+    _, dfy = _xy(panel.df_curve)
+    Z = np.repeat(doc.trace.z[2][0][None, :], x.size, axis=0)
+    Z[:, 1] = x
+    np.testing.assert_allclose(fy, act.f(Z)[:, 1], rtol=1e-12)
+    np.testing.assert_allclose(dfy, fy * (1 - fy), rtol=1e-9, atol=1e-15)  # the diagonal
+    z = doc.trace.z[2][0, 1]
+    assert panel.marker.value() == z
+    assert _xy(panel.f_dot)[1][0] == pytest.approx(doc.trace.a[2][0, 1])
+    assert "not element-wise" in panel.values_label.text()
+    assert _xy(panel.others_f)[0].size == 0
+
+
+def test_big_fonts(plot):
+    axis = plot.plot_item.getAxis("bottom")
+    assert axis.style["tickFont"].pointSize() >= 12
+    assert plot.legend.opts["labelTextSize"] == "13pt"
+
+
+# -------------------------------------------------------------- gradient flow
+def _mean_abs(doc: Document, which: str) -> np.ndarray:
+    grads = getattr(doc.grads, which)
+    return np.array([np.mean(np.abs(grads[l])) for l in range(1, doc.network.depth + 1)])
+
+
+def _flow(qtbot, doc: Document) -> GradientFlowPanel:
+    panel = GradientFlowPanel(doc)
+    qtbot.addWidget(panel)
+    return panel
+
+
+@pytest.mark.parametrize("name", ["default", "deep_sigmoid", "deep_relu"])
+def test_gradient_flow_plots_mean_abs_gradients_per_layer(qtbot, name):
+    doc = _doc(name)
+    panel = _flow(qtbot, doc)
+    L = doc.network.depth
+    for item, which in ((panel.dz_curve, "dL_dz"), (panel.dW_curve, "dL_dW")):
+        x, logy = _xy(item)  # the y axis is logarithmic: the item holds log10 values
+        np.testing.assert_array_equal(x, np.arange(1, L + 1))
+        np.testing.assert_allclose(10**logy, _mean_abs(doc, which), rtol=1e-12)
+        x0, y0 = item.getOriginalDataset()
+        np.testing.assert_allclose(y0, _mean_abs(doc, which), rtol=1e-12)
+    assert panel.floor is None
+    assert panel.plot_item.getAxis("left").logMode
+
+
+def test_deep_sigmoid_gradient_shrinks_layer_by_layer(qtbot):
+    doc = _doc("deep_sigmoid")
+    panel = _flow(qtbot, doc)
+    _, logy = _xy(panel.dz_curve)
+    assert np.all(np.diff(logy) > 0)  # from the last layer back to the first it decreases
+    assert logy[-1] - logy[0] > 5  # more than five orders of magnitude
+    assert "vanishes" in panel.summary.text()
+    relu = _flow(qtbot, _doc("deep_relu"))
+    assert _xy(relu.dz_curve)[1][0] > logy[0] + 2  # ReLU keeps far more gradient
+
+
+def test_gradient_flow_follows_edits(qtbot, doc):
+    panel = _flow(qtbot, doc)
+    before = _xy(panel.dz_curve)[1].copy()
+    assert doc.set_weight(2, 0, 1, -3.0)
+    after = _xy(panel.dz_curve)[1]
+    assert not np.array_equal(before, after)
+    np.testing.assert_allclose(10**after, _mean_abs(doc, "dL_dz"), rtol=1e-12)
+
+
+def test_zero_gradients_are_drawn_at_a_floor(qtbot):
+    doc = _doc("deep_relu")
+    for j in range(doc.network.sizes[3]):
+        assert doc.set_bias(3, j, -50.0)  # layer 3 dies: no gradient reaches layers 1-3
+    panel = _flow(qtbot, doc)
+    dz = _mean_abs(doc, "dL_dz")
+    assert np.any(dz == 0)
+    assert panel.floor is not None and 0 < panel.floor < dz[dz > 0].min()
+    _, logy = _xy(panel.dz_curve)
+    assert np.all(np.isfinite(logy))
+    np.testing.assert_allclose(10 ** logy[dz == 0], panel.floor)
+    zx, zy = _xy(panel.zero_points)
+    assert zx.size == int(np.sum(dz == 0) + np.sum(_mean_abs(doc, "dL_dW") == 0))
+    np.testing.assert_allclose(10**zy, panel.floor)
+    assert "exactly 0" in panel.summary.text()
+    assert fmt(panel.floor, doc.decimals) in panel.plot_widget.toolTip()
+
+
+# ----------------------------------------------------------------- linear map
+def test_linear_map_reproduces_the_output(qtbot):
+    doc = _doc("linear_collapse")
+    panel = LinearMapPanel(doc)
+    qtbot.addWidget(panel)
+    assert panel.collapsed is not None
+    W, b = panel.collapsed
+    # independent of the core: multiply the layers out here
+    W_ref, b_ref = np.eye(doc.network.input_size), np.zeros(doc.network.input_size)
+    for layer in doc.network.layers:
+        W_ref, b_ref = layer.W @ W_ref, layer.W @ b_ref + layer.b
+    np.testing.assert_allclose(W, W_ref)
+    np.testing.assert_allclose(b, b_ref)
+    x = doc.sample.input
+    np.testing.assert_allclose(W @ x + b, doc.trace.output[0], rtol=1e-12)
+    np.testing.assert_allclose(panel.mapped, doc.trace.output[0], rtol=1e-12)
+    assert panel.matches is True
+    text = panel.text.text()
+    for v in list(W.ravel()) + list(b):
+        assert fmt(v, doc.decimals) in text
+    assert "same" in text
+    # a new input is checked again at once
+    assert doc.set_input(0, -2.0)
+    np.testing.assert_allclose(panel.mapped, doc.trace.output[0], rtol=1e-12)
+
+
+def test_linear_map_says_when_it_does_not_apply(qtbot):
+    doc = _doc("linear_collapse")
+    panel = LinearMapPanel(doc)
+    qtbot.addWidget(panel)
+    assert doc.set_activation(2, "tanh")
+    assert panel.collapsed is None and panel.matches is None
+    text = panel.text.text()
+    assert "does not collapse" in text
+    assert "Layer 2 uses <b>tanh</b>" in text
+    doc.undo_stack.undo()
+    assert panel.collapsed is not None and panel.matches is True
+
+
+def test_linear_map_groups_runs_of_layers(qtbot):
+    doc = _doc("deep_relu")
+    panel = LinearMapPanel(doc)
+    qtbot.addWidget(panel)
+    assert "Layers 1–8 use <b>ReLU</b> and layer 9 uses <b>σ</b>" in panel.text.text()
+
+
+# -------------------------------------------------------------------- render
+def test_panels_render(qtbot):
+    doc = _doc("deep_sigmoid")
+    for cls in (ActivationPlotPanel, GradientFlowPanel, LinearMapPanel):
+        panel = cls(doc)
+        qtbot.addWidget(panel)
+        panel.resize(700, 520)
+        panel.show()
+        image = panel.grab().toImage()
+        assert image.width() >= 700 and image.height() >= 520
+        panel.resize(360, 300)  # a narrow dock must not raise either
+        assert not panel.grab().isNull()
