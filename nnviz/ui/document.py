@@ -122,7 +122,7 @@ class Document(QObject):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(500)
-        self.undo_stack.cleanChanged.connect(lambda _clean: self.file_state_changed.emit())
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._project = project if project is not None else examples.default_project()
         self._path: Path | None = None
         self._selection: Selection | None = None
@@ -131,6 +131,9 @@ class Document(QObject):
         self.trace: Trace
         self.grads: Grads
         self._recompute()
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self.file_state_changed.emit()
 
     # ------------------------------------------------------------- reading
     @property
