@@ -30,7 +30,10 @@ from nnviz.ui import settings
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas.view import NetworkCanvas
 from nnviz.ui.document import Document
+from nnviz.ui.panels.activation_plot import ActivationPlotPanel
+from nnviz.ui.panels.gradient_flow import GradientFlowPanel
 from nnviz.ui.panels.inspector import InspectorPanel
+from nnviz.ui.panels.linear_map import LinearMapPanel
 
 FILE_FILTER = "nnviz networks (*.json);;All files (*)"
 
@@ -65,6 +68,32 @@ class MainWindow(QMainWindow):
             "historyDock", "History", self.history, Qt.DockWidgetArea.RightDockWidgetArea
         )
         history_dock.hide()
+        # the live plots: activation f and f′ with the neuron's marker; gradient sizes per
+        # layer; the one linear map that a stack of linear layers collapses to
+        self.activation_plot = ActivationPlotPanel(self.document)
+        plot = self._add_dock(
+            "activationPlotDock",
+            "Activation f(z) and f′(z)",
+            self.activation_plot,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+        )
+        self.gradient_flow = GradientFlowPanel(self.document)
+        flow = self._add_dock(
+            "gradientFlowDock",
+            "Gradient flow",
+            self.gradient_flow,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+        )
+        self.linear_map = LinearMapPanel(self.document)
+        linear = self._add_dock(
+            "linearMapDock",
+            "Why non-linearity",
+            self._scrolled(self.linear_map),
+            Qt.DockWidgetArea.RightDockWidgetArea,
+        )
+        self.tabifyDockWidget(plot, flow)
+        self.tabifyDockWidget(flow, linear)
+        plot.raise_()
 
         self.status = QLabel()
         self.status.setObjectName("statusMessage")
@@ -95,6 +124,8 @@ class MainWindow(QMainWindow):
         self._on_file_state_changed()
         self._update_actions()
         self.resize(1440, 900)
+        self.resizeDocks([self.docks["inspectorDock"], plot], [330, 470], Qt.Orientation.Vertical)
+        self.resizeDocks([plot], [480], Qt.Orientation.Horizontal)
 
     # ---------------------------------------------------------------- docks
     def _scrolled(self, widget: QWidget) -> QScrollArea:

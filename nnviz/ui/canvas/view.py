@@ -505,7 +505,7 @@ class NetworkCanvas(QGraphicsView):
         net = self.document.network
         layout = self.layout
         p.setPen(th.muted)
-        p.setFont(_font(11, True))
+        p.setFont(_font(12, True))
         top = layout.bounds()[1]
         for l, x in enumerate(layout.x):  # noqa: E741
             if l == 0:
@@ -538,7 +538,7 @@ class NetworkCanvas(QGraphicsView):
             for j, y in enumerate(layout.y[l]):
                 p.setPen(th.text)
                 self._fit_text(p, QRectF(x - r, y - r, 2 * r, 2 * r), fmt(a[j], d), 12)
-                p.setFont(_font(9))
+                p.setFont(_font(10.5))
                 p.setPen(th.muted)
                 if l == 0:
                     p.drawText(
@@ -582,7 +582,7 @@ class NetworkCanvas(QGraphicsView):
         L = len(layout.sizes) - 1
         x = layout.x[L] + layout.radius[L]
         if layout.labelled(L):
-            p.setFont(_font(10))
+            p.setFont(_font(11))
             p.setPen(th.muted)
             for j, y in enumerate(layout.y[L]):
                 p.drawText(
