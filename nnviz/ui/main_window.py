@@ -444,6 +444,7 @@ class MainWindow(QMainWindow):
     def apply_theme(self, choice: str) -> None:
         self._theme_choice = choice
         themes.set_current(themes.resolve(choice))
+        themes.apply_to_app(themes.current())
         for c, act in self._theme_actions.items():
             act.setChecked(c == choice)
         settings.put("theme", choice)

@@ -105,3 +105,39 @@ def current() -> Theme:
 def set_current(theme: Theme) -> None:
     global _current
     _current = theme
+
+
+_original_palette: QPalette | None = None
+
+
+def apply_to_app(theme: Theme) -> None:
+    """Give the widgets (menus, docks, fields) the theme's light or dark palette."""
+    global _original_palette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    if _original_palette is None:
+        _original_palette = QPalette(app.palette())
+    if not theme.dark:
+        app.setPalette(_original_palette)
+        return
+    pal = QPalette()
+    R = QPalette.ColorRole
+    pal.setColor(R.Window, QColor("#2b2d31"))
+    pal.setColor(R.WindowText, theme.text)
+    pal.setColor(R.Base, QColor("#1e1f22"))
+    pal.setColor(R.AlternateBase, QColor("#313338"))
+    pal.setColor(R.ToolTipBase, QColor("#313338"))
+    pal.setColor(R.ToolTipText, theme.text)
+    pal.setColor(R.Text, theme.text)
+    pal.setColor(R.Button, QColor("#313338"))
+    pal.setColor(R.ButtonText, theme.text)
+    pal.setColor(R.BrightText, QColor("#ff6666"))
+    pal.setColor(R.Highlight, theme.positive)
+    pal.setColor(R.HighlightedText, QColor("#000000"))
+    pal.setColor(R.PlaceholderText, theme.muted)
+    for role in (R.WindowText, R.Text, R.ButtonText):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, theme.muted)
+    app.setPalette(pal)
