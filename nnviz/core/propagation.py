@@ -64,14 +64,26 @@ def _as_batch(x: Array, n: int, what: str) -> Array:
     return arr
 
 
+#: f'(z) from a = f(z) alone, keyed by the record's own ``df``, for the two records where
+#: that is the *same* arithmetic as ``df(z)`` bit for bit (tests/core/test_training.py
+#: checks it). It saves the backward pass recomputing tanh, one of its largest costs on
+#: small networks; a record whose ``df`` is any other function is called as it is.
+_DF_FROM_A = {
+    activations.ACTIVATIONS["tanh"].df: lambda a: 1.0 - a * a,  # t = tanh(z); 1 - t * t
+    activations.ACTIVATIONS["relu"].df: lambda a: (a > 0).astype(float),  # a > 0 iff z > 0
+}
+
+
 def forward(net: Network, X: Array) -> Trace:
     """Run the batch ``X`` (batch × n_in, or one example as a vector) forward."""
     a = _as_batch(X, net.input_size, "the input")
     zs: list[Array] = [a]
     as_: list[Array] = [a]
+    table = activations.ACTIVATIONS
     for layer in net.layers:
-        z = a @ layer.W.T + layer.b
-        a = activations.ACTIVATIONS[layer.activation].f(z)
+        z = a @ layer.W.T
+        z += layer.b  # in place: the same sum as ``a @ W.T + b``, one array fewer
+        a = table[layer.activation].f(z)
         zs.append(z)
         as_.append(a)
     return Trace(zs, as_)
@@ -83,8 +95,12 @@ def loss_values(net: Network, trace: Trace, Y: Array) -> Array:
     return losses.LOSSES[net.loss].value(trace.z[-1], trace.a[-1], y)
 
 
-def backward(net: Network, trace: Trace, Y: Array) -> Grads:
-    """Gradients of the batch-mean loss by the chain rule, from the output back."""
+def backward(net: Network, trace: Trace, Y: Array, *, input_grad: bool = True) -> Grads:
+    """Gradients of the batch-mean loss by the chain rule, from the output back.
+
+    ``input_grad=False`` skips ``∂L/∂x`` (``dL_da[0]`` is then None): a training
+    step never needs it, and at 784 inputs it is a third of the backward pass.
+    """
     spec = losses.LOSSES[net.loss]
     y = _as_batch(Y, net.layers[-1].size, "the target")
     z_out, a_out = trace.z[-1], trace.a[-1]
@@ -98,21 +114,24 @@ def backward(net: Network, trace: Trace, Y: Array) -> Grads:
     dL_db: list[Array | None] = [None] * (L + 1)
 
     dL_da[L] = spec.dL_da(z_out, a_out, y) * scale
+    table = activations.ACTIVATIONS
     for l in range(L, 0, -1):  # noqa: E741
         layer = net.layers[l - 1]
-        act = activations.ACTIVATIONS[layer.activation]
+        act = table[layer.activation]
         if l == L and spec.dL_dz is not None:
             # the loss's own stable form of ∂L/∂a · ∂a/∂z (e.g. a − y for σ + BCE)
             g = spec.dL_dz(z_out, a_out, y) * scale
         elif act.elementwise:
-            g = dL_da[l] * act.df(trace.z[l])
+            df_of_a = _DF_FROM_A.get(act.df)
+            g = dL_da[l] * (df_of_a(trace.a[l]) if df_of_a else act.df(trace.z[l]))
         else:  # softmax: ∂L/∂z_k = a_k (∂L/∂a_k − Σ_j ∂L/∂a_j a_j)
             a = trace.a[l]
             g = a * (dL_da[l] - np.sum(dL_da[l] * a, axis=1, keepdims=True))
         dL_dz[l] = g
         dL_dW[l] = g.T @ trace.a[l - 1]
-        dL_db[l] = g.sum(axis=0)
-        dL_da[l - 1] = g @ layer.W
+        dL_db[l] = np.add.reduce(g, axis=0)
+        if l > 1 or input_grad:
+            dL_da[l - 1] = g @ layer.W
     return Grads(float(np.mean(per_example)), per_example, dL_da, dL_dz, dL_dW, dL_db)
 
 
