@@ -190,6 +190,61 @@ def update_line(w: float, g: float, lr: float, d: int = 4) -> str:
     )
 
 
+def input_line(x: np.ndarray, i: int, d: int = 4) -> str:
+    """``x1 = 2.0``."""
+    return f"x{i + 1} = {fmt(np.asarray(x, dtype=float).reshape(-1)[i], d)}"
+
+
+def product_line(net: Network, trace: Trace, l: int, j: int, i: int, d: int = 4) -> str:  # noqa: E741
+    """What edge ``(l, j, i)`` carries forward: ``a·w = 2.0 × (−1.5) = −3.0``."""
+    a_prev = float(trace.a[l - 1][0, i])
+    w = float(net.layers[l - 1].W[j, i])
+    return f"a·w = {par(a_prev, d)} × {par(w, d)} = {fmt(a_prev * w, d)}"
+
+
+def collect_term_line(net: Network, grads: Grads, l: int, k: int, i: int, d: int = 4) -> str:  # noqa: E741
+    """What edge ``(l + 1, k, i)`` carries back to neuron ``i`` of layer ``l``: w·∂L/∂z."""
+    w = float(net.layers[l].W[k, i])
+    dz = float(grads.dL_dz[l + 1][0, k])
+    return f"w·∂L/∂z = {par(w, d)} × {par(dz, d)} = {fmt(w * dz, d)}"
+
+
+def update_bias_line(b: float, g: float, lr: float, d: int = 4) -> str:
+    """``b ← b − η·∂L/∂b = 1.0 − 0.5 × (−0.2) = 1.1``."""
+    return (
+        f"b ← b {MINUS} η·∂L/∂b = {fmt(b, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
+        f"{fmt(b - lr * g, d)}"
+    )
+
+
+def fd_lines(
+    name: str,
+    value: float,
+    h: float,
+    loss_plus: float,
+    loss_minus: float,
+    numeric: float,
+    analytic: float,
+    d: int = 4,
+) -> list[str]:
+    """The finite-difference check written out: the estimate, then beside the analytic value.
+
+    ``name`` is what was perturbed (``w``, ``b`` or ``x1``). Losses are shown with
+    enough digits for their difference to be visible.
+    """
+    dd = max(d, 8)
+    diff = abs(numeric - analytic)
+    scale = max(abs(numeric), abs(analytic))
+    rel = diff / scale if scale > 0 else 0.0
+    return [
+        f"L({name} + h) = {fmt(loss_plus, dd)},  L({name} {MINUS} h) = {fmt(loss_minus, dd)},"
+        f"  h = {fmt(h, 8)}",
+        f"finite difference: (L({name} + h) {MINUS} L({name} {MINUS} h)) / 2h = {fmt(numeric, dd)}",
+        f"backpropagation: ∂L/∂{name} = {fmt(analytic, dd)}",
+        f"difference: {fmt(diff, 3)}" + (f"  (relative {fmt(rel, 3)})" if scale > 0 else ""),
+    ]
+
+
 def report(
     net: Network, x: np.ndarray, y: np.ndarray, trace: Trace, grads: Grads, d: int = 4
 ) -> str:
