@@ -39,6 +39,7 @@ class Layout:
             self.y.append((np.arange(n) - (n - 1) / 2.0) * gap)
         self.n_edges = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
         self.detailed = self.n_edges <= LOD_EDGES
+        self._segments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def pos(self, l: int, j: int) -> tuple[float, float]:  # noqa: E741
         return float(self.x[l]), float(self.y[l][j])
@@ -63,6 +64,19 @@ class Layout:
         y1 = np.broadcast_to(self.y[l - 1][None, :], (n_out, n_in))
         y2 = np.broadcast_to(self.y[l][:, None], (n_out, n_in))
         return x1, y1, x2, y2
+
+    def segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """x1, y1, x2, y2 of every edge, flat: layer after layer, each in ``W[l].ravel()`` order.
+
+        Computed once per layout (a layout never changes) and read-only.
+        """
+        if self._segments is None:
+            parts = [self.edge_segments(l) for l in range(1, len(self.sizes))]  # noqa: E741
+            flat = tuple(np.concatenate([np.ravel(part[k]) for part in parts]) for k in range(4))
+            for a in flat:
+                a.setflags(write=False)
+            self._segments = flat  # type: ignore[assignment]
+        return self._segments  # type: ignore[return-value]
 
     # ------------------------------------------------------------- hit tests
     def neuron_at(self, px: float, py: float, slack: float = 4.0) -> tuple[int, int] | None:

@@ -20,11 +20,14 @@ from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFont,
+    QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPainterPath,
     QPen,
+    QRegion,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -71,25 +74,11 @@ def edge_paths(
     """Group segments by (sign, |value| bucket) into one QPainterPath each.
 
     ``xs``/``ys`` hold the flattened x1, x2 / y1, y2 arrays; ``values`` the
-    flattened signed values. Returns (sign, bucket, path) with sign 1 or -1.
+    flattened signed values. Returns (sign, bucket, path) with sign 1 or -1, in
+    drawing order: weakest bucket first, positive before negative.
     """
-    x1, x2 = xs
-    y1, y2 = ys
-    ref = float(np.max(np.abs(values))) if values.size else 1.0
-    ref = ref if ref > 0 else 1.0
-    bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(int), n_buckets - 1)
-    out = []
-    for sign, mask_sign in ((1, values >= 0), (-1, values < 0)):
-        for b in range(n_buckets):
-            m = mask_sign & (bucket == b)
-            if not np.any(m):
-                continue
-            x = np.empty(2 * int(m.sum()))
-            y = np.empty_like(x)
-            x[0::2], x[1::2] = x1[m], x2[m]
-            y[0::2], y[1::2] = y1[m], y2[m]
-            out.append((sign, b, arrayToQPath(x, y, connect="pairs")))
-    return out
+    bucket, sign = edge_buckets(values, n_buckets)
+    return _bucket_paths(xs[0], ys[0], xs[1], ys[1], bucket, sign, n_buckets)
 
 
 def edge_pen(th: themes.Theme, sign: int, b: int, detailed: bool) -> QPen:
@@ -114,13 +103,74 @@ def edge_pen(th: themes.Theme, sign: int, b: int, detailed: bool) -> QPen:
     return pen
 
 
+def edge_buckets(values: np.ndarray, n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per edge: its |value| bucket (0 = weakest, relative to the largest |value|) and sign (±1)."""
+    ref = float(np.max(np.abs(values))) if values.size else 1.0
+    ref = ref if ref > 0 else 1.0
+    bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(np.int8), n_buckets - 1)
+    sign = np.where(values >= 0, 1, -1).astype(np.int8)
+    return bucket, sign
+
+
+def segments_meet_rect(
+    x1: np.ndarray,
+    y1: np.ndarray,
+    x2: np.ndarray,
+    y2: np.ndarray,
+    rect: tuple[float, float, float, float],
+) -> np.ndarray:
+    """Bool per segment: does it pass through ``rect`` = (left, top, right, bottom)?
+
+    Segments run left to right (x1 < x2), as every edge does.
+    """
+    left, top, right, bottom = rect
+    dx = x2 - x1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t0 = np.clip((left - x1) / dx, 0.0, 1.0)
+        t1 = np.clip((right - x1) / dx, 0.0, 1.0)
+    ya = y1 + (y2 - y1) * t0
+    yb = y1 + (y2 - y1) * t1
+    return (
+        (x2 >= left) & (x1 <= right) & (np.minimum(ya, yb) <= bottom) & (np.maximum(ya, yb) >= top)
+    )
+
+
+#: a weight edit that restyles at most this many edges repaints only the pixels around them
+PARTIAL_EDGES = 48
+#: device pixels an edge image may have; beyond that (a big network zoomed far in) the
+#: edges are drawn straight into Qt's item cache instead
+MAX_EDGE_IMAGE_PIXELS = 12_000_000
+#: length in device pixels of the pieces a restyled edge is covered with when repainted
+_PIECE_PX = 48.0
+
+
 class StaticLayer(QGraphicsItem):
-    """Edges, neurons and their numbers: cached, redrawn only when the data changes."""
+    """Edges, neurons and their numbers: cached, redrawn only when the data changes.
+
+    Two caches. Qt's device-coordinate cache holds the whole item, so an animation
+    frame or a hover blits it. Below it, the edges (the costly part) live in an
+    image of their own at the view's scale: an edit repaints that image only
+    around the edges whose colour or width bucket changed (none, for most small
+    scrubs), then the neurons and numbers are drawn over it, which is cheap.
+    A pan reuses the image; a zoom, a resize that refits, a theme or a shape
+    change renders it again.
+    """
 
     def __init__(self, canvas: NetworkCanvas) -> None:
         super().__init__()
         self._canvas = canvas
-        self._paths: list[tuple[int, int, QPainterPath]] = []
+        self._layout: Layout | None = None
+        self._values = np.empty(0)
+        self._bucket = np.empty(0, dtype=np.int8)
+        self._sign = np.empty(0, dtype=np.int8)
+        self._path_cache: list[tuple[int, int, QPainterPath]] | None = None
+        self._image: QImage | None = None
+        self._image_key: tuple | None = None
+        #: edges to repaint in the image before it is used; None: render it all again
+        self._pending: np.ndarray | None = None
+        #: counters for tests and the bench: full renders and partial repaints of the image
+        self.full_renders = 0
+        self.partial_renders = 0
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(0)
@@ -128,42 +178,183 @@ class StaticLayer(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802
         return QRectF(*self._canvas.layout.bounds())
 
+    @property
+    def _paths(self) -> list[tuple[int, int, QPainterPath]]:
+        """(sign, bucket, path) per colour-and-width bucket, in drawing order (built lazily)."""
+        if self._path_cache is None:
+            x1, y1, x2, y2 = self._canvas.layout.segments()
+            self._path_cache = _bucket_paths(x1, y1, x2, y2, self._bucket, self._sign)
+        return self._path_cache
+
     def rebuild(self) -> None:
-        """Recompute the edge batches from the document, then repaint once."""
-        self.prepareGeometryChange()
+        """Re-read the weights; repaint once, only around the edges whose look changed."""
         layout = self._canvas.layout
-        net = self._canvas.document.network
-        xs1, xs2, ys1, ys2, vals = [], [], [], [], []
-        for l in range(1, len(layout.sizes)):  # noqa: E741
-            x1, y1, x2, y2 = layout.edge_segments(l)
-            xs1.append(x1.ravel())
-            xs2.append(x2.ravel())
-            ys1.append(y1.ravel())
-            ys2.append(y2.ravel())
-            vals.append(net.layers[l - 1].W.ravel())
-        values = np.concatenate(vals)
-        self._paths = edge_paths(
-            [np.concatenate(xs1), np.concatenate(xs2)],
-            [np.concatenate(ys1), np.concatenate(ys2)],
-            values,
-            WIDTH_BUCKETS,
-        )
+        values = np.concatenate([layer.W.ravel() for layer in self._canvas.document.network.layers])
+        bucket, sign = edge_buckets(values, WIDTH_BUCKETS)
+        if layout is not self._layout:
+            self.prepareGeometryChange()
+            self._layout = layout
+            self._pending = None
+            self._path_cache = None
+        else:
+            changed = np.flatnonzero((bucket != self._bucket) | (sign != self._sign))
+            if changed.size:
+                self._path_cache = None
+                if self._pending is not None and changed.size + self._pending.size <= PARTIAL_EDGES:
+                    self._pending = np.union1d(self._pending, changed)
+                else:
+                    self._pending = None
+        self._values, self._bucket, self._sign = values, bucket, sign
         self.update()
 
+    # ------------------------------------------------------------ painting
     def paint(
         self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         canvas = self._canvas
         th = themes.current()
         layout = canvas.layout
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
-        # edges, one path per colour-and-width bucket, weakest first so strong edges lie on top
-        for sign, b, path in sorted(self._paths, key=lambda t: (t[1], -t[0])):
-            p.setPen(edge_pen(th, sign, b, layout.detailed))
-            p.drawPath(path)
+        if not self._paint_edge_image(p, th, layout):
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
+            self._draw_edges(p, th, layout.detailed)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         canvas.paint_layer_headers(p)
         canvas.paint_neurons(p, numbers=not canvas.playback_active)
+
+    def _draw_edges(
+        self, p: QPainter, th: themes.Theme, detailed: bool, subset: np.ndarray | None = None
+    ) -> None:
+        """Every edge (or the ``subset`` indices), weakest bucket first: strong ones on top."""
+        if subset is None:
+            paths = self._paths
+        else:
+            x1, y1, x2, y2 = self._canvas.layout.segments()
+            paths = _bucket_paths(
+                x1[subset],
+                y1[subset],
+                x2[subset],
+                y2[subset],
+                self._bucket[subset],
+                self._sign[subset],
+            )
+        for sign, b, path in paths:
+            p.setPen(edge_pen(th, sign, b, detailed))
+            p.drawPath(path)
+
+    def _paint_edge_image(self, p: QPainter, th: themes.Theme, layout: Layout) -> bool:
+        """Blit the edges from their image, rendering or patching it first; False: no image."""
+        T = p.deviceTransform()
+        if T.type().value > QTransform.TransformationType.TxScale.value:
+            return False  # rotated or sheared: never in this app, but draw directly then
+        sx, sy = T.m11(), T.m22()
+        left, top, width, height = layout.bounds()
+        w, h = int(np.ceil(width * sx)) + 2, int(np.ceil(height * sy)) + 2
+        if w <= 0 or h <= 0 or w * h > MAX_EDGE_IMAGE_PIXELS:
+            self._image = self._image_key = None
+            self._pending = None
+            return False
+        dx, dy = left * sx + T.dx(), top * sy + T.dy()  # bounds' corner in device pixels
+        ox, oy = int(np.floor(dx)), int(np.floor(dy))
+        # item → image pixels: the same for every pan by whole pixels, so a pan reuses it
+        to_image = QTransform(sx, 0.0, 0.0, sy, T.dx() - ox, T.dy() - oy)
+        key = (
+            layout,
+            round(sx, 9),
+            round(sy, 9),
+            round(dx - ox, 4),
+            round(dy - oy, 4),
+            th.background.rgba(),
+            th.positive.rgba(),
+            th.negative.rgba(),
+        )
+        if key != self._image_key or self._pending is None or self._image is None:
+            image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            ip = QPainter(image)
+            ip.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
+            ip.setTransform(to_image)
+            self._draw_edges(ip, th, layout.detailed)
+            ip.end()
+            self._image, self._image_key = image, key
+            self._pending = np.empty(0, dtype=np.intp)
+            self.full_renders += 1
+        elif self._pending.size:
+            self._patch_image(to_image, th, layout)
+        dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
+        self._image.setDevicePixelRatio(dpr)
+        p.save()
+        p.resetTransform()
+        p.drawImage(QPointF(ox / dpr, oy / dpr), self._image)
+        p.restore()
+        return True
+
+    def _patch_image(self, to_image: QTransform, th: themes.Theme, layout: Layout) -> None:
+        """Repaint the image only along the pending edges (their old and new look alike)."""
+        assert self._image is not None and self._pending is not None
+        idx, self._pending = self._pending, np.empty(0, dtype=np.intp)
+        x1, y1, x2, y2 = layout.segments()
+        sx, sy = to_image.m11(), to_image.m22()
+        # room for the widest pen either side, and a pixel or two of antialiasing
+        pad_x = (MAX_EDGE_WIDTH / 2 if layout.detailed else 0.0) + 2.5 / sx
+        pad_y = (MAX_EDGE_WIDTH / 2 if layout.detailed else 0.0) + 2.5 / sy
+        rects: list[tuple[float, float, float, float]] = []
+        for k in idx:
+            n = max(
+                1, int(np.ceil(np.hypot((x2[k] - x1[k]) * sx, (y2[k] - y1[k]) * sy) / _PIECE_PX))
+            )
+            t = np.linspace(0.0, 1.0, n + 1)
+            xs = x1[k] + (x2[k] - x1[k]) * t
+            ys = y1[k] + (y2[k] - y1[k]) * t
+            for a in range(n):
+                rects.append(
+                    (
+                        min(xs[a], xs[a + 1]) - pad_x,
+                        min(ys[a], ys[a + 1]) - pad_y,
+                        max(xs[a], xs[a + 1]) + pad_x,
+                        max(ys[a], ys[a + 1]) + pad_y,
+                    )
+                )
+        region = QRegion()
+        touched = np.zeros(x1.size, dtype=bool)
+        for r in rects:
+            region += to_image.mapRect(QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1])).toAlignedRect()
+            touched |= segments_meet_rect(x1, y1, x2, y2, r)
+        ip = QPainter(self._image)
+        ip.setClipRegion(region)
+        ip.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        ip.fillRect(region.boundingRect(), Qt.GlobalColor.transparent)
+        ip.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        ip.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
+        ip.setTransform(to_image)
+        self._draw_edges(ip, th, layout.detailed, np.flatnonzero(touched))
+        ip.end()
+        self.partial_renders += 1
+
+
+def _bucket_paths(
+    x1: np.ndarray,
+    y1: np.ndarray,
+    x2: np.ndarray,
+    y2: np.ndarray,
+    bucket: np.ndarray,
+    sign: np.ndarray,
+    n_buckets: int = WIDTH_BUCKETS,
+) -> list[tuple[int, int, QPainterPath]]:
+    """One path per (bucket, sign), weakest bucket first, positive before negative."""
+    out = []
+    for b in range(n_buckets):
+        in_bucket = bucket == b
+        for sg in (1, -1):
+            m = in_bucket & (sign == sg)
+            n = int(np.count_nonzero(m))
+            if not n:
+                continue
+            x = np.empty(2 * n)
+            y = np.empty_like(x)
+            x[0::2], x[1::2] = x1[m], x2[m]
+            y[0::2], y[1::2] = y1[m], y2[m]
+            out.append((sg, b, arrayToQPath(x, y, connect="pairs")))
+    return out
 
 
 class Overlay(QGraphicsItem):

@@ -1,0 +1,101 @@
+"""The canvas's edge image: rendered once, patched around an edited edge, reused on a pan."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from nnviz.core import io
+from nnviz.core.network import Network
+from nnviz.ui.canvas.view import NetworkCanvas, segments_meet_rect
+from nnviz.ui.document import Document
+
+
+def _pixels(img: QImage) -> np.ndarray:
+    img = img.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    rows = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+    return rows[:, : img.width() * 4].astype(int)
+
+
+@pytest.fixture
+def canvas(qtbot):
+    net = Network.create([12, 16, 8], "tanh", seed=3)
+    doc = Document(io.Project(net, io.Sample(np.linspace(-1, 1, 12), np.zeros(8))))
+    c = NetworkCanvas(doc)
+    qtbot.addWidget(c)
+    c.resize(900, 600)
+    c.show()
+    qtbot.waitExposed(c)
+    c.viewport().repaint()
+    return c
+
+
+def _largest(doc: Document) -> float:
+    return max(float(np.max(np.abs(layer.W))) for layer in doc.network.layers)
+
+
+def test_an_edit_repaints_only_around_the_edge_and_matches_a_full_render(canvas):
+    st, doc = canvas.static, canvas.document
+    full, partial = st.full_renders, st.partial_renders
+    W = doc.network.layers[0].W
+    # move two weights into other width buckets, and one to zero
+    doc.set_weight(1, 3, 4, round(0.93 * _largest(doc) * (1 if W[3, 4] >= 0 else -1), 6))
+    doc.set_weight(1, 10, 7, round(-float(W[10, 7]), 6))
+    doc.set_weight(2, 0, 0, 0.0)
+    canvas.viewport().repaint()
+    assert st.full_renders == full
+    assert st.partial_renders > partial
+    patched = _pixels(st._image)
+
+    st._pending = None  # force a full render of the same state
+    st.update()
+    canvas.viewport().repaint()
+    assert st.full_renders == full + 1
+    fresh = _pixels(st._image)
+    diff = np.abs(patched - fresh)
+    # the same picture, up to antialiasing rounding where a repainted patch ends
+    assert diff.max() <= 8
+    assert np.count_nonzero(diff > 2) < 1e-4 * diff.size
+
+
+def test_a_scrub_within_the_same_width_bucket_repaints_no_edge(canvas):
+    st, doc = canvas.static, canvas.document
+    full, partial = st.full_renders, st.partial_renders
+    w = float(doc.network.layers[0].W[2, 2])
+    doc.set_weight(1, 2, 2, round(w * 0.999, 6))
+    canvas.viewport().repaint()
+    assert (st.full_renders, st.partial_renders) == (full, partial)
+
+
+def test_a_pan_reuses_the_edge_image_and_a_zoom_renders_it_again(canvas):
+    st = canvas.static
+    canvas.zoom_by(2.0)
+    canvas.viewport().repaint()
+    full = st.full_renders
+    corner = canvas.mapToScene(0, 0)
+    canvas.horizontalScrollBar().setValue(canvas.horizontalScrollBar().value() + 40)
+    canvas.verticalScrollBar().setValue(canvas.verticalScrollBar().value() + 25)
+    canvas.viewport().repaint()
+    assert canvas.mapToScene(0, 0) != corner  # it did pan
+    assert st.full_renders == full
+    canvas.zoom_by(1.25)
+    canvas.viewport().repaint()
+    assert st.full_renders == full + 1
+
+
+def test_a_theme_or_shape_change_renders_the_edges_again(canvas):
+    st, doc = canvas.static, canvas.document
+    full = st.full_renders
+    doc.add_neuron(1)
+    canvas.viewport().repaint()
+    assert st.full_renders == full + 1
+
+
+def test_segments_meet_rect():
+    x1 = np.array([0.0, 0.0, 0.0])
+    y1 = np.array([0.0, 10.0, 0.0])
+    x2 = np.array([10.0, 10.0, 10.0])
+    y2 = np.array([10.0, 10.0, 0.0])
+    hit = segments_meet_rect(x1, y1, x2, y2, (4.0, 4.5, 6.0, 5.5))
+    assert hit.tolist() == [True, False, False]
