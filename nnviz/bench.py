@@ -1,0 +1,612 @@
+"""``nnviz bench``: how fast the engine and the drawing are on this machine.
+
+    nnviz bench [--json] [--quick]
+
+Everything is measured in this run, on this machine, and printed with the
+versions and the machine it ran on:
+
+``engine``
+    training steps per second (forward + backward + SGD update, float64) of the
+    core engine and of PyTorch CPU, same network, same batch, same process.
+``frame_ms``
+    one animation frame: advance the playback one tick and repaint the whole
+    canvas (offscreen, 1280×800) in the full main window, for networks of about
+    100, 1,000, 10,000 and 100,000 edges. The frames are the ticks of the
+    forward pass's edge steps (pulses travelling, the animation overlay fully
+    drawn); the median of them all.
+``edit_ms``
+    set one weight through the document → values recomputed → every view that
+    shows it repainted (the event loop's own painting), about 1,000 edges.
+``startup_ratio``
+    process start to the first painted main window, divided by the same for a
+    bare PySide6 window, both measured here as subprocesses (medians).
+``peak_rss_mb``
+    peak resident memory of a subprocess that opens the 784-128-10 network
+    (101,632 edges) and plays its whole timeline.
+
+Timings are medians of several runs; ``--quick`` runs each part briefly (for
+tests: the numbers are then rough). Nothing here is a pass/fail test; the
+``targets`` entry only compares the figures with the goals of issue 6.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+#: the engine's networks: (name, sizes, batch, hidden activation, output, loss)
+ENGINE_NETWORKS = (
+    ("2-8-8-1", (2, 8, 8, 1), 10, "tanh", "tanh", "mse"),
+    ("2-8-8-8-8-8-8-1", (2, 8, 8, 8, 8, 8, 8, 1), 10, "tanh", "tanh", "mse"),
+    ("784-128-10", (784, 128, 10), 64, "relu", "softmax", "cross_entropy"),
+)
+#: the canvas's networks, by number of edges (about)
+FRAME_NETWORKS = {
+    "100": (4, 10, 6),  # 100 edges
+    "1000": (20, 25, 20),  # 1,000
+    "10000": (100, 50, 100),  # 10,000
+    "100000": (784, 128, 10),  # 101,632
+}
+EDIT_NETWORK = FRAME_NETWORKS["1000"]
+CANVAS_SIZE = (1280, 800)
+LEARNING_RATE = 0.01
+
+#: the goals of issue 6: (what, key path, limit, "max" = at most / "min" = at least)
+TARGETS = (
+    ("engine ≥ 3× PyTorch, 2-8-8-1", ("engine_ratio", "2-8-8-1"), 3.0, "min"),
+    ("engine ≥ 3× PyTorch, 2-8-8-8-8-8-8-1", ("engine_ratio", "2-8-8-8-8-8-8-1"), 3.0, "min"),
+    ("frame ≤ 8 ms at 1,000 edges", ("frame_ms", "1000"), 8.0, "max"),
+    ("frame ≤ 16 ms at 10,000 edges", ("frame_ms", "10000"), 16.0, "max"),
+    ("frame ≤ 50 ms at 100,000 edges", ("frame_ms", "100000"), 50.0, "max"),
+    ("edit ≤ 16 ms", ("edit_ms",), 16.0, "max"),
+    ("start-up ≤ 2× a bare window", ("startup_ratio",), 2.0, "max"),
+    ("peak memory ≤ 300 MB at 100,000 edges", ("peak_rss_mb",), 300.0, "max"),
+)
+
+
+# ---------------------------------------------------------------- machine
+def versions() -> dict[str, str | None]:
+    import numpy
+
+    out: dict[str, str | None] = {
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+    }
+    try:
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        out["pyside6"] = PySide6.__version__
+        out["qt"] = qVersion()
+    except ImportError:  # pragma: no cover - nnviz depends on it
+        out["pyside6"] = out["qt"] = None
+    try:
+        import pyqtgraph
+
+        out["pyqtgraph"] = pyqtgraph.__version__
+    except ImportError:  # pragma: no cover
+        out["pyqtgraph"] = None
+    torch = _torch()
+    out["torch"] = torch.__version__ if torch is not None else None
+    from nnviz import __version__
+
+    out["nnviz"] = __version__
+    return out
+
+
+def machine() -> dict[str, Any]:
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:  # pragma: no cover - not on every system
+        load = None
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "system": platform.platform(),
+        "load_average": load,
+    }
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+# ----------------------------------------------------------------- engine
+def _rate(fn, seconds: float, repeats: int) -> float:
+    """Median calls per second of ``fn`` over ``repeats`` runs of about ``seconds`` each."""
+    fn()  # warm up
+    rates = []
+    for _ in range(repeats):
+        n = 0
+        t0 = time.perf_counter()
+        end = t0 + seconds
+        while True:
+            fn()
+            n += 1
+            t = time.perf_counter()
+            if t >= end:
+                break
+        rates.append(n / (t - t0))
+    return statistics.median(rates)
+
+
+def _engine_case(sizes, batch, hidden, output, loss, seed=0):
+    import numpy as np
+
+    from nnviz.core.network import Network
+
+    net = Network.create(list(sizes), hidden, output_activation=output, loss=loss, seed=seed)
+    rng = np.random.default_rng(seed)
+    X = rng.normal(0.0, 1.0, (batch, sizes[0]))
+    if loss == "cross_entropy":
+        Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], batch)]
+    else:
+        Y = rng.uniform(-0.8, 0.8, (batch, sizes[-1]))
+    return net, X, Y
+
+
+def _torch_step(torch, net, X, Y, hidden: str, output: str, loss: str, lr: float):
+    """A PyTorch CPU float64 train step for the same network, weights and batch."""
+    mods = []
+    acts = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}
+    for i, layer in enumerate(net.layers):
+        lin = torch.nn.Linear(layer.fan_in, layer.size, dtype=torch.float64)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(layer.W))
+            lin.bias.copy_(torch.from_numpy(layer.b))
+        mods.append(lin)
+        last = i == len(net.layers) - 1
+        act = output if last else hidden
+        if not (last and loss == "cross_entropy"):  # cross_entropy takes the logits
+            mods.append(acts[act]())
+    model = torch.nn.Sequential(*mods)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    Xt = torch.from_numpy(X.copy())
+    Yt = torch.from_numpy(Y.copy())
+
+    if loss == "cross_entropy":
+
+        def loss_fn(out):
+            return torch.nn.functional.cross_entropy(out, Yt)
+    else:
+
+        def loss_fn(out):
+            return 0.5 * ((out - Yt) ** 2).sum(dim=1).mean()
+
+    def step() -> float:
+        opt.zero_grad()
+        value = loss_fn(model(Xt))
+        value.backward()
+        opt.step()
+        return float(value.detach())
+
+    return step
+
+
+def bench_engine(quick: bool = False) -> list[dict[str, Any]]:
+    """Training steps per second of nnviz and PyTorch for ENGINE_NETWORKS."""
+    from nnviz.core.training import sgd_step
+
+    torch = _torch()
+    seconds, repeats = (0.03, 2) if quick else (0.5, 5)
+    out = []
+    for name, sizes, batch, hidden, output, loss in ENGINE_NETWORKS:
+        net, X, Y = _engine_case(sizes, batch, hidden, output, loss)
+        row: dict[str, Any] = {"network": name, "batch": batch}
+        torch_step = None
+        if torch is not None:
+            torch_step = _torch_step(torch, net.copy(), X, Y, hidden, output, loss, LEARNING_RATE)
+            # the same network: the first losses agree
+            ours = sgd_step(net.copy(), X, Y, LEARNING_RATE)
+            theirs = torch_step()
+            row["same_loss"] = abs(ours - theirs) <= 1e-9 * max(1.0, abs(ours))
+        row["nnviz_steps_per_s"] = round(
+            _rate(lambda n=net, x=X, y=Y: sgd_step(n, x, y, LEARNING_RATE), seconds, repeats), 1
+        )
+        row["torch_steps_per_s"] = (
+            round(_rate(torch_step, seconds, repeats), 1) if torch_step is not None else None
+        )
+        out.append(row)
+    return out
+
+
+# ---------------------------------------------------------------- the app
+def _qt_env() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # never touch the user's own settings (recent files, theme)
+    os.environ.setdefault("NNVIZ_SETTINGS_SCOPE", "bench")
+
+
+def _quiet_qt_messages() -> None:
+    """Drop the offscreen platform's one harmless warning, which it prints per window."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(mode, context, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)
+
+
+def _app():
+    _qt_env()
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        _quiet_qt_messages()
+        app = QApplication([sys.argv[0] if sys.argv else "nnviz"])
+    return app
+
+
+def _project(sizes, seed: int = 0):
+    import numpy as np
+
+    from nnviz.core import io
+    from nnviz.core.network import Network
+
+    big = sizes[-1] > 1 and sizes[0] > 100
+    if big:  # MNIST-like: ReLU, softmax output, cross-entropy
+        net = Network.create(
+            list(sizes), "relu", output_activation="softmax", loss="cross_entropy", seed=seed
+        )
+    else:
+        net = Network.create(list(sizes), "tanh", seed=seed)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, sizes[0])
+    if big:
+        y = np.eye(sizes[-1])[1]
+    else:
+        y = rng.uniform(-0.8, 0.8, sizes[-1])
+    return io.Project(net, io.Sample(x, y), seed=seed, name=f"bench {'-'.join(map(str, sizes))}")
+
+
+def _window(sizes):
+    """The full main window on ``sizes``, its canvas viewport sized CANVAS_SIZE."""
+    app = _app()
+    from nnviz.ui.document import Document
+    from nnviz.ui.main_window import MainWindow
+
+    win = MainWindow(Document(_project(sizes)), theme_choice="light")
+    win.show()
+    app.processEvents()
+    want_w, want_h = CANVAS_SIZE
+    for _ in range(6):
+        vp = win.canvas.viewport()
+        dw, dh = want_w - vp.width(), want_h - vp.height()
+        if not dw and not dh:
+            break
+        win.resize(win.width() + dw, win.height() + dh)
+        app.processEvents()
+    win.canvas.fit()
+    app.processEvents()
+    return app, win
+
+
+def _close(app, win) -> None:
+    win.playback.pause()
+    win.document.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+    app.processEvents()
+
+
+def _forward_edge_steps(controller) -> list[int]:
+    return [k for k, s in enumerate(controller.plan.steps) if s.kind == "forward_edges"]
+
+
+def _play_frames(app, win, steps: list[int], ticks: int | None, paint) -> list[float]:
+    """Milliseconds of each tick (+ ``paint()``) while playing through ``steps``."""
+    ctl = win.playback
+    times = []
+    for k in steps:
+        ctl.seek(k, 0.0)
+        ctl.play()
+        ctl.timer.stop()  # the bench is the timer: nothing ticks behind its back
+        paint()  # the first frame of the step, untimed
+        n = 0
+        while ctl.step == k and (ticks is None or n < ticks):
+            t0 = time.perf_counter()
+            ctl.advance(1.0)
+            if ctl.step != k:
+                break
+            paint()
+            times.append((time.perf_counter() - t0) * 1e3)
+            n += 1
+    ctl.pause()
+    return times
+
+
+def bench_frames(quick: bool = False) -> tuple[dict[str, float], dict[str, Any]]:
+    """frame_ms per network size, and details (canvas size, worst frame, app frame)."""
+    out: dict[str, float] = {}
+    details: dict[str, Any] = {"max_ms": {}, "app_ms": {}, "frames": {}}
+    for key, sizes in FRAME_NETWORKS.items():
+        app, win = _window(sizes)
+        vp = win.canvas.viewport()
+        details["canvas"] = [vp.width(), vp.height()]
+        steps = _forward_edge_steps(win.playback)
+        if quick:
+            steps = steps[:1]
+        ticks = 4 if quick else None
+        _play_frames(app, win, steps[:1], 3, vp.repaint)  # warm the caches and fonts
+        times = _play_frames(app, win, steps, ticks, vp.repaint)
+        out[key] = round(statistics.median(times), 2)
+        details["max_ms"][key] = round(max(times), 2)
+        details["frames"][key] = len(times)
+        # the same frames as the app paints them: the tick, then the event loop paints
+        # every widget that changed (canvas, caption, bar, chain-rule panel, plots)
+        app_times = _play_frames(app, win, steps, ticks, app.processEvents)
+        details["app_ms"][key] = round(statistics.median(app_times), 2)
+        _close(app, win)
+    return out, details
+
+
+def bench_edit(quick: bool = False) -> float:
+    """Milliseconds from setting one weight to every view repainted (median)."""
+    app, win = _window(EDIT_NETWORK)
+    doc = win.document
+    w0 = doc.value_of(("weight", 1, 0, 0))
+    n = 5 if quick else 60
+    times = []
+    for k in range(n + 3):
+        value = round(w0 + 0.01 * (k % 7 + 1) * (-1) ** k, 6)
+        t0 = time.perf_counter()
+        doc.set_weight(1, 0, 0, value)
+        app.processEvents()  # the event loop repaints what the edit changed
+        if k >= 3:  # the first edits warm caches up
+            times.append((time.perf_counter() - t0) * 1e3)
+    _close(app, win)
+    return round(statistics.median(times), 2)
+
+
+# -------------------------------------------------------------- start-up
+_FIRST_PAINT = """
+import os, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+app = QApplication([sys.argv[0]])
+
+class FirstPaint(QObject):
+    seen = False
+
+    def eventFilter(self, obj, event):
+        if not self.seen and event.type() == QEvent.Type.Paint:
+            self.seen = True
+            QTimer.singleShot(0, self.done)  # after the whole window's first paint
+        return False
+
+    def done(self):
+        sys.stdout.write("painted\\n")
+        sys.stdout.flush()
+        os._exit(0)
+
+first = FirstPaint()
+app.installEventFilter(first)
+"""
+
+_BARE = (
+    _FIRST_PAINT
+    + """
+from PySide6.QtWidgets import QLabel, QMainWindow
+w = QMainWindow()
+w.setCentralWidget(QLabel("bare"))
+w.resize(1440, 900)
+w.show()
+app.exec()
+"""
+)
+
+_NNVIZ = (
+    _FIRST_PAINT
+    + """
+from nnviz.cli import main
+main([])
+"""
+)
+
+
+def _time_to_paint(code: str) -> float:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["NNVIZ_SETTINGS_SCOPE"] = "bench"
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    try:
+        line = proc.stdout.readline()
+        t = time.perf_counter() - t0
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # pragma: no cover
+        proc.kill()
+        raise RuntimeError("a start-up subprocess did not finish") from None
+    if line.strip() != b"painted":
+        raise RuntimeError(f"a start-up subprocess failed: {err.decode(errors='replace')[-400:]}")
+    return t
+
+
+def bench_startup(quick: bool = False) -> tuple[float, dict[str, float]]:
+    """(nnviz / bare time to first paint, the two medians in ms)."""
+    runs = 1 if quick else 5
+    _time_to_paint(_BARE)  # warm the disk cache and compiled bytecode of both
+    _time_to_paint(_NNVIZ)
+    bare, ours = [], []
+    for _ in range(runs):
+        bare.append(_time_to_paint(_BARE))
+        ours.append(_time_to_paint(_NNVIZ))
+    b, o = statistics.median(bare), statistics.median(ours)
+    return round(o / b, 2), {"nnviz_ms": round(o * 1e3, 1), "bare_ms": round(b * 1e3, 1)}
+
+
+# ------------------------------------------------------------------ memory
+def _peak_rss_kb(resource) -> float:
+    """This process's peak resident memory in kB.
+
+    ``getrusage`` is the portable answer, but on Linux its ``ru_maxrss`` survives
+    ``exec``: a child spawned by a big parent (this bench, once PyTorch is loaded)
+    reports the parent's peak. The kernel's ``VmHWM`` belongs to this process's own
+    memory only, so it is used where it exists.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _rss_child(quick: bool) -> None:
+    """Open the 100,000-edge network, play its whole timeline, print the peak RSS in MB."""
+    import resource
+
+    app, win = _window(FRAME_NETWORKS["100000"])
+    ctl = win.playback
+    vp = win.canvas.viewport()
+    for k in range(ctl.last + 1) if not quick else (1, 2):
+        for fraction in (0.5, 1.0):
+            ctl.seek(k, fraction)
+            vp.repaint()
+            app.processEvents()
+    sys.stdout.write(f"{_peak_rss_kb(resource) / 1024.0:.1f}\n")
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def bench_memory(quick: bool = False) -> float:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["NNVIZ_SETTINGS_SCOPE"] = "bench"
+    code = f"from nnviz.bench import _rss_child; _rss_child({bool(quick)})"
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, env=env, timeout=600, check=False
+    )
+    try:
+        return float(res.stdout.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise RuntimeError(
+            f"the memory subprocess failed: {res.stderr.decode(errors='replace')[-400:]}"
+        ) from None
+
+
+# -------------------------------------------------------------------- all
+def _lookup(result: dict[str, Any], path: tuple[str, ...]):
+    v: Any = result
+    for k in path:
+        if k == "engine_ratio":
+            v = {
+                r["network"]: (
+                    r["nnviz_steps_per_s"] / r["torch_steps_per_s"]
+                    if r.get("torch_steps_per_s")
+                    else None
+                )
+                for r in result["engine"]
+            }
+            continue
+        v = v.get(k) if isinstance(v, dict) else None
+    return v
+
+
+def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for what, path, limit, kind in TARGETS:
+        v = _lookup(result, path)
+        ok = None if v is None else (v <= limit if kind == "max" else v >= limit)
+        out.append({"target": what, "value": None if v is None else round(v, 2), "ok": ok})
+    return out
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Every measurement, as the object ``--json`` prints."""
+    result: dict[str, Any] = {
+        "command": "nnviz bench --json" + (" --quick" if quick else ""),
+        "quick": quick,
+        "versions": versions(),
+        "machine": machine(),
+    }
+    result["engine"] = bench_engine(quick)
+    result["frame_ms"], result["frame_details"] = bench_frames(quick)
+    result["edit_ms"] = bench_edit(quick)
+    result["startup_ratio"], result["startup_details"] = bench_startup(quick)
+    result["peak_rss_mb"] = bench_memory(quick)
+    result["targets"] = targets(result)
+    return result
+
+
+def _text(result: dict[str, Any]) -> str:
+    v, m = result["versions"], result["machine"]
+    lines = [
+        f"nnviz {v['nnviz']} bench{' (quick: rough figures)' if result['quick'] else ''}",
+        f"  Python {v['python']}, numpy {v['numpy']}, PySide6 {v['pyside6']} (Qt {v['qt']}), "
+        f"pyqtgraph {v['pyqtgraph']}, torch {v['torch'] or 'not installed'}",
+        f"  {m['cpu']}, {m['cores']} cores, load {m['load_average']}",
+        "",
+        "engine: training steps per second (forward + backward + SGD, float64)",
+    ]
+    for r in result["engine"]:
+        t = r["torch_steps_per_s"]
+        ratio = f"{r['nnviz_steps_per_s'] / t:.1f}×" if t else "-"
+        lines.append(
+            f"  {r['network']:<18} batch {r['batch']:<3} nnviz {r['nnviz_steps_per_s']:>9.0f}"
+            f"   torch {t if t is not None else '-':>9}   {ratio}"
+        )
+    d = result["frame_details"]
+    w, h = d["canvas"]
+    lines.append(f"frame: advance one tick + repaint the canvas ({w}×{h})")
+    for k, ms in result["frame_ms"].items():
+        lines.append(
+            f"  {int(k):>7,} edges  median {ms:7.2f} ms   worst {d['max_ms'][k]:7.2f} ms"
+            f"   whole app {d['app_ms'][k]:7.2f} ms"
+        )
+    s = result["startup_details"]
+    lines += [
+        f"edit: one weight → recomputed → views repainted   {result['edit_ms']:.2f} ms",
+        f"start-up to first paint: nnviz {s['nnviz_ms']:.0f} ms, bare window "
+        f"{s['bare_ms']:.0f} ms, ratio {result['startup_ratio']:.2f}",
+        f"peak memory at 100,000 edges: {result['peak_rss_mb']:.0f} MB",
+        "",
+        "targets (issue 6):",
+    ]
+    for t in result["targets"]:
+        mark = "ok  " if t["ok"] else ("MISS" if t["ok"] is False else "n/a ")
+        lines.append(f"  {mark} {t['target']}: {t['value']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="nnviz bench",
+        description="Measure the engine, animation frames, edits, start-up and memory here.",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--quick", action="store_true", help="short runs (rough figures, for tests)")
+    args = p.parse_args(argv)
+    result = run(quick=args.quick)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(_text(result))
+    return 0

@@ -1,0 +1,98 @@
+"""``nnviz bench --json --quick``: the shape of its answer, never its speed."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from nnviz import bench
+
+FRAME_KEYS = {"100", "1000", "10000", "100000"}
+
+
+def _positive(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+
+
+@pytest.fixture(scope="module")
+def result() -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NNVIZ_SETTINGS_SCOPE="test")
+    proc = subprocess.run(
+        [sys.executable, "-m", "nnviz", "bench", "--json", "--quick"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1, proc.stdout[-2000:]  # --json prints one object and nothing else
+    return json.loads(lines[0])
+
+
+def test_the_json_has_every_measurement(result):
+    for key in ("versions", "machine", "engine", "frame_ms", "edit_ms", "startup_ratio"):
+        assert key in result
+    assert "peak_rss_mb" in result
+    assert result["quick"] is True
+    v = result["versions"]
+    for name in ("python", "numpy", "pyside6", "qt", "pyqtgraph", "nnviz"):
+        assert isinstance(v[name], str) and v[name]
+    m = result["machine"]
+    assert isinstance(m["cpu"], str) and m["cpu"]
+    assert isinstance(m["cores"], int) and m["cores"] >= 1
+
+
+def test_engine_rows(result):
+    torch_installed = importlib.util.find_spec("torch") is not None
+    assert [r["network"] for r in result["engine"]] == [
+        "2-8-8-1",
+        "2-8-8-8-8-8-8-1",
+        "784-128-10",
+    ]
+    assert [r["batch"] for r in result["engine"]] == [10, 10, 64]
+    for row in result["engine"]:
+        assert _positive(row["nnviz_steps_per_s"])
+        if torch_installed:
+            assert _positive(row["torch_steps_per_s"])
+            assert row["same_loss"] is True  # the same network, weights and batch
+        else:
+            assert row["torch_steps_per_s"] is None
+
+
+def test_frame_edit_startup_and_memory_are_positive_numbers(result):
+    assert set(result["frame_ms"]) == FRAME_KEYS
+    assert all(_positive(v) for v in result["frame_ms"].values())
+    assert result["frame_details"]["canvas"] == list(bench.CANVAS_SIZE)
+    assert _positive(result["edit_ms"])
+    assert _positive(result["startup_ratio"])
+    assert _positive(result["peak_rss_mb"])
+
+
+def test_targets_are_reported_not_enforced(result):
+    names = [t["target"] for t in result["targets"]]
+    assert len(names) == len(bench.TARGETS)
+    for t in result["targets"]:
+        assert t["ok"] in (True, False, None)
+
+
+def test_targets_compare_each_figure_with_its_limit():
+    fake = {
+        "engine": [
+            {"network": "2-8-8-1", "nnviz_steps_per_s": 30.0, "torch_steps_per_s": 10.0},
+            {"network": "2-8-8-8-8-8-8-1", "nnviz_steps_per_s": 20.0, "torch_steps_per_s": 10.0},
+        ],
+        "frame_ms": {"1000": 8.0, "10000": 17.0, "100000": 1.0},
+        "edit_ms": 3.0,
+        "startup_ratio": 2.5,
+        "peak_rss_mb": 100.0,
+    }
+    ok = [t["ok"] for t in bench.targets(fake)]
+    assert ok == [True, False, True, False, True, True, False, True]
