@@ -1,0 +1,246 @@
+"""``nnviz export FILE --out OUT.gif``: the forward and backward pass as an animated GIF.
+
+The main window is built offscreen, its playback controller seeks to each
+frame of a schedule over the whole timeline (no clock: the frames are
+positions), the canvas (or the whole window) is grabbed, and Pillow writes the
+GIF with one shared palette. A progress bar goes to stderr; a bad file or
+option is one sentence and exit status 2.
+
+Imported only by the command line, after it has parsed the verb.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from nnviz.core.timeline import GRANULARITIES, PULSE_KINDS, TICKS_PER_SECOND, Plan
+
+EXIT_BAD_INPUT = 2
+#: a GIF of more frames than this is cut down (a slide deck wants it small)
+MAX_FRAMES = 150
+#: how long the last frame stays before the GIF loops, in milliseconds
+FINAL_HOLD_MS = 2500
+#: browsers treat frame delays under 20 ms as 100 ms
+MIN_FRAME_MS = 20
+
+
+def _error(msg: str) -> int:
+    print(f"nnviz: {msg}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 960x600") from None
+    if not (200 <= w <= 4000 and 200 <= h <= 4000):
+        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be 200 to 4000")
+    return w, h
+
+
+def _fps(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of frames") from None
+    if not 1 <= n <= 50:
+        raise argparse.ArgumentTypeError(f"{n} frames per second: expected 1 to 50")
+    return n
+
+
+def frame_schedule(
+    plan: Plan, fps: int = 12, max_frames: int = MAX_FRAMES, speed: float = 1.0
+) -> list[tuple[int, float, int]]:
+    """The frames of the GIF: ``(step, fraction, milliseconds shown)``, in order.
+
+    A step whose pulses travel gets several frames (its fraction from a little
+    above 0 to 1); any other step one frame, shown for its whole duration. With
+    more frames than ``max_frames``, pulse steps get fewer frames; with more
+    steps than that, steps are sampled evenly (always keeping the first and
+    last). The last frame is held for :data:`FINAL_HOLD_MS`.
+    """
+    steps = plan.steps
+    seconds = [s.duration / TICKS_PER_SECOND / speed for s in steps]
+    counts = [
+        max(1, round(sec * fps)) if s.kind in PULSE_KINDS else 1 for s, sec in zip(steps, seconds)
+    ]
+    indices = list(range(len(steps)))
+    if len(steps) > max_frames:  # too many steps: sample them evenly, one frame each
+        picks = sorted({round(k * (len(steps) - 1) / (max_frames - 1)) for k in range(max_frames)})
+        indices = picks
+        counts = [1] * len(steps)
+    else:
+        while sum(counts[k] for k in indices) > max_frames:
+            biggest = max(indices, key=lambda k: counts[k])
+            if counts[biggest] <= 1:
+                break
+            counts[biggest] -= 1
+    out: list[tuple[int, float, int]] = []
+    for k in indices:
+        n = counts[k]
+        ms = max(MIN_FRAME_MS, int(round(seconds[k] * 1000 / n / 10.0)) * 10)
+        for m in range(1, n + 1):
+            out.append((k, m / n, ms))
+    if out:
+        step, frac, _ = out[-1]
+        out[-1] = (step, frac, FINAL_HOLD_MS)
+    return out
+
+
+def _progress(done: int, total: int, width: int = 30) -> None:
+    step = max(1, total // 50)
+    if done % step and done < total:
+        return
+    filled = int(width * done / max(total, 1))
+    bar = "█" * filled + "·" * (width - filled)
+    end = "\n" if done >= total else ""
+    print(f"\rnnviz export [{bar}] {done}/{total} frames", end=end, file=sys.stderr, flush=True)
+
+
+def _to_pil(qimage):
+    from PIL import Image
+    from PySide6.QtGui import QImage
+
+    img = qimage.convertToFormat(QImage.Format.Format_RGB888)
+    w, h, bpl = img.width(), img.height(), img.bytesPerLine()
+    data = bytes(img.constBits())[: bpl * h]
+    return Image.frombuffer("RGB", (w, h), data, "raw", "RGB", bpl, 1).copy()
+
+
+def _write_gif(frames, durations: list[int], out: Path) -> None:
+    from PIL import Image
+
+    # one palette for the whole animation, from a few frames spread over it
+    sample = frames[:: max(1, len(frames) // 4)][:4] + [frames[-1]]
+    w, h = frames[0].size
+    sheet = Image.new("RGB", (w, h * len(sample)))
+    for n, f in enumerate(sample):
+        sheet.paste(f, (0, n * h))
+    palette = sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    quantized = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    quantized[0].save(
+        out,
+        format="GIF",
+        save_all=True,
+        append_images=quantized[1:],
+        duration=durations,
+        loop=0,
+        optimize=False,
+        disposal=1,
+    )
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="nnviz export",
+        description="Write the forward and backward pass of a network file as an animated GIF.",
+    )
+    p.add_argument("file", help="a network file (.json)")
+    p.add_argument("--out", required=True, metavar="OUT.gif", help="the GIF to write")
+    p.add_argument(
+        "--size",
+        type=_size,
+        default=(960, 600),
+        metavar="WxH",
+        help="size of the picture (default 960x600)",
+    )
+    p.add_argument(
+        "--fps", type=_fps, default=12, metavar="N", help="frames per second (default 12)"
+    )
+    p.add_argument(
+        "--granularity",
+        choices=GRANULARITIES,
+        default="layer",
+        help="step through whole layers (default) or neuron by neuron",
+    )
+    p.add_argument("--theme", choices=("light", "dark"), default="light", help="default light")
+    p.add_argument(
+        "--window",
+        action="store_true",
+        help="record the whole window (panels too), not only the network",
+    )
+    p.add_argument(
+        "--max-frames",
+        type=int,
+        default=MAX_FRAMES,
+        metavar="N",
+        help=f"at most this many frames (default {MAX_FRAMES})",
+    )
+    args = p.parse_args(argv)
+
+    from nnviz.core import io
+
+    try:
+        project = io.load(args.file)
+    except io.FileFormatError as e:
+        return _error(str(e))
+    out = Path(args.out)
+    if out.suffix.lower() != ".gif":
+        return _error(f"{out}: the output must be a .gif file")
+    if not out.parent.is_dir():
+        return _error(f"{out}: the folder {out.parent} does not exist")
+    if not 2 <= args.max_frames <= 1000:
+        return _error(f"--max-frames {args.max_frames}: expected 2 to 1000")
+    return _render(project, args, out)
+
+
+def _render(project, args, out: Path) -> int:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    # the export must not change the user's saved theme or recent files
+    os.environ.setdefault("NNVIZ_SETTINGS_SCOPE", "export")
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("nnviz")
+    from nnviz.ui.document import Document
+    from nnviz.ui.main_window import MainWindow
+
+    doc = Document(project)
+    window = MainWindow(doc, theme_choice=args.theme)
+    controller = window.playback
+    controller.set_granularity(args.granularity)
+    w, h = args.size
+    if not args.window:  # the canvas alone fills the window
+        from PySide6.QtWidgets import QDockWidget, QToolBar
+
+        for dock in window.findChildren(QDockWidget):
+            dock.hide()
+        for bar in window.findChildren(QToolBar):
+            bar.hide()
+        window.menuBar().hide()
+        window.statusBar().hide()
+    window.resize(w, h)
+    window.show()
+    for _ in range(3):
+        QCoreApplication.processEvents()
+    window.canvas.fit()
+    controller.set_hold_active(True)
+    schedule = frame_schedule(controller.plan, args.fps, args.max_frames)
+    widget = window if args.window else window.canvas
+    frames, durations = [], []
+    try:
+        for n, (step, fraction, ms) in enumerate(schedule, start=1):
+            controller.seek(step, fraction)
+            QCoreApplication.processEvents()
+            image = _to_pil(widget.grab().toImage())
+            if image.size != (w, h) and not args.window:
+                from PIL import Image
+
+                image = image.resize((w, h), Image.Resampling.LANCZOS)
+            frames.append(image)
+            durations.append(ms)
+            _progress(n, len(schedule))
+        _write_gif(frames, durations, out)
+    except OSError as e:
+        return _error(f"{out}: cannot be written ({e.strerror or e})")
+    finally:
+        doc.undo_stack.setClean()
+        window.close()
+    size_kb = out.stat().st_size / 1024
+    print(f"saved {out} ({len(frames)} frames, {w}×{h}, {size_kb:.0f} KB)")
+    return 0

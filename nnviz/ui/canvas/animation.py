@@ -1,0 +1,693 @@
+"""The playback overlay: one frame of the forward and backward pass, drawn on the canvas.
+
+Two halves. :func:`build_scene` is plain data: from the document (its Trace and
+Grads, never new maths) and a :class:`~nnviz.core.timeline.Frame` it lists
+every number the frame shows and the edges it lights. :class:`PlaybackPainter`
+draws that scene over the cached static layer, which leaves numbers out while
+playback is active:
+
+* a veil dims everything; edges that have carried their values (forward: value
+  colours) or gradients (backward: the gradient colour family, width by
+  magnitude) are drawn again over it, the active edges strongest;
+* pulses travel along the active edges at the step's fraction;
+* neurons are drawn again, the ones the step works on outlined, with the
+  revealed numbers: ``a`` inside, ``z`` / ``∂L/∂a`` above, ``b`` / ``∂L/∂z``
+  below, the loss box, and ``before → after`` at the update.
+
+Level of detail (DESIGN.md, convention 6): per-edge labels only when few edges
+are active on a detailed layout; edges are drawn as one path per colour-and-
+width bucket, and on a large network each edge set is cut to its strongest
+``LOD_EDGE_LIMIT`` edges, so a frame never draws 100k edges one call each.
+Edge paths are cached per (set, mask) and dropped by :meth:`invalidate` when
+the document changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from pyqtgraph.functions import arrayToQPath
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+
+from nnviz.core import explain
+from nnviz.core.explain import fmt
+from nnviz.core.timeline import Frame
+from nnviz.ui import theme as themes
+
+#: per-edge labels are drawn only when at most this many edges are labelled at once
+MAX_EDGE_LABELS = 12
+#: on a large network an edge set is drawn as its strongest edges only
+LOD_EDGE_LIMIT = 4000
+#: at most this many pulses per frame (spread evenly over the active edges)
+MAX_PULSES = 2500
+BUCKETS = 6
+#: opacity of the veil that dims what the step is not about
+VEIL_ALPHA = 0.74
+#: point size of the labels beside neurons and edges, and the smallest they may shrink to
+LABEL_PT = 12.0
+MIN_LABEL_PT = 8.5
+#: the halo around the neurons a step works on, in scene units
+GLOW = 6.0
+
+VALUE_KINDS = {"w", "aw", "new_w"}
+
+
+@dataclass
+class EdgeSet:
+    """Edges of one layer to draw with one meaning: which, with what value."""
+
+    kind: str  # "w" done forward, "aw" active forward, "gw" gradient, "wdz" collect, "new_w"
+    layer: int
+    mask: np.ndarray  # bool, shaped like W[layer]
+    active: bool
+
+
+@dataclass
+class _Label:
+    """A label waiting to be placed: lower priority goes first and always shows (0)."""
+
+    center: QPointF
+    text: str
+    color: QColor
+    pt: float
+    boxed: bool
+    priority: int
+
+
+@dataclass
+class FrameScene:
+    """Everything one frame shows, as data (what a test asserts)."""
+
+    frame: Frame
+    #: (what, layer, neuron) → text; what is x, a, z, b, dL_da, dL_dz, update_b
+    neuron_texts: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    #: (what, layer, j, i) → text; what is aw, dL_dw, collect, update_w
+    edge_texts: dict[tuple[str, int, int, int], str] = field(default_factory=dict)
+    loss_text: str | None = None
+    edge_sets: list[EdgeSet] = field(default_factory=list)
+
+    @property
+    def lit_edges(self) -> dict[int, np.ndarray]:
+        """Per layer, the edges drawn bright now (active ones)."""
+        out: dict[int, np.ndarray] = {}
+        for es in self.edge_sets:
+            if es.active:
+                out[es.layer] = out.get(es.layer, np.zeros_like(es.mask)) | es.mask
+        return out
+
+    def texts(self) -> list[str]:
+        out = list(self.neuron_texts.values()) + list(self.edge_texts.values())
+        if self.loss_text:
+            out.append(self.loss_text)
+        return out
+
+
+def _arrow() -> str:
+    return " → "
+
+
+def build_scene(document, layout, frame: Frame) -> FrameScene:
+    """The numbers and lit edges of ``frame`` for ``document`` drawn with ``layout``."""
+    doc = document
+    net, trace, grads = doc.network, doc.trace, doc.grads
+    d = doc.decimals
+    lr = doc.learning_rate
+    scene = FrameScene(frame)
+    sizes = layout.sizes
+    depth = len(sizes) - 1
+    if list(frame.z_shown[i].size for i in range(len(frame.z_shown))) != list(sizes):
+        return scene  # a frame of another shape (the plan is being rebuilt)
+    phase = frame.phase
+    backward = phase in ("backward", "update")
+
+    # ---------------------------------------------------------- neurons
+    for l in range(depth + 1):  # noqa: E741
+        if not layout.labelled(l):
+            continue
+        for j in range(sizes[l]):
+            if l == 0:
+                if frame.a_shown[0][j]:
+                    scene.neuron_texts[("x", 0, j)] = fmt(trace.a[0][0, j], d)
+                if backward and frame.dL_da_shown[0][j]:
+                    scene.neuron_texts[("dL_da", 0, j)] = f"∂L/∂x = {fmt(grads.dL_da[0][0, j], d)}"
+                continue
+            if frame.a_shown[l][j]:
+                scene.neuron_texts[("a", l, j)] = fmt(trace.a[l][0, j], d)
+            # above: ∂L/∂a once the backward pass reached it, else z (nothing at the update)
+            if frame.update_shown:
+                pass
+            elif backward and frame.dL_da_shown[l][j]:
+                scene.neuron_texts[("dL_da", l, j)] = f"∂L/∂a = {fmt(grads.dL_da[l][0, j], d)}"
+            elif frame.z_shown[l][j]:
+                scene.neuron_texts[("z", l, j)] = f"z = {fmt(trace.z[l][0, j], d)}"
+            # below: the bias (a parameter, always known), ∂L/∂z, or the bias update
+            b = float(net.layers[l - 1].b[j])
+            if frame.update_shown:
+                g = float(grads.dL_db[l][j])
+                scene.neuron_texts[("update_b", l, j)] = (
+                    f"b: {fmt(b, d)}{_arrow()}{fmt(b - lr * g, d)}"
+                )
+            elif backward and frame.dL_dz_shown[l][j]:
+                scene.neuron_texts[("dL_dz", l, j)] = f"∂L/∂z = {fmt(grads.dL_dz[l][0, j], d)}"
+            else:
+                scene.neuron_texts[("b", l, j)] = f"b = {fmt(b, d)}"
+    if frame.loss_shown:
+        scene.loss_text = f"L = {fmt(grads.loss, d)}"
+
+    # ------------------------------------------------------------ edges
+    active = frame.active_edges()
+    al = frame.active_layer
+    for l in range(1, depth + 1):  # noqa: E741
+        if phase in ("start", "forward", "loss"):
+            done = frame.fwd_edges(l)
+            if al == l and frame.step.kind == "forward_edges":
+                done = done & ~active
+            if done.any():
+                scene.edge_sets.append(EdgeSet("w", l, done, False))
+        elif phase == "backward":
+            done = frame.grad_edges(l)
+            if al == l and frame.step.kind == "grad_edges":
+                done = done & ~active
+            if done.any():
+                scene.edge_sets.append(EdgeSet("gw", l, done, False))
+        else:  # update: every weight, at its new value
+            scene.edge_sets.append(
+                EdgeSet("new_w", l, np.ones((sizes[l], sizes[l - 1]), dtype=bool), True)
+            )
+    if active is not None and active.any():
+        kind = {"forward_edges": "aw", "grad_edges": "gw", "collect": "wdz"}[frame.step.kind]
+        scene.edge_sets.append(EdgeSet(kind, al, active, True))
+
+    # per-edge labels: the active edges (or every edge at the update), when few
+    if layout.detailed:
+        if frame.update_shown:
+            n_edges = sum(sizes[l] * sizes[l - 1] for l in range(1, depth + 1))  # noqa: E741
+            if n_edges <= MAX_EDGE_LABELS:
+                for l in range(1, depth + 1):  # noqa: E741
+                    W, gW = net.layers[l - 1].W, grads.dL_dW[l]
+                    for j, i in np.ndindex(W.shape):
+                        w, g = float(W[j, i]), float(gW[j, i])
+                        scene.edge_texts[("update_w", l, j, i)] = (
+                            f"{fmt(w, d)}{_arrow()}{fmt(w - lr * g, d)}"
+                        )
+        elif active is not None and int(active.sum()) <= MAX_EDGE_LABELS:
+            W = net.layers[al - 1].W
+            for j, i in zip(*np.nonzero(active)):
+                j, i = int(j), int(i)
+                if frame.step.kind == "forward_edges":
+                    text = explain.product_line(net, trace, al, j, i, d)
+                    scene.edge_texts[("aw", al, j, i)] = text.removeprefix("a·w = ")
+                elif frame.step.kind == "grad_edges":
+                    scene.edge_texts[("dL_dw", al, j, i)] = (
+                        f"∂L/∂w = {fmt(grads.dL_dW[al][j, i], d)}"
+                    )
+                else:
+                    v = float(W[j, i] * grads.dL_dz[al][0, j])
+                    scene.edge_texts[("collect", al, j, i)] = f"w·∂L/∂z = {fmt(v, d)}"
+    return scene
+
+
+def edge_values(document, kind: str, l: int) -> np.ndarray:  # noqa: E741
+    """The signed value each edge of layer ``l`` carries for an edge set of ``kind``."""
+    net, trace, grads = document.network, document.trace, document.grads
+    W = net.layers[l - 1].W
+    if kind == "w":
+        return W
+    if kind == "aw":
+        return W * trace.a[l - 1][0][None, :]
+    if kind == "gw":
+        return grads.dL_dW[l]
+    if kind == "wdz":
+        return W * grads.dL_dz[l][0][:, None]
+    if kind == "new_w":
+        return W - document.learning_rate * grads.dL_dW[l]
+    raise ValueError(f"unknown edge set {kind!r}")
+
+
+def bucket_paths(
+    x1: np.ndarray,
+    y1: np.ndarray,
+    x2: np.ndarray,
+    y2: np.ndarray,
+    values: np.ndarray,
+    ref: float,
+    n_buckets: int = BUCKETS,
+) -> list[tuple[int, int, QPainterPath]]:
+    """One QPainterPath per (sign, |value| / ref bucket) of the flat segments given."""
+    ref = ref if ref > 0 else 1.0
+    bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(int), n_buckets - 1)
+    out = []
+    for sign, mask_sign in ((1, values >= 0), (-1, values < 0)):
+        for b in range(n_buckets):
+            m = mask_sign & (bucket == b)
+            if not np.any(m):
+                continue
+            x = np.empty(2 * int(m.sum()))
+            y = np.empty_like(x)
+            x[0::2], x[1::2] = x1[m], x2[m]
+            y[0::2], y[1::2] = y1[m], y2[m]
+            out.append((sign, b, arrayToQPath(x, y, connect="pairs")))
+    return out
+
+
+def _font(size: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f
+
+
+class PlaybackPainter:
+    """The ``canvas.playback_painter`` hook: ``painter(canvas, p)`` draws the current frame.
+
+    ``frame_source()`` returns the frame to draw (the controller's). The last
+    scene drawn is kept in :attr:`last_scene` for tests and the chain-rule panel.
+    """
+
+    def __init__(self, frame_source) -> None:
+        self._frame_source = frame_source
+        self._paths: dict[tuple, list[tuple[int, int, QPainterPath]]] = {}
+        self._refs: dict[str, float] = {}
+        self.last_scene: FrameScene | None = None
+
+    def invalidate(self) -> None:
+        """Forget cached edge paths: the document (values or shape) changed."""
+        self._paths.clear()
+        self._refs.clear()
+
+    # ------------------------------------------------------------- cache
+    def _ref(self, document, kind: str) -> float:
+        """The largest |value| of ``kind`` over the whole network (widths compare across layers)."""
+        if kind not in self._refs:
+            vals = [
+                float(np.max(np.abs(edge_values(document, kind, l))))
+                for l in range(1, document.network.depth + 1)  # noqa: E741
+            ]
+            self._refs[kind] = max(vals) if vals else 1.0
+        return self._refs[kind]
+
+    def _edge_paths(self, canvas, es: EdgeSet) -> list[tuple[int, int, QPainterPath]]:
+        layout = canvas.layout
+        key = (es.kind, es.layer, es.active, es.mask.tobytes(), layout.detailed)
+        hit = self._paths.get(key)
+        if hit is not None:
+            return hit
+        doc = canvas.document
+        values = edge_values(doc, es.kind, es.layer)
+        x1, y1, x2, y2 = layout.edge_segments(es.layer)
+        m = es.mask.ravel()
+        vals = values.ravel()[m]
+        xs1, ys1 = np.asarray(x1).ravel()[m], np.asarray(y1).ravel()[m]
+        xs2, ys2 = np.asarray(x2).ravel()[m], np.asarray(y2).ravel()[m]
+        if not layout.detailed and vals.size > LOD_EDGE_LIMIT:
+            keep = np.argpartition(np.abs(vals), -LOD_EDGE_LIMIT)[-LOD_EDGE_LIMIT:]
+            keep.sort()
+            vals, xs1, ys1, xs2, ys2 = vals[keep], xs1[keep], ys1[keep], xs2[keep], ys2[keep]
+        if es.active and es.kind in ("aw", "wdz"):
+            ref = float(np.max(np.abs(vals))) if vals.size else 1.0
+        else:
+            ref = self._ref(doc, es.kind)
+        paths = bucket_paths(xs1, ys1, xs2, ys2, vals, ref)
+        if len(self._paths) > 64:
+            self._paths.clear()
+        self._paths[key] = paths
+        return paths
+
+    # ---------------------------------------------------------- painting
+    def __call__(self, canvas, p: QPainter) -> None:
+        frame = self._frame_source()
+        if frame is None:
+            return
+        scene = build_scene(canvas.document, canvas.layout, frame)
+        self.last_scene = scene
+        self.paint(canvas, p, scene)
+
+    def paint(self, canvas, p: QPainter, scene: FrameScene) -> None:
+        th = themes.current()
+        layout = canvas.layout
+        frame = scene.frame
+        if [m.size for m in frame.z_shown] != list(layout.sizes):
+            return
+        left, top, width, height = layout.bounds()
+        # the veil dims the static layer; the layer headers are drawn again over it
+        veil = QColor(th.background)
+        veil.setAlphaF(VEIL_ALPHA)
+        p.fillRect(QRectF(left - 400, top - 300, width + 800, height + 600), veil)
+        canvas.paint_layer_headers(p)
+        self._paint_edges(canvas, p, scene)
+        self._paint_pulses(canvas, p, frame)
+        self._paint_neurons(canvas, p, scene)
+        self._paint_texts(canvas, p, scene)
+
+    def _paint_edges(self, canvas, p: QPainter, scene: FrameScene) -> None:
+        th = themes.current()
+        layout = canvas.layout
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
+        for es in scene.edge_sets:
+            grad = es.kind not in VALUE_KINDS
+            for sign, b, path in self._edge_paths(canvas, es):
+                if grad:
+                    color = QColor(th.grad_positive if sign > 0 else th.grad_negative)
+                else:
+                    color = QColor(th.positive if sign > 0 else th.negative)
+                t = b / (BUCKETS - 1)
+                if layout.detailed:
+                    width = 1.0 + 6.5 * t + (1.5 if es.active else 0.0)
+                    color.setAlphaF(1.0 if es.active else 0.45 + 0.4 * t)
+                    pen = QPen(color, width)
+                else:
+                    color.setAlphaF((0.35 if es.active else 0.15) + 0.55 * t)
+                    pen = QPen(color, 1.6 if es.active else 0)
+                    pen.setCosmetic(True)
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                p.setPen(pen)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawPath(path)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+
+    def _paint_pulses(self, canvas, p: QPainter, frame: Frame) -> None:
+        """Dots travelling along the active edges (backward: from the neuron back)."""
+        active = frame.active_edges()
+        if active is None or frame.fraction >= 1.0 or not active.any():
+            return
+        th = themes.current()
+        layout = canvas.layout
+        l = frame.active_layer  # noqa: E741
+        kind = {"forward_edges": "aw", "grad_edges": "gw", "collect": "wdz"}[frame.step.kind]
+        values = edge_values(canvas.document, kind, l)
+        x1, y1, x2, y2 = (np.asarray(a).ravel() for a in layout.edge_segments(l))
+        idx = np.flatnonzero(active.ravel())
+        if idx.size > MAX_PULSES:
+            idx = idx[:: int(np.ceil(idx.size / MAX_PULSES))]
+        t = frame.fraction if frame.direction == "forward" else 1.0 - frame.fraction
+        # ease in and out so a pulse leaves and arrives gently
+        t = t * t * (3.0 - 2.0 * t)
+        tail = 0.035 if frame.direction == "forward" else -0.035
+        t0 = min(max(t - tail, 0.0), 1.0)
+        px = x1[idx] + (x2[idx] - x1[idx]) * t
+        py = y1[idx] + (y2[idx] - y1[idx]) * t
+        qx = x1[idx] + (x2[idx] - x1[idx]) * t0
+        qy = y1[idx] + (y2[idx] - y1[idx]) * t0
+        vals = values.ravel()[idx]
+        grad = frame.direction == "backward"
+        zoom = max(canvas.zoom_level(), 1e-3)
+        if layout.detailed:
+            size = max(11.0, 15.0 / zoom)
+        else:
+            size = 5.0 / zoom
+        for sign, m in ((1, vals >= 0), (-1, vals < 0)):
+            if not m.any():
+                continue
+            x = np.empty(2 * int(m.sum()))
+            y = np.empty_like(x)
+            x[0::2], x[1::2] = qx[m], px[m]
+            y[0::2], y[1::2] = qy[m], py[m]
+            path = arrayToQPath(x, y, connect="pairs")
+            if grad:
+                color = th.grad_positive if sign > 0 else th.grad_negative
+            else:
+                color = th.positive if sign > 0 else th.negative
+            halo = QPen(th.surface, size + 4.0 / zoom)
+            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(halo)
+            p.drawPath(path)
+            pen = QPen(color, size)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            p.drawPath(path)
+
+    def _paint_neurons(self, canvas, p: QPainter, scene: FrameScene) -> None:
+        th = themes.current()
+        layout = canvas.layout
+        frame = scene.frame
+        doc = canvas.document
+        backward = frame.phase in ("backward", "update")
+        for l, x in enumerate(layout.x):  # noqa: E741
+            r = layout.radius[l]
+            a = doc.trace.a[l][0]
+            shown = frame.a_shown[l]
+            focus = frame.focus[l]
+            thin = 1.6 if r > 6 else 0.5
+            for j, y in enumerate(layout.y[l]):
+                c = QPointF(x, y)
+                fill = canvas.neuron_fill(a[j]) if shown[j] else th.surface
+                if focus[j]:
+                    hl = th.grad_color(doc.grads.dL_da[l][0, j]) if backward else th.text
+                    glow = QColor(hl)
+                    glow.setAlphaF(0.22)
+                    p.setPen(Qt.PenStyle.NoPen)
+                    p.setBrush(glow)
+                    p.drawEllipse(c, r + GLOW, r + GLOW)
+                    p.setPen(QPen(hl, max(3.0, thin * 2)))
+                else:
+                    p.setPen(QPen(th.text if shown[j] else th.muted, thin))
+                p.setBrush(fill)
+                p.drawEllipse(c, r, r)
+
+    def _paint_texts(self, canvas, p: QPainter, scene: FrameScene) -> None:
+        """Numbers in the neurons, then the labels, placed so that none covers another.
+
+        Labels go in by priority: the edge labels and the loss first, then the
+        labels of the neurons the step works on, then the others; a label that
+        would cover one already placed is left out (the chain-rule panel has it).
+        """
+        th = themes.current()
+        layout = canvas.layout
+        doc = canvas.document
+        frame = scene.frame
+        zoom = max(canvas.zoom_level(), 1e-3)
+        texts = scene.neuron_texts
+        labels: list[_Label] = []
+        above_kinds = ("dL_da", "z")
+        below_kinds = ("dL_dz", "update_b", "b")
+        for l, x in enumerate(layout.x):  # noqa: E741
+            if not layout.labelled(l):
+                continue
+            r = layout.radius[l]
+            n = layout.sizes[l]
+            # labels share the gap between two neurons: shrink them to fit, or keep fewer
+            gap_px = (layout.spacing[l] - 2 * r) * zoom if n > 1 else 1e9
+            has_above = any((k, l, j) in texts for k in above_kinds for j in range(n))
+            has_below = any((k, l, j) in texts for k in below_kinds for j in range(n))
+            rows = int(has_above) + int(has_below)
+            keep = set(above_kinds + below_kinds)
+            pt = LABEL_PT
+            if rows:
+                pt = LABEL_PT * min(1.0, (gap_px - 6) / (rows * _box_height(LABEL_PT)))
+                if pt < MIN_LABEL_PT and rows == 2:  # one row: the upper labels
+                    keep = set(above_kinds if has_above else below_kinds)
+                    pt = LABEL_PT * min(1.0, (gap_px - 6) / _box_height(LABEL_PT))
+            box_h = _box_height(pt) / zoom
+            for j, y in enumerate(layout.y[l]):
+                inside = texts.get(("x", l, j)) or texts.get(("a", l, j))
+                if inside is not None:
+                    p.setPen(th.text)
+                    canvas._fit_text(p, QRectF(x - r, y - r, 2 * r, 2 * r), inside, 12)
+                if l == 0:
+                    p.setFont(_font(10))
+                    p.setPen(th.muted)
+                    p.drawText(
+                        QRectF(x - r - 70, y - 12, 64, 24),
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                        f"x{j + 1}",
+                    )
+                if pt < MIN_LABEL_PT:
+                    continue
+                above_y = y - r - 2 / zoom - box_h / 2
+                below_y = y + r + 2 / zoom + box_h / 2
+                focus = bool(frame.focus[l][j])
+                for what in above_kinds + below_kinds:
+                    text = texts.get((what, l, j))
+                    if text is None or what not in keep:
+                        continue
+                    where = QPointF(x, above_y if what in above_kinds else below_y)
+                    boxed = what != "b"
+                    if what in ("dL_da", "dL_dz"):
+                        src = doc.grads.dL_da if what == "dL_da" else doc.grads.dL_dz
+                        color = th.grad_color(src[l][0, j])
+                    elif what == "update_b":
+                        color = th.grad_color(-doc.grads.dL_db[l][j])
+                    elif what == "b":
+                        color = th.muted
+                    else:
+                        color = th.text
+                    labels.append(_Label(where, text, color, pt, boxed, 1 if focus else 2))
+        # the targets beside the output neurons, bright once the loss needs them
+        L = len(layout.sizes) - 1
+        if layout.labelled(L):
+            p.setFont(_font(10))
+            p.setPen(th.text if frame.loss_shown else th.muted)
+            xo = float(layout.x[L]) + layout.radius[L] + 8  # where the static layer puts it
+            for j, y in enumerate(layout.y[L]):
+                p.fillRect(QRectF(xo, y - 12, 100, 24), th.background)
+                p.drawText(
+                    QRectF(xo, y - 12, 100, 24),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    f"y = {fmt(doc.sample.target[j], doc.decimals)}",
+                )
+        if scene.edge_texts:
+            labels += self._edge_labels(canvas, scene, labels)
+        placed: list[QRectF] = []
+        # the loss box, below the output layer: always drawn
+        if scene.loss_text is not None:
+            bottom = float(layout.y[L][-1]) + layout.radius[L]
+            center = QPointF(layout.x[L], bottom + 2.2 * _box_height(LABEL_PT) / zoom + 8)
+            placed.append(
+                self._big_label(
+                    canvas, p, center, scene.loss_text, th.text, frame.step.kind == "loss"
+                )
+            )
+        for lab in sorted(labels, key=lambda b: b.priority):
+            rect = self._box_rect(canvas, lab)
+            if lab.priority > 1 and any(rect.intersects(q) for q in placed):
+                continue
+            placed.append(rect)
+            self._box(canvas, p, lab.center, lab.text, lab.color, lab.pt, lab.boxed)
+
+    def _edge_labels(self, canvas, scene: FrameScene, neuron_labels: list[_Label]) -> list[_Label]:
+        """Edge labels in a column between two layers, clear of the neurons' own labels.
+
+        The column is centred in the free space between the two layers' label
+        boxes, its text shrunk to fit that width; labels are spread apart vertically.
+        """
+        th = themes.current()
+        layout = canvas.layout
+        doc = canvas.document
+        zoom = max(canvas.zoom_level(), 1e-3)
+        by_layer: dict[int, list[tuple[tuple, str]]] = {}
+        out: list[_Label] = []
+        for key, text in scene.edge_texts.items():
+            by_layer.setdefault(key[1], []).append((key, text))
+        half: dict[float, float] = {}  # column x → half width of its widest label
+        for lab in neuron_labels:
+            x = round(lab.center.x(), 3)
+            half[x] = max(half.get(x, 0.0), self._box_rect(canvas, lab).width() / 2)
+        for l, items in by_layer.items():  # noqa: E741
+            x1, y1, x2, y2 = (np.asarray(a) for a in layout.edge_segments(l))
+            js = np.array([k[2] for k, _ in items])
+            is_ = np.array([k[3] for k, _ in items])
+            ya, yb = y1[js, is_], y2[js, is_]
+            xa, xb = float(x1.flat[0]), float(x2.flat[0])
+            left = max(xa, float(layout.x[l - 1]) + half.get(round(float(layout.x[l - 1]), 3), 0))
+            right = min(xb, float(layout.x[l]) - half.get(round(float(layout.x[l]), 3), 0))
+            if (right - left) * zoom < 90:  # no free column: use the whole gap
+                left, right = xa, xb
+            # as large as fits in the free column
+            fm = QFontMetricsF(_font(LABEL_PT, True))
+            widest = max(fm.horizontalAdvance(t) for _, t in items) + 16
+            avail = (right - left) * zoom - 8
+            pt = max(MIN_LABEL_PT, LABEL_PT * min(1.0, avail / widest))
+            pitch = (_box_height(pt) + 2) / zoom
+            t = ((left + right) / 2 - xa) / (xb - xa)
+            ys = spread(ya + (yb - ya) * t, pitch)
+            xc = xa + (xb - xa) * t
+            for n, (key, text) in enumerate(items):
+                what, _, j, i = key
+                pos = QPointF(xc, ys[n])
+                if what == "aw":
+                    color = th.sign_color(edge_values(doc, "aw", l)[j, i])
+                elif what == "dL_dw":
+                    color = th.grad_color(doc.grads.dL_dW[l][j, i])
+                elif what == "collect":
+                    color = th.grad_color(edge_values(doc, "wdz", l)[j, i])
+                else:
+                    color = th.sign_color(edge_values(doc, "new_w", l)[j, i])
+                out.append(_Label(pos, text, color, pt, True, 0))
+        return out
+
+    @staticmethod
+    def _box_rect(canvas, lab: _Label) -> QRectF:
+        """The scene rectangle a label covers."""
+        zoom = max(canvas.zoom_level(), 1e-3)
+        fm = QFontMetricsF(_font(lab.pt, lab.boxed))
+        w = (fm.horizontalAdvance(lab.text) + 16) / zoom
+        h = (fm.height() + 8) / zoom
+        return QRectF(lab.center.x() - w / 2, lab.center.y() - h / 2, w, h)
+
+    @staticmethod
+    def _box(
+        canvas,
+        p: QPainter,
+        center: QPointF,
+        text: str,
+        color: QColor,
+        pt: float = 12.0,
+        boxed: bool = True,
+    ) -> None:
+        """A label of fixed screen size ``pt`` centred on ``center`` (as ``canvas._label``)."""
+        th = themes.current()
+        p.save()
+        zoom = max(canvas.zoom_level(), 1e-3)
+        p.translate(center)
+        p.scale(1 / zoom, 1 / zoom)
+        font = _font(pt, boxed)
+        p.setFont(font)
+        fm = QFontMetricsF(font)
+        w = fm.horizontalAdvance(text) + 16
+        h = fm.height() + 8
+        rect = QRectF(-w / 2, -h / 2, w, h)
+        if boxed:
+            p.setPen(QPen(color, 1.2))
+            p.setBrush(th.surface)
+            p.drawRoundedRect(rect, 5, 5)
+        p.setPen(color)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        p.restore()
+
+    @staticmethod
+    def _big_label(
+        canvas, p: QPainter, center: QPointF, text: str, color: QColor, focus: bool
+    ) -> QRectF:
+        th = themes.current()
+        p.save()
+        zoom = max(canvas.zoom_level(), 1e-3)
+        p.translate(center)
+        p.scale(1 / zoom, 1 / zoom)
+        font = _font(15, True)
+        p.setFont(font)
+        fm = QFontMetricsF(font)
+        w = fm.horizontalAdvance(text) + 28
+        h = fm.height() + 14
+        rect = QRectF(-w / 2, -h / 2, w, h)
+        p.setPen(QPen(th.text if focus else th.muted, 3.0 if focus else 1.4))
+        p.setBrush(th.surface)
+        p.drawRoundedRect(rect, 7, 7)
+        p.setPen(color)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        p.restore()
+        return QRectF(
+            center.x() + rect.x() / zoom,
+            center.y() + rect.y() / zoom,
+            rect.width() / zoom,
+            rect.height() / zoom,
+        )
+
+
+def _box_height(pt: float) -> float:
+    """Screen height in pixels of a label box at ``pt`` points (bold text plus padding)."""
+    return QFontMetricsF(_font(pt, True)).height() + 8
+
+
+def spread(ys: np.ndarray, h: float) -> np.ndarray:
+    """Move 1-D label positions apart to at least ``h``, each group centred where it wanted to be.
+
+    Labels keep their order; a run of labels that would overlap is laid out as
+    a block of pitch ``h`` centred on the mean of their wanted positions.
+    """
+    ys = np.asarray(ys, dtype=float)
+    order = np.argsort(ys, kind="stable")
+    blocks: list[list[float]] = []  # each: wanted positions, in order
+    tops: list[float] = []
+    for y in ys[order]:
+        blocks.append([float(y)])
+        tops.append(float(y))
+        while len(blocks) >= 2 and tops[-2] + len(blocks[-2]) * h > tops[-1]:
+            merged = blocks[-2] + blocks[-1]
+            blocks[-2:] = [merged]
+            tops[-2:] = [float(np.mean(merged)) - (len(merged) - 1) * h / 2]
+    placed = np.concatenate([top + h * np.arange(len(b)) for top, b in zip(tops, blocks)])
+    out = np.empty_like(ys)
+    out[order] = placed
+    return out

@@ -1,0 +1,568 @@
+"""The chain-rule panel: the selection's equations with the real numbers, step by step.
+
+Every line is built by :mod:`nnviz.core.explain` from the document's Trace and
+Grads (the same text ``nnviz trace`` prints). While playback is active a line
+appears once the timeline has computed it (until then its formula stands there,
+greyed) and the line of the active step is highlighted. With nothing selected
+the panel shows the active step's equations for the neurons or edges it works
+on. "Check" puts the central finite-difference estimate of the selected
+weight's (bias's, input's) gradient beside the backpropagated value.
+
+Text is large rich text, sized for a projector; A− / A+ change it.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QPushButton,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core import activations, explain, gradcheck, losses
+from nnviz.core.timeline import Frame, Step
+from nnviz.ui import theme as themes
+
+#: in "no selection" mode, at most this many neurons or edges are written out
+MAX_ITEMS = 6
+DEFAULT_PT = 15.0
+MIN_PT, MAX_PT = 9.0, 32.0
+
+
+@dataclass(frozen=True)
+class Line:
+    """One equation: ``state`` is done, active, future (formula only) or note."""
+
+    text: str
+    state: str = "done"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    lines: tuple[Line, ...]
+
+
+def _matches(step: Step, kinds: tuple[str, ...], l: int, j: int | None) -> bool:  # noqa: E741
+    return (
+        step.kind in kinds
+        and step.layer == l
+        and (step.neuron is None or j is None or step.neuron == j)
+    )
+
+
+def _line(text: str, revealed: bool, active: bool, formula: str) -> Line:
+    if not revealed:
+        return Line(formula, "future")
+    return Line(text, "active" if active else "done")
+
+
+def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[Section]]:
+    """(title, sections) for the document's selection at ``frame``.
+
+    ``playing`` is whether playback is active; when it is not (``frame`` None or
+    the editing view) every line is shown with its numbers.
+    """
+    net, trace, grads = doc.network, doc.trace, doc.grads
+    y = doc.sample.target
+    d = doc.decimals
+    lr = doc.learning_rate
+    sel = doc.selection
+    depth = net.depth
+    if frame is not None and [m.size for m in frame.z_shown] != net.sizes:
+        frame = None  # a frame of the network before an edit: the plan is being rebuilt
+    reveal_all = frame is None or not playing
+    step = frame.step if frame is not None else Step("start")
+
+    def shown(mask_tuple, l: int, j: int) -> bool:  # noqa: E741
+        return reveal_all or bool(mask_tuple[l][j])
+
+    def now(kinds: tuple[str, ...], l: int, j: int | None) -> bool:  # noqa: E741
+        return not reveal_all and _matches(step, kinds, l, j)
+
+    sections: list[Section] = []
+    if sel is not None and sel.kind == "neuron" and sel.layer >= 1:
+        l, j = sel.layer, sel.neuron  # noqa: E741
+        act = activations.get(net.layers[l - 1].activation)
+        title = f"{explain.neuron_label(l, j, depth).capitalize()} · {act.label}"
+        fwd = [
+            _line(
+                explain.z_line(net, trace, l, j, d),
+                shown(frame.z_shown, l, j) if frame else True,
+                now(("z",), l, j),
+                "z = Σ w·a + b",
+            ),
+            _line(
+                explain.a_line(net, trace, l, j, d),
+                shown(frame.a_shown, l, j) if frame else True,
+                now(("a",), l, j),
+                f"a = {act.label}(z)",
+            ),
+        ]
+        sections.append(Section("Forward", tuple(fwd)))
+        if l == depth:
+            spec = losses.get(net.loss)
+            sections.append(
+                Section(
+                    "Loss",
+                    (
+                        _line(
+                            explain.loss_line(net, trace, y, grads, d),
+                            reveal_all or frame.loss_shown,
+                            now(("loss",), l, None),
+                            f"L = {spec.formula}",
+                        ),
+                    ),
+                )
+            )
+        da_kind = ("dL_da",) if l == depth else ("collect",)
+        back = [
+            _line(
+                explain.dL_da_line(net, trace, grads, y, l, j, d),
+                shown(frame.dL_da_shown, l, j) if frame else True,
+                now(da_kind, l, j),
+                "∂L/∂a = (from the loss)" if l == depth else "∂L/∂a = Σₖ w·∂L/∂z",
+            ),
+            _line(
+                explain.dL_dz_line(net, trace, grads, l, j, d),
+                shown(frame.dL_dz_shown, l, j) if frame else True,
+                now(("dL_dz",), l, j),
+                f"∂L/∂z = ∂L/∂a · {act.label}′(z)",
+            ),
+            _line(
+                explain.dL_db_line(grads, l, j, d),
+                shown(frame.dL_dz_shown, l, j) if frame else True,
+                now(("dL_dz",), l, j),
+                "∂L/∂b = ∂L/∂z · 1",
+            ),
+        ]
+        sections.append(Section("Backward (chain rule)", tuple(back)))
+        b = float(net.layers[l - 1].b[j])
+        sections.append(
+            Section(
+                "Update",
+                (
+                    _line(
+                        explain.update_bias_line(b, float(grads.dL_db[l][j]), lr, d),
+                        reveal_all or frame.update_shown,
+                        now(("update",), 0, None),
+                        "b ← b − η·∂L/∂b",
+                    ),
+                ),
+            )
+        )
+        return title, sections
+
+    if sel is not None and sel.kind == "neuron":  # an input
+        j = sel.neuron
+        title = f"Input x{j + 1}"
+        sections.append(
+            Section(
+                "Forward",
+                (
+                    _line(
+                        explain.input_line(doc.sample.input, j, d),
+                        reveal_all or bool(frame.a_shown[0][j]),
+                        now(("inputs",), 0, None),
+                        f"x{j + 1} = (the sample's value)",
+                    ),
+                    Line("an input has no weights of its own: nothing here is learnt", "note"),
+                ),
+            )
+        )
+        return title, sections
+
+    if sel is not None and sel.kind == "edge":
+        l, j, i = sel.layer, sel.neuron, sel.source  # noqa: E741
+        src = f"x{i + 1}" if l == 1 else f"layer {l - 1}, neuron {i + 1}"
+        dst = explain.neuron_label(l, j, depth)
+        title = f"Weight w from {src} to {dst}"
+        sections.append(
+            Section(
+                "Forward",
+                (
+                    _line(
+                        explain.product_line(net, trace, l, j, i, d),
+                        reveal_all or bool(frame.fwd_rows[l][j]),
+                        now(("forward_edges",), l, j),
+                        "a·w = a_prev × w",
+                    ),
+                ),
+            )
+        )
+        back = [
+            _line(
+                explain.dL_dw_line(net, trace, grads, l, j, i, d),
+                reveal_all or bool(frame.grad_rows[l][j]),
+                now(("grad_edges",), l, j),
+                "∂L/∂w = ∂L/∂z · a_prev",
+            )
+        ]
+        if l >= 2:
+            back.append(
+                _line(
+                    explain.collect_term_line(net, grads, l - 1, j, i, d)
+                    + f"   (its share of ∂L/∂a at layer {l - 1}, neuron {i + 1})",
+                    reveal_all or bool(frame.dL_da_shown[l - 1][i]),
+                    now(("collect",), l - 1, i),
+                    "w·∂L/∂z, carried back to the previous layer",
+                )
+            )
+        sections.append(Section("Backward (chain rule)", tuple(back)))
+        w = float(net.layers[l - 1].W[j, i])
+        sections.append(
+            Section(
+                "Update",
+                (
+                    _line(
+                        explain.update_line(w, float(grads.dL_dW[l][j, i]), lr, d),
+                        reveal_all or frame.update_shown,
+                        now(("update",), 0, None),
+                        "w ← w − η·∂L/∂w",
+                    ),
+                ),
+            )
+        )
+        return title, sections
+
+    # nothing selected
+    if reveal_all:
+        return "Chain rule", [
+            Section(
+                "",
+                (
+                    Line(
+                        "Select a neuron or an edge to see its chain rule with the real numbers.",
+                        "note",
+                    ),
+                    Line(explain.loss_line(net, trace, y, grads, d)),
+                    Line("Press Space to play the forward and backward pass, → to step.", "note"),
+                ),
+            )
+        ]
+    return step.caption[:1].upper() + step.caption[1:], [
+        Section("", tuple(_step_lines(doc, frame)))
+    ]
+
+
+def _step_lines(doc, frame: Frame) -> list[Line]:
+    """The active step's equations, for the neurons or edges it works on."""
+    net, trace, grads = doc.network, doc.trace, doc.grads
+    y = doc.sample.target
+    d = doc.decimals
+    lr = doc.learning_rate
+    step = frame.step
+    depth = net.depth
+    kind = step.kind
+    out: list[str] = []
+    total = 0
+
+    def neurons(l: int) -> list[int]:  # noqa: E741
+        return [int(j) for j in np.flatnonzero(frame.focus[l])]
+
+    def who(l: int, j: int) -> str:  # noqa: E741
+        return f"neuron {j + 1}: " if net.sizes[l] > 1 else ""
+
+    if kind == "start":
+        out.append("Nothing is computed yet: the weights and biases wait for an input.")
+    elif kind == "inputs":
+        out += [explain.input_line(doc.sample.input, i, d) for i in range(net.input_size)]
+    elif kind in ("forward_edges", "grad_edges", "collect"):
+        al = frame.active_layer
+        if kind == "collect":
+            focus = neurons(step.layer)
+            total = len(focus)
+            out += [
+                who(step.layer, i) + explain.dL_da_line(net, trace, grads, y, step.layer, i, d)
+                for i in focus[:MAX_ITEMS]
+            ]
+        else:
+            rows = np.flatnonzero(frame.active_rows)
+            n_in = net.sizes[al - 1]
+            total = rows.size * n_in
+            for j in rows[:MAX_ITEMS]:
+                for i in range(min(n_in, MAX_ITEMS)):
+                    if len(out) >= MAX_ITEMS:
+                        break
+                    src = f"x{i + 1}" if al == 1 else f"n{i + 1}"
+                    line = (
+                        explain.product_line(net, trace, al, int(j), i, d)
+                        if kind == "forward_edges"
+                        else explain.dL_dw_line(net, trace, grads, al, int(j), i, d)
+                    )
+                    out.append(f"w({src}→n{j + 1}): {line}")
+    elif kind in ("z", "a", "dL_dz"):
+        fn = {
+            "z": lambda l, j: explain.z_line(net, trace, l, j, d),  # noqa: E741
+            "a": lambda l, j: explain.a_line(net, trace, l, j, d),  # noqa: E741
+            "dL_dz": lambda l, j: explain.dL_dz_line(net, trace, grads, l, j, d),  # noqa: E741
+        }[kind]
+        focus = neurons(step.layer)
+        total = len(focus)
+        out += [who(step.layer, j) + fn(step.layer, j) for j in focus[:MAX_ITEMS]]
+    elif kind == "loss":
+        out.append(explain.loss_line(net, trace, y, grads, d))
+    elif kind == "dL_da":
+        total = net.sizes[depth]
+        out += [
+            who(depth, j) + explain.dL_da_line(net, trace, grads, y, depth, j, d)
+            for j in range(min(total, MAX_ITEMS))
+        ]
+    elif kind == "update":
+        total = net.n_params
+        for l in range(1, depth + 1):  # noqa: E741
+            W, gW = net.layers[l - 1].W, grads.dL_dW[l]
+            for j in range(min(W.shape[0], MAX_ITEMS)):
+                for i in range(min(W.shape[1], MAX_ITEMS)):
+                    if len(out) < MAX_ITEMS:
+                        src = f"x{i + 1}" if l == 1 else f"n{i + 1}"
+                        out.append(
+                            f"w{l}({src}→n{j + 1}): "
+                            + explain.update_line(float(W[j, i]), float(gW[j, i]), lr, d)
+                        )
+                if len(out) < MAX_ITEMS:
+                    b = float(net.layers[l - 1].b[j])
+                    g = float(grads.dL_db[l][j])
+                    out.append(f"b{l}(n{j + 1}): " + explain.update_bias_line(b, g, lr, d))
+    total = max(total, len(out))
+    lines = [Line(t, "active") for t in out[:MAX_ITEMS]]
+    if total > len(lines):
+        lines.append(Line(f"… and {total - len(lines)} more: select one to see it", "note"))
+    return lines
+
+
+def check_key(selection) -> tuple | None:
+    """The gradcheck key of the selection: weight, bias, or input; None if nothing fits."""
+    if selection is None:
+        return None
+    if selection.kind == "edge":
+        return ("weight", selection.layer, selection.neuron, selection.source)
+    if selection.layer == 0:
+        return ("input", selection.neuron)
+    return ("bias", selection.layer, selection.neuron)
+
+
+class ChainRulePanel(QWidget):
+    """``ChainRulePanel(document, controller)``; ``controller`` may be None (no playback)."""
+
+    def __init__(self, document, controller=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chainRulePanel")
+        self.setToolTip("The chain rule for the selection, with the real numbers")
+        self.document = document
+        self.controller = controller
+        self.last_check: gradcheck.Check | None = None
+        self._check_for: tuple | None = None
+        self._rendered: tuple | None = None
+        self._pt = DEFAULT_PT
+        self._plain = ""
+
+        self.text = QTextBrowser(self)
+        self.text.setObjectName("chainRuleText")
+        self.text.setToolTip(
+            "Each line is the chain rule with this sample's numbers; the highlighted line "
+            "is the step shown on the canvas"
+        )
+        self.text.setOpenLinks(False)
+        self.text.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.text.setMinimumHeight(120)
+
+        self.check_button = QPushButton("Check by finite differences", self)
+        self.check_button.setObjectName("gradCheckButton")
+        self.check_button.setToolTip(
+            "Nudge the selected weight (or bias, or input) by ±h, run the network again and "
+            "compare (L(+h) − L(−h)) / 2h with the backpropagated gradient"
+        )
+        self.check_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.check_button.clicked.connect(self.run_check)
+        self.smaller = QToolButton(self)
+        self.smaller.setObjectName("chainRuleSmaller")
+        self.smaller.setText("A−")
+        self.smaller.setToolTip("Smaller text")
+        self.smaller.clicked.connect(lambda: self.set_point_size(self._pt - 2))
+        self.larger = QToolButton(self)
+        self.larger.setObjectName("chainRuleLarger")
+        self.larger.setText("A+")
+        self.larger.setToolTip("Larger text (for the back of the room)")
+        self.larger.clicked.connect(lambda: self.set_point_size(self._pt + 2))
+        for b in (self.smaller, self.larger):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.check_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.smaller)
+        buttons.addWidget(self.larger)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(buttons)
+
+        document.network_changed.connect(self._on_network_changed)
+        document.selection_changed.connect(self._on_selection_changed)
+        document.settings_changed.connect(self._on_settings_changed)
+        if controller is not None:
+            controller.frame_changed.connect(self._on_frame_changed)
+            controller.playing_changed.connect(lambda _p: self._on_frame_changed())
+        self.refresh()
+
+    def set_check_action(self, action: QAction) -> None:
+        """The window's check action (Ctrl+G): the button shows its shortcut."""
+        self.check_button.setToolTip(action.toolTip())
+        self._check_action = action
+        self._update_check_enabled()
+
+    # ---------------------------------------------------------------- model
+    def _on_network_changed(self) -> None:
+        self.last_check = None
+        self._check_for = None
+        self.refresh()
+
+    def _on_selection_changed(self) -> None:
+        self.last_check = None
+        self._check_for = None
+        self.refresh()
+
+    def _on_settings_changed(self) -> None:
+        self.refresh()
+
+    def _on_frame_changed(self, _frame=None) -> None:
+        c = self.controller
+        key = (c.step, c.is_active(), c.plan.granularity)
+        if key != self._rendered:  # every tick emits; the text changes only per step
+            self.refresh()
+
+    def set_point_size(self, pt: float) -> None:
+        self._pt = float(min(max(pt, MIN_PT), MAX_PT))
+        self.refresh()
+
+    # -------------------------------------------------------------- check
+    def run_check(self) -> gradcheck.Check | None:
+        """Finite differences for the selection; the result is shown in the panel."""
+        doc = self.document
+        key = check_key(doc.selection)
+        if key is None:
+            self.last_check = None
+            self._check_for = None
+            self.refresh()
+            return None
+        self.last_check = gradcheck.check(
+            doc.network, doc.sample.input, doc.sample.target, key, grads=doc.grads
+        )
+        self._check_for = key
+        self.refresh()
+        return self.last_check
+
+    def _check_lines(self) -> list[Line]:
+        c = self.last_check
+        if c is None or self._check_for != check_key(self.document.selection):
+            return []
+        d = self.document.decimals
+        name = {"weight": "w", "bias": "b"}.get(c.key[0], f"x{c.key[-1] + 1}")
+        lines = explain.fd_lines(
+            name, c.value, c.h, c.loss_plus, c.loss_minus, c.numeric, c.analytic, d
+        )
+        out = [Line(t, "done") for t in lines]
+        verdict = (
+            "✓ they agree: backpropagation computed this gradient correctly"
+            if c.agrees
+            else "✗ they differ"
+            + (": a kink of the activation lies within ±h" if c.near_kink else "")
+        )
+        out.append(Line(verdict, "verdict"))
+        return out
+
+    def _update_check_enabled(self) -> None:
+        ok = check_key(self.document.selection) is not None
+        self.check_button.setEnabled(ok)
+        act = getattr(self, "_check_action", None)
+        if act is not None:
+            act.setEnabled(ok)
+
+    # ------------------------------------------------------------- render
+    def sections(self) -> tuple[str, list[Section]]:
+        c = self.controller
+        frame = c.frame if c is not None else None
+        active = c.is_active() if c is not None else False
+        return build_sections(self.document, frame, active)
+
+    def plain_text(self) -> str:
+        """The panel's text without markup (what a test reads)."""
+        return self._plain
+
+    def refresh(self) -> None:
+        c = self.controller
+        self._rendered = (c.step, c.is_active(), c.plan.granularity) if c is not None else None
+        self._update_check_enabled()
+        title, sections = self.sections()
+        check = self._check_lines()
+        if check:
+            sections = sections + [Section("Check by finite differences", tuple(check))]
+        # the canvas and the bar show the step's caption; with nothing selected it is the title
+        caption = ""
+        self._plain = _plain(caption, title, sections)
+        self.text.setHtml(_html(caption, title, sections, self._pt))
+
+
+def _plain(caption: str, title: str, sections: list[Section]) -> str:
+    out = [caption] if caption else []
+    out.append(title)
+    for s in sections:
+        if s.title:
+            out.append(s.title)
+        out += [line.text for line in s.lines]
+    return "\n".join(out)
+
+
+def _css(c) -> str:
+    return c.name()
+
+
+def _html(caption: str, title: str, sections: list[Section], pt: float) -> str:
+    th = themes.current()
+    e = html.escape
+    hl = th.grad_positive
+    bg = f"rgba({hl.red()}, {hl.green()}, {hl.blue()}, 40)"
+    parts = [f'<div style="font-size:{pt:.0f}pt; color:{_css(th.text)};">']
+    if caption:
+        parts.append(
+            f'<p style="font-size:{pt * 0.8:.0f}pt; color:{_css(th.muted)}; margin:0 0 4px 0;">'
+            f"{e(caption)}</p>"
+        )
+    parts.append(f'<p style="font-size:{pt * 1.1:.0f}pt; margin:0 0 6px 0;"><b>{e(title)}</b></p>')
+    for s in sections:
+        if s.title:
+            parts.append(
+                f'<p style="font-size:{pt * 0.75:.0f}pt; color:{_css(th.muted)}; '
+                f'margin:8px 0 2px 0;"><b>{e(s.title.upper())}</b></p>'
+            )
+        parts.append('<table cellspacing="0" cellpadding="3" width="100%">')
+        for line in s.lines:
+            text = e(line.text)
+            if line.state == "active":
+                cell = (
+                    f'<td style="background-color:{bg};"><b>'
+                    f'<span style="color:{_css(hl)};">▶</span> {text}</b></td>'
+                )
+            elif line.state == "future":
+                cell = f'<td style="color:{_css(th.muted)};">{text} <i>(not yet)</i></td>'
+            elif line.state == "note":
+                cell = f'<td style="color:{_css(th.muted)};"><i>{text}</i></td>'
+            elif line.state == "verdict":
+                cell = f"<td><b>{text}</b></td>"
+            else:
+                cell = f"<td>{text}</td>"
+            parts.append(f"<tr>{cell}</tr>")
+        parts.append("</table>")
+    parts.append("</div>")
+    return "".join(parts)

@@ -1,0 +1,165 @@
+"""The playback bar: transport buttons, the step slider and caption, speed, granularity.
+
+The buttons are bound to the window's playback actions (so their tooltips show
+the shortcuts); the slider seeks; nothing here moves the timeline but through
+the :class:`~nnviz.ui.playback.PlaybackController`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
+
+from nnviz.core.timeline import SPEEDS
+
+GRANULARITY_LABELS = {"layer": "Layer by layer", "neuron": "Neuron by neuron"}
+
+
+def _speed_text(s: float) -> str:
+    return f"{s:g}×"
+
+
+class PlaybackBar(QWidget):
+    """``PlaybackBar(controller, actions)``: ``actions`` maps the playback actions' objectNames."""
+
+    def __init__(self, controller, actions: dict[str, QAction], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("playbackBar")
+        self.setToolTip("Play the forward and backward pass step by step")
+        self.controller = controller
+        self._updating = False
+
+        self.buttons: dict[str, QToolButton] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setSpacing(6)
+        SP = QStyle.StandardPixmap
+        for name, button_name, icon in (
+            ("toStartAction", "toStartButton", SP.SP_MediaSkipBackward),
+            ("stepBackAction", "stepBackButton", SP.SP_MediaSeekBackward),
+            ("playPauseAction", "playButton", SP.SP_MediaPlay),
+            ("stepForwardAction", "stepForwardButton", SP.SP_MediaSeekForward),
+            ("toEndAction", "toEndButton", SP.SP_MediaSkipForward),
+        ):
+            b = QToolButton(self)
+            b.setObjectName(button_name)
+            act = actions[name]
+            b.setIcon(self.style().standardIcon(icon))
+            b.setIconSize(QSize(24, 24))
+            b.setText(act.text().replace("&", ""))
+            b.setToolTip(act.toolTip())
+            b.clicked.connect(act.trigger)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setMinimumSize(36, 32)
+            layout.addWidget(b)
+            self.buttons[name] = b
+        self.play_button = self.buttons["playPauseAction"]
+
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setObjectName("stepSlider")
+        self.slider.setToolTip("Drag to any step of the forward and backward pass")
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.slider.setMinimumWidth(160)
+        self.slider.setMaximumWidth(320)
+        self.slider.setPageStep(1)
+        self.slider.valueChanged.connect(self._on_slider)
+        layout.addWidget(self.slider)
+
+        self.label = QLabel(self)
+        self.label.setObjectName("stepLabel")
+        self.label.setToolTip("The step shown on the canvas")
+        f = self.label.font()
+        f.setPointSizeF(f.pointSizeF() * 1.3)
+        f.setBold(True)
+        self.label.setFont(f)
+        self.label.setMinimumWidth(200)
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        layout.addWidget(self.label, 1)
+
+        speed_label = QLabel("Speed", self)
+        layout.addWidget(speed_label)
+        self.speed = QComboBox(self)
+        self.speed.setObjectName("speedCombo")
+        self.speed.setToolTip("Playback speed, 0.25× to 4×")
+        self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for s in SPEEDS:
+            self.speed.addItem(_speed_text(s), s)
+        self.speed.currentIndexChanged.connect(self._on_speed)
+        layout.addWidget(self.speed)
+
+        self.granularity = QComboBox(self)
+        self.granularity.setObjectName("granularityCombo")
+        self.granularity.setToolTip("Step through a whole layer at a time, or neuron by neuron")
+        self.granularity.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for key, text in GRANULARITY_LABELS.items():
+            self.granularity.addItem(text, key)
+        self.granularity.currentIndexChanged.connect(self._on_granularity)
+        layout.addWidget(self.granularity)
+
+        self.apply_button = QToolButton(self)
+        self.apply_button.setObjectName("applyUpdateButton")
+        self.apply_button.setText("Apply update")
+        self.apply_button.setToolTip(
+            "Take this gradient-descent step: every w ← w − η·∂L/∂w (undoable)"
+        )
+        self.apply_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.apply_button.clicked.connect(self._on_apply)
+        layout.addWidget(self.apply_button)
+
+        controller.frame_changed.connect(self.refresh)
+        controller.playing_changed.connect(lambda _p: self.refresh())
+        controller.plan_changed.connect(self.refresh)
+        self.refresh()
+
+    # ------------------------------------------------------------ sync
+    def refresh(self, _frame=None) -> None:
+        c = self.controller
+        self._updating = True
+        try:
+            if self.slider.maximum() != c.last:
+                self.slider.setMaximum(c.last)
+            if self.slider.value() != c.step:
+                self.slider.setValue(c.step)
+            text = c.caption()
+            if self.label.text() != text:
+                self.label.setText(text)
+            SP = QStyle.StandardPixmap
+            if self.play_button.property("playing") != c.playing:
+                self.play_button.setProperty("playing", c.playing)
+                icon = SP.SP_MediaPause if c.playing else SP.SP_MediaPlay
+                self.play_button.setIcon(self.style().standardIcon(icon))
+            i = self.speed.findData(c.speed)
+            if i >= 0 and i != self.speed.currentIndex():
+                self.speed.setCurrentIndex(i)
+            g = self.granularity.findData(c.granularity)
+            if g != self.granularity.currentIndex():
+                self.granularity.setCurrentIndex(g)
+            self.apply_button.setEnabled(c.frame.update_shown)
+        finally:
+            self._updating = False
+
+    def _on_slider(self, value: int) -> None:
+        if not self._updating and value != self.controller.step:
+            self.controller.seek_step(int(value))
+
+    def _on_speed(self, index: int) -> None:
+        if not self._updating and index >= 0:
+            self.controller.set_speed(float(self.speed.itemData(index)))
+
+    def _on_granularity(self, index: int) -> None:
+        if not self._updating and index >= 0:
+            self.controller.set_granularity(str(self.granularity.itemData(index)))
+
+    def _on_apply(self) -> None:
+        self.controller.document.apply_update()
