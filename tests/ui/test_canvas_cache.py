@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QImage
 
 from nnviz.core import io
 from nnviz.core.network import Network
@@ -99,3 +100,48 @@ def test_segments_meet_rect():
     y2 = np.array([10.0, 10.0, 0.0])
     hit = segments_meet_rect(x1, y1, x2, y2, (4.0, 4.5, 6.0, 5.5))
     assert hit.tolist() == [True, False, False]
+
+
+class _SplitPainter:
+    """A playback painter with a still part (cached by the canvas) and a moving part."""
+
+    def __init__(self) -> None:
+        self.step = 0
+        self.still = 0
+        self.moving = 0
+
+    def still_key(self, canvas):
+        return self.step
+
+    def paint_still(self, canvas, p):
+        self.still += 1
+        left, top, width, height = canvas.layout.bounds()
+        p.fillRect(QRectF(left, top, width, height), QColor(255, 0, 0, 100))
+
+    def paint_moving(self, canvas, p):
+        self.moving += 1
+
+    def __call__(self, canvas, p):  # pragma: no cover - the split is used instead
+        raise AssertionError("the canvas should use the split")
+
+
+def test_the_playback_still_part_is_rendered_once_per_key_and_blitted(canvas):
+    painter = _SplitPainter()
+    canvas.playback_painter = painter
+    canvas.set_playback_active(True)
+    for _ in range(3):
+        canvas.viewport().repaint()
+    assert (painter.still, painter.moving) == (1, 3)
+    painter.step = 1  # the next step of the timeline
+    canvas.viewport().repaint()
+    assert (painter.still, painter.moving) == (2, 4)
+    canvas.zoom_by(1.25)  # a new transform: rendered again
+    canvas.viewport().repaint()
+    assert (painter.still, painter.moving) == (3, 5)
+    image = canvas.viewport().grab().toImage()
+    centre = image.pixelColor(image.width() // 2, image.height() // 2)
+    assert centre.red() > centre.blue() + 40  # the red veil is on screen
+    canvas.set_playback_active(False)
+    still, moving = painter.still, painter.moving
+    canvas.viewport().repaint()
+    assert (painter.still, painter.moving) == (still, moving)

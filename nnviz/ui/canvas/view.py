@@ -392,8 +392,14 @@ class NetworkCanvas(QGraphicsView):
         self.document = document
         self.layout = Layout(document.network.sizes)
         self.playback_active = False
-        #: painter hook for the playback animation: f(canvas, painter) or None
+        #: painter hook for the playback animation: f(canvas, painter) or None. A painter
+        #: that also has ``still_key(canvas)``, ``paint_still(canvas, p)`` and
+        #: ``paint_moving(canvas, p)`` gets its still part cached (see paint_overlay)
         self.playback_painter = None
+        self._still_image: QImage | None = None
+        self._still_key: tuple | None = None
+        #: how often the playback's still part was rendered (tests, the bench)
+        self.still_renders = 0
         self.hovered: Selection | None = None
         self._press: QPointF | None = None
         self._press_value = 0.0
@@ -456,6 +462,8 @@ class NetworkCanvas(QGraphicsView):
         if active != self.playback_active:
             self.playback_active = active
             self.static.update()
+            if not active:
+                self._still_image = self._still_key = None
         self.overlay.update()
 
     # ---------------------------------------------------------------- zoom
@@ -804,8 +812,13 @@ class NetworkCanvas(QGraphicsView):
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"loss = {fmt(doc.grads.loss, d)}")
 
     def paint_overlay(self, p: QPainter) -> None:
-        if self.playback_painter is not None and self.playback_active:
-            self.playback_painter(self, p)
+        painter = self.playback_painter
+        if painter is not None and self.playback_active:
+            if all(hasattr(painter, n) for n in ("still_key", "paint_still", "paint_moving")):
+                self._paint_still_cached(p, painter)
+                painter.paint_moving(self, p)
+            else:
+                painter(self, p)
         th = themes.current()
         for sel, color, width in (
             (self.hovered, th.muted, 2.0),
@@ -817,6 +830,48 @@ class NetworkCanvas(QGraphicsView):
                 self._paint_neuron_highlight(p, sel, color, width)
             else:
                 self._paint_edge_highlight(p, sel, color, width)
+
+    def _paint_still_cached(self, p: QPainter, painter) -> None:
+        """The playback frame's still part from an image, rendered only when it changes.
+
+        Within one step of the timeline only the pulses move, so the veil, the
+        edges that carry values, the neurons and the numbers are rendered once per
+        step (or per edit, zoom, pan, resize or theme) into a viewport-sized image,
+        and each tick blits it and draws the moving part over it. The painter's
+        ``still_key(canvas)`` says when its still part would look different.
+        """
+        T = p.deviceTransform()
+        device = p.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        w = int(np.ceil((device.width() if device is not None else 0) * dpr))
+        h = int(np.ceil((device.height() if device is not None else 0) * dpr))
+        if w <= 0 or h <= 0:
+            painter.paint_still(self, p)
+            return
+        th = themes.current()
+        key = (
+            painter.still_key(self),
+            (T.m11(), T.m12(), T.m21(), T.m22(), T.dx(), T.dy()),
+            (w, h),
+            id(self.layout),
+            th.background.rgba(),
+            th.text.rgba(),
+        )
+        if key != self._still_key or self._still_image is None:
+            image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            ip = QPainter(image)
+            ip.setRenderHints(p.renderHints())
+            ip.setTransform(T)
+            painter.paint_still(self, ip)
+            ip.end()
+            self._still_image, self._still_key = image, key
+            self.still_renders += 1
+        self._still_image.setDevicePixelRatio(dpr)
+        p.save()
+        p.resetTransform()
+        p.drawImage(QPointF(0.0, 0.0), self._still_image)
+        p.restore()
 
     def _paint_neuron_highlight(
         self, p: QPainter, sel: Selection, color: QColor, width: float
