@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QToolBar, QWidget
 
@@ -276,6 +276,7 @@ class CaptionOverlay(QLabel):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self._canvas = canvas
         self._controller = controller
+        self._key: tuple | None = None
         f = self.font()
         f.setPointSizeF(16)
         f.setBold(True)
@@ -283,7 +284,14 @@ class CaptionOverlay(QLabel):
         self.setMargin(8)
         controller.frame_changed.connect(self.refresh)
         controller.playing_changed.connect(lambda _p: self.refresh())
+        controller.document.settings_changed.connect(self.refresh)  # a theme change
+        canvas.viewport().installEventFilter(self)
         self.refresh()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize:
+            self.refresh()
+        return False
 
     def refresh(self) -> None:
         c = self._controller
@@ -291,6 +299,10 @@ class CaptionOverlay(QLabel):
             self.hide()
             return
         th = themes.current()
+        key = (c.caption(), th.name, self._canvas.viewport().width())
+        if key == self._key and self.isVisible():
+            return  # every tick emits: redo the box only when it changes
+        self._key = key
         bg = th.surface
         self.setStyleSheet(
             f"QLabel {{ color: {th.text.name()}; background: rgba({bg.red()}, {bg.green()}, "

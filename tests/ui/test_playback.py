@@ -50,10 +50,11 @@ def exercise(qtbot, tmp_path, monkeypatch):
 
 
 def painted(window) -> animation.FrameScene | None:
-    """Paint the canvas now and return the scene the playback painter drew."""
-    window.playback.painter.last_scene = None
+    """Paint the canvas now; the scene of the frame on it (None in the editing view)."""
     window.canvas.viewport().grab()
-    return window.playback.painter.last_scene
+    if not window.canvas.playback_active:
+        return None
+    return window.playback.painter.scene(window.canvas)
 
 
 def number(text: str) -> str:
@@ -550,3 +551,26 @@ def test_spread_keeps_order_and_distance():
     assert np.all(np.diff(out[order]) >= 10.0 - 1e-9)
     assert np.argsort(out).tolist() == order.tolist()
     assert animation.spread(np.array([5.0]), 10.0).tolist() == [5.0]
+
+
+def test_within_a_step_only_the_pulses_are_painted_again(window):
+    canvas = window.canvas
+    if not hasattr(canvas, "still_renders"):
+        pytest.skip("this canvas has no still-part cache")
+    c = window.playback
+    c.seek(c.plan.find("forward_edges", 1), 0.1)
+    canvas.viewport().grab()
+    renders = canvas.still_renders
+    c.play()
+    for _ in range(5):
+        c.advance(1)
+        canvas.viewport().grab()
+    assert c.step == c.plan.find("forward_edges", 1)
+    assert canvas.still_renders == renders  # the same step: the still part is reused
+    c.advance(c.plan.steps[c.step].duration)
+    canvas.viewport().grab()
+    assert canvas.still_renders == renders + 1
+    window.document.set_bias(1, 0, 0.25)  # an edit draws it again
+    canvas.viewport().grab()
+    assert canvas.still_renders == renders + 2
+    c.pause()

@@ -24,7 +24,7 @@ the document changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from pyqtgraph.functions import arrayToQPath
@@ -40,8 +40,10 @@ from nnviz.ui import theme as themes
 MAX_EDGE_LABELS = 12
 #: on a large network an edge set is drawn as its strongest edges only
 LOD_EDGE_LIMIT = 4000
-#: at most this many pulses per frame (spread evenly over the active edges)
+#: at most this many pulses per frame (spread evenly over the active edges); fewer
+#: on a large network, where a frame has 16 ms and a pulse's round cap costs
 MAX_PULSES = 2500
+LOD_PULSES = 600
 BUCKETS = 6
 #: opacity of the veil that dims what the step is not about
 VEIL_ALPHA = 0.74
@@ -270,12 +272,16 @@ class PlaybackPainter:
         self._frame_source = frame_source
         self._paths: dict[tuple, list[tuple[int, int, QPainterPath]]] = {}
         self._refs: dict[str, float] = {}
+        self._version = 0
+        self._scene: tuple[tuple, FrameScene] | None = None
         self.last_scene: FrameScene | None = None
 
     def invalidate(self) -> None:
         """Forget cached edge paths: the document (values or shape) changed."""
         self._paths.clear()
         self._refs.clear()
+        self._scene = None
+        self._version += 1
 
     # ------------------------------------------------------------- cache
     def _ref(self, document, kind: str) -> float:
@@ -316,15 +322,55 @@ class PlaybackPainter:
         return paths
 
     # ---------------------------------------------------------- painting
-    def __call__(self, canvas, p: QPainter) -> None:
+    def scene(self, canvas) -> FrameScene | None:
+        """What the current frame shows on ``canvas`` (None without a frame).
+
+        Built once per step (and edit): within a step only the fraction changes.
+        """
         frame = self._frame_source()
         if frame is None:
-            return
+            return None
+        key = (self.still_key(canvas), id(canvas.layout))
+        if self._scene is not None and self._scene[0] == key:
+            cached = self._scene[1]
+            return cached if cached.frame == frame else replace(cached, frame=frame)
         scene = build_scene(canvas.document, canvas.layout, frame)
+        self._scene = (key, scene)
+        return scene
+
+    def __call__(self, canvas, p: QPainter) -> None:
+        """Draw the whole frame (the canvas hook without a still-part cache)."""
+        self.paint_still(canvas, p)
+        self.paint_moving(canvas, p)
+
+    # the canvas may cache the still part: it changes per step, not per tick
+    def still_key(self, canvas) -> tuple:
+        """Changes whenever :meth:`paint_still` would draw something different.
+
+        (The canvas adds its own view transform, size, layout and theme.)
+        """
+        frame = self._frame_source()
+        doc = canvas.document
+        step = None if frame is None else (frame.index, frame.step, frame.last)
+        return (self._version, step, doc.decimals, doc.learning_rate)
+
+    def paint_still(self, canvas, p: QPainter) -> None:
+        """What stays put within a step: veil, edges, neurons and the numbers in them."""
+        scene = self.scene(canvas)
         self.last_scene = scene
-        self.paint(canvas, p, scene)
+        if scene is not None:
+            self.paint(canvas, p, scene)
+
+    def paint_moving(self, canvas, p: QPainter) -> None:
+        """The pulses, and over them the labels (so a passing pulse never hides a number)."""
+        scene = self.scene(canvas)
+        if scene is None or [m.size for m in scene.frame.z_shown] != list(canvas.layout.sizes):
+            return
+        self._paint_pulses(canvas, p, scene.frame)
+        self._paint_texts(canvas, p, scene, numbers=False, boxes=True)
 
     def paint(self, canvas, p: QPainter, scene: FrameScene) -> None:
+        """The still part of ``scene`` (the labels are drawn with the moving part)."""
         th = themes.current()
         layout = canvas.layout
         frame = scene.frame
@@ -337,9 +383,8 @@ class PlaybackPainter:
         p.fillRect(QRectF(left - 400, top - 300, width + 800, height + 600), veil)
         canvas.paint_layer_headers(p)
         self._paint_edges(canvas, p, scene)
-        self._paint_pulses(canvas, p, frame)
         self._paint_neurons(canvas, p, scene)
-        self._paint_texts(canvas, p, scene)
+        self._paint_texts(canvas, p, scene, numbers=True, boxes=False)
 
     def _paint_edges(self, canvas, p: QPainter, scene: FrameScene) -> None:
         th = themes.current()
@@ -379,8 +424,9 @@ class PlaybackPainter:
         values = edge_values(canvas.document, kind, l)
         x1, y1, x2, y2 = (np.asarray(a).ravel() for a in layout.edge_segments(l))
         idx = np.flatnonzero(active.ravel())
-        if idx.size > MAX_PULSES:
-            idx = idx[:: int(np.ceil(idx.size / MAX_PULSES))]
+        limit = MAX_PULSES if layout.detailed else LOD_PULSES
+        if idx.size > limit:
+            idx = idx[:: int(np.ceil(idx.size / limit))]
         t = frame.fraction if frame.direction == "forward" else 1.0 - frame.fraction
         # ease in and out so a pulse leaves and arrives gently
         t = t * t * (3.0 - 2.0 * t)
@@ -409,10 +455,11 @@ class PlaybackPainter:
                 color = th.grad_positive if sign > 0 else th.grad_negative
             else:
                 color = th.positive if sign > 0 else th.negative
-            halo = QPen(th.surface, size + 4.0 / zoom)
-            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
-            p.setPen(halo)
-            p.drawPath(path)
+            if layout.detailed:  # a rim keeps a pulse visible over an edge of its colour
+                halo = QPen(th.surface, size + 4.0 / zoom)
+                halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+                p.setPen(halo)
+                p.drawPath(path)
             pen = QPen(color, size)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             p.setPen(pen)
@@ -446,8 +493,10 @@ class PlaybackPainter:
                 p.setBrush(fill)
                 p.drawEllipse(c, r, r)
 
-    def _paint_texts(self, canvas, p: QPainter, scene: FrameScene) -> None:
-        """Numbers in the neurons, then the labels, placed so that none covers another.
+    def _paint_texts(
+        self, canvas, p: QPainter, scene: FrameScene, numbers: bool = True, boxes: bool = True
+    ) -> None:
+        """Numbers in the neurons (``numbers``), the labels (``boxes``), none covering another.
 
         Labels go in by priority: the edge labels and the loss first, then the
         labels of the neurons the step works on, then the others; a label that
@@ -482,10 +531,10 @@ class PlaybackPainter:
             box_h = _box_height(pt) / zoom
             for j, y in enumerate(layout.y[l]):
                 inside = texts.get(("x", l, j)) or texts.get(("a", l, j))
-                if inside is not None:
+                if inside is not None and numbers:
                     p.setPen(th.text)
                     canvas._fit_text(p, QRectF(x - r, y - r, 2 * r, 2 * r), inside, 12)
-                if l == 0:
+                if l == 0 and numbers:
                     p.setFont(_font(10))
                     p.setPen(th.muted)
                     p.drawText(
@@ -516,7 +565,7 @@ class PlaybackPainter:
                     labels.append(_Label(where, text, color, pt, boxed, 1 if focus else 2))
         # the targets beside the output neurons, bright once the loss needs them
         L = len(layout.sizes) - 1
-        if layout.labelled(L):
+        if layout.labelled(L) and numbers:
             p.setFont(_font(10))
             p.setPen(th.text if frame.loss_shown else th.muted)
             xo = float(layout.x[L]) + layout.radius[L] + 8  # where the static layer puts it
@@ -527,6 +576,8 @@ class PlaybackPainter:
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                     f"y = {fmt(doc.sample.target[j], doc.decimals)}",
                 )
+        if not boxes:
+            return
         if scene.edge_texts:
             labels += self._edge_labels(canvas, scene, labels)
         placed: list[QRectF] = []
