@@ -574,3 +574,32 @@ def test_within_a_step_only_the_pulses_are_painted_again(window):
     canvas.viewport().grab()
     assert canvas.still_renders == renders + 2
     c.pause()
+
+
+@pytest.mark.parametrize("granularity", ["layer", "neuron"])
+def test_chain_rule_panel_has_text_for_every_selection_at_every_step(
+    qtbot, tmp_path, monkeypatch, granularity
+):
+    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
+    net = Network.create([2, 3, 3], "relu", output_activation="softmax", loss="cross_entropy")
+    w = make_window(qtbot, io.Project(net, io.Sample(np.array([0.5, -1.0]), np.eye(3)[1])))
+    c = w.playback
+    c.set_granularity(granularity)
+    doc = w.document
+    selections = [None]
+    for l, n in enumerate(net.sizes):  # noqa: E741
+        for j in range(n):
+            selections.append(Selection.of_neuron(l, j))
+            if l:
+                selections += [Selection.of_edge(l, j, i) for i in range(net.sizes[l - 1])]
+    for s in range(c.last + 1):
+        c.seek_step(s)
+        check_scene_against_engine(
+            w, painted(w) or animation.build_scene(doc, w.canvas.layout, c.frame)
+        )
+        for sel in selections:
+            doc.select(sel)
+            text = c.chain_rule.plain_text()
+            assert text.strip() and "Traceback" not in text
+            if s == c.last and sel is not None and sel.kind == "edge":
+                assert "w ← w − η·∂L/∂w = " in text
