@@ -68,7 +68,11 @@ class EdgeSet:
 
 @dataclass
 class _Label:
-    """A label waiting to be placed: lower priority goes first and always shows (0)."""
+    """A label waiting to be placed: lower priority first; 0 always shows.
+
+    Labels with the same ``group`` show all together or not at all (the edge
+    labels of one layer: half of them would read as a mistake).
+    """
 
     center: QPointF
     text: str
@@ -76,6 +80,7 @@ class _Label:
     pt: float
     boxed: bool
     priority: int
+    group: int = -1
 
 
 @dataclass
@@ -498,9 +503,10 @@ class PlaybackPainter:
     ) -> None:
         """Numbers in the neurons (``numbers``), the labels (``boxes``), none covering another.
 
-        Labels go in by priority: the edge labels and the loss first, then the
-        labels of the neurons the step works on, then the others; a label that
-        would cover one already placed is left out (the chain-rule panel has it).
+        Labels go in by priority: the loss and the labels of the neurons the step
+        works on always; then the edge labels, a layer's all together; then the
+        others. A label that would cover one already placed is left out (the
+        chain-rule panel has every number).
         """
         th = themes.current()
         layout = canvas.layout
@@ -562,7 +568,7 @@ class PlaybackPainter:
                         color = th.muted
                     else:
                         color = th.text
-                    labels.append(_Label(where, text, color, pt, boxed, 1 if focus else 2))
+                    labels.append(_Label(where, text, color, pt, boxed, 0 if focus else 2))
         # the targets beside the output neurons, bright once the loss needs them
         L = len(layout.sizes) - 1
         if layout.labelled(L) and numbers:
@@ -590,9 +596,26 @@ class PlaybackPainter:
                     canvas, p, center, scene.loss_text, th.text, frame.step.kind == "loss"
                 )
             )
+        groups: dict[int, list[_Label]] = {}
+        for lab in labels:
+            if lab.group >= 0:
+                groups.setdefault(lab.group, []).append(lab)
+        done_groups: set[int] = set()
         for lab in sorted(labels, key=lambda b: b.priority):
+            if lab.group >= 0:
+                if lab.group in done_groups:
+                    continue
+                done_groups.add(lab.group)
+                members = groups[lab.group]
+                rects = [self._box_rect(canvas, m) for m in members]
+                if any(r.intersects(q) for r in rects for q in placed):
+                    continue  # too little room: the chain-rule panel lists them
+                placed += rects
+                for m in members:
+                    self._box(canvas, p, m.center, m.text, m.color, m.pt, m.boxed)
+                continue
             rect = self._box_rect(canvas, lab)
-            if lab.priority > 1 and any(rect.intersects(q) for q in placed):
+            if lab.priority > 0 and any(rect.intersects(q) for q in placed):
                 continue
             placed.append(rect)
             self._box(canvas, p, lab.center, lab.text, lab.color, lab.pt, lab.boxed)
@@ -645,7 +668,7 @@ class PlaybackPainter:
                     color = th.grad_color(edge_values(doc, "wdz", l)[j, i])
                 else:
                     color = th.sign_color(edge_values(doc, "new_w", l)[j, i])
-                out.append(_Label(pos, text, color, pt, True, 0))
+                out.append(_Label(pos, text, color, pt, True, 1, l))
         return out
 
     @staticmethod
