@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QImage
 
 from nnviz.core import io
 from nnviz.core.network import Network
+from nnviz.ui import theme as themes
 from nnviz.ui.canvas.view import NetworkCanvas, segments_meet_rect
 from nnviz.ui.document import Document
 
@@ -16,27 +17,39 @@ from nnviz.ui.document import Document
 def _pixels(img: QImage) -> np.ndarray:
     img = img.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
     rows = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
-    return rows[:, : img.width() * 4].astype(int)
+    return rows[:, : img.width() * 4].reshape(img.height(), img.width(), 4).astype(int)
 
 
-@pytest.fixture
-def canvas(qtbot):
-    net = Network.create([12, 16, 8], "tanh", seed=3)
-    doc = Document(io.Project(net, io.Sample(np.linspace(-1, 1, 12), np.zeros(8))))
+def _canvas(qtbot, sizes):
+    net = Network.create(sizes, "tanh", seed=3)
+    x = np.linspace(-1, 1, sizes[0])
+    doc = Document(io.Project(net, io.Sample(x, np.zeros(sizes[-1]))))
     c = NetworkCanvas(doc)
     qtbot.addWidget(c)
     c.resize(900, 600)
     c.show()
     qtbot.waitExposed(c)
-    c.viewport().repaint()
+    qtbot.waitUntil(lambda: c.static.full_renders > 0)  # the scene paints its new items
     return c
+
+
+@pytest.fixture
+def canvas(qtbot):
+    return _canvas(qtbot, [12, 16, 8])
+
+
+@pytest.fixture(params=[[12, 16, 8], [40, 60, 30]], ids=["detailed", "level-of-detail"])
+def any_canvas(qtbot, request):
+    return _canvas(qtbot, request.param)
 
 
 def _largest(doc: Document) -> float:
     return max(float(np.max(np.abs(layer.W))) for layer in doc.network.layers)
 
 
-def test_an_edit_repaints_only_around_the_edge_and_matches_a_full_render(canvas):
+def test_an_edit_repaints_only_around_the_edge_and_matches_a_full_render(any_canvas):
+    canvas = any_canvas
+    assert canvas.layout.detailed == (canvas.layout.n_edges <= 3000)
     st, doc = canvas.static, canvas.document
     full, partial = st.full_renders, st.partial_renders
     W = doc.network.layers[0].W
@@ -58,6 +71,26 @@ def test_an_edit_repaints_only_around_the_edge_and_matches_a_full_render(canvas)
     # the same picture, up to antialiasing rounding where a repainted patch ends
     assert diff.max() <= 8
     assert np.count_nonzero(diff > 2) < 1e-4 * diff.size
+
+
+def test_level_of_detail_mixes_the_signs_whatever_the_drawing_order(qtbot):
+    canvas = _canvas(qtbot, [40, 60, 30])
+    assert not canvas.layout.detailed
+    st = canvas.static
+    img = _pixels(st._image)
+    th = themes.current()
+    th_pos = np.array([th.positive.red(), th.positive.green(), th.positive.blue()])
+    th_neg = np.array([th.negative.red(), th.negative.green(), th.negative.blue()])
+    covered = img[..., 3] > 0
+    # B, G, R in memory; un-premultiply the opaque-enough pixels and see both colours
+    strong = covered & (img[..., 3] > 100)
+    rgb = img[strong][:, [2, 1, 0]] * 255.0 / img[strong][:, 3:4]
+    near_pos = np.linalg.norm(rgb - th_pos, axis=1) < 40
+    near_neg = np.linalg.norm(rgb - th_neg, axis=1) < 40
+    # as many positive as negative weights (a symmetric initialisation): neither sign
+    # hides the other, whichever is drawn last
+    assert near_pos.mean() > 0.35 and near_neg.mean() > 0.35
+    assert abs(near_pos.mean() - near_neg.mean()) < 0.15
 
 
 def test_a_scrub_within_the_same_width_bucket_repaints_no_edge(canvas):

@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 from pyqtgraph.functions import arrayToQPath
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -81,6 +81,11 @@ def edge_paths(
     return _bucket_paths(xs[0], ys[0], xs[1], ys[1], bucket, sign, n_buckets)
 
 
+def _lod_opacity(b: int) -> float:
+    """How far from the background a hairline of bucket ``b`` is drawn (level of detail)."""
+    return 0.08 + 0.5 * b / (WIDTH_BUCKETS - 1)
+
+
 def edge_pen(th: themes.Theme, sign: int, b: int, detailed: bool) -> QPen:
     """The pen of the edges in bucket ``b`` of ``sign``: opaque, pre-blended with the background.
 
@@ -97,7 +102,7 @@ def edge_pen(th: themes.Theme, sign: int, b: int, detailed: bool) -> QPen:
             MIN_EDGE_WIDTH + (MAX_EDGE_WIDTH - MIN_EDGE_WIDTH) * t,
         )
     else:  # level of detail: hairlines, strength by how far from the background, colours true
-        pen = QPen(_blend(th.background, color, 0.08 + 0.5 * t), 0)
+        pen = QPen(_blend(th.background, color, _lod_opacity(b)), 0)
         pen.setCosmetic(True)
     pen.setCapStyle(Qt.PenCapStyle.FlatCap)
     return pen
@@ -166,6 +171,8 @@ class StaticLayer(QGraphicsItem):
         self._path_cache: list[tuple[int, int, QPainterPath]] | None = None
         self._image: QImage | None = None
         self._image_key: tuple | None = None
+        #: level of detail: per-sign grey-level masks the edge image is composed from
+        self._masks: tuple[QImage, QImage] | None = None
         #: edges to repaint in the image before it is used; None: render it all again
         self._pending: np.ndarray | None = None
         #: counters for tests and the bench: full renders and partial repaints of the image
@@ -268,14 +275,9 @@ class StaticLayer(QGraphicsItem):
             th.negative.rgba(),
         )
         if key != self._image_key or self._pending is None or self._image is None:
-            image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-            image.fill(Qt.GlobalColor.transparent)
-            ip = QPainter(image)
-            ip.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
-            ip.setTransform(to_image)
-            self._draw_edges(ip, th, layout.detailed)
-            ip.end()
-            self._image, self._image_key = image, key
+            self._image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+            self._render(to_image, th, layout, None, None)
+            self._image_key = key
             self._pending = np.empty(0, dtype=np.intp)
             self.full_renders += 1
         elif self._pending.size:
@@ -319,16 +321,81 @@ class StaticLayer(QGraphicsItem):
         for r in rects:
             region += to_image.mapRect(QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1])).toAlignedRect()
             touched |= segments_meet_rect(x1, y1, x2, y2, r)
-        ip = QPainter(self._image)
-        ip.setClipRegion(region)
-        ip.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-        ip.fillRect(region.boundingRect(), Qt.GlobalColor.transparent)
-        ip.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-        ip.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
-        ip.setTransform(to_image)
-        self._draw_edges(ip, th, layout.detailed, np.flatnonzero(touched))
-        ip.end()
+        self._render(to_image, th, layout, region, np.flatnonzero(touched))
         self.partial_renders += 1
+
+    def _render(
+        self,
+        to_image: QTransform,
+        th: themes.Theme,
+        layout: Layout,
+        region: QRegion | None,
+        subset: np.ndarray | None,
+    ) -> None:
+        """Draw the edges (or ``subset``) into the edge image, all of it or only in ``region``."""
+        assert self._image is not None
+        if not layout.detailed:
+            self._render_mixed(to_image, th, region, subset)
+            return
+        ip = _begin(self._image, region, Qt.GlobalColor.transparent)
+        ip.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        ip.setTransform(to_image)
+        self._draw_edges(ip, th, True, subset)
+        ip.end()
+
+    def _render_mixed(
+        self,
+        to_image: QTransform,
+        th: themes.Theme,
+        region: QRegion | None,
+        subset: np.ndarray | None,
+    ) -> None:
+        """Level of detail: hairlines whose colours mix where the signs overlap.
+
+        On a dense network whichever sign is drawn last would hide the other.
+        So each sign is drawn alone, as grey levels (its strongest edge per pixel
+        wins), into a mask of its own; the edge image is then composed from the
+        two masks, pixel by pixel, in the colour of the stronger sign (see
+        :func:`_compose_masks`). The picture does not depend on drawing order.
+        """
+        assert self._image is not None
+        w, h = self._image.width(), self._image.height()
+        if self._masks is None or self._masks[0].size() != self._image.size():
+            self._masks = tuple(
+                QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied) for _ in range(2)
+            )
+            region = None  # new masks: every pixel is drawn
+            subset = None
+        if subset is None:
+            paths = self._paths
+        else:
+            x1, y1, x2, y2 = self._canvas.layout.segments()
+            paths = _bucket_paths(
+                x1[subset],
+                y1[subset],
+                x2[subset],
+                y2[subset],
+                self._bucket[subset],
+                self._sign[subset],
+            )
+        for sg, mask in zip((1, -1), self._masks):
+            ip = _begin(mask, region, Qt.GlobalColor.black)
+            ip.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # as before: 2× faster
+            ip.setTransform(to_image)
+            for _sign, b, path in sorted(
+                (t for t in paths if t[0] == sg), key=lambda t: t[1]
+            ):  # weakest first: the strongest edge through a pixel sets its level
+                level = round(255 * _lod_opacity(b) / _lod_opacity(WIDTH_BUCKETS - 1))
+                pen = QPen(QColor(level, level, level), 0)
+                pen.setCosmetic(True)
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                ip.setPen(pen)
+                ip.drawPath(path)
+            ip.end()
+        rect = region.boundingRect() if region is not None else QRect(0, 0, w, h)
+        rect = rect.intersected(QRect(0, 0, w, h))
+        if not rect.isEmpty():
+            _compose_masks(self._image, self._masks, rect, th)
 
 
 def _bucket_paths(
@@ -340,11 +407,16 @@ def _bucket_paths(
     sign: np.ndarray,
     n_buckets: int = WIDTH_BUCKETS,
 ) -> list[tuple[int, int, QPainterPath]]:
-    """One path per (bucket, sign), weakest bucket first, positive before negative."""
+    """One path per (bucket, sign), weakest bucket first.
+
+    The sign drawn second lies on top where edges cross, so it alternates from
+    bucket to bucket: a dense network with as many negative as positive weights
+    does not look all one colour.
+    """
     out = []
     for b in range(n_buckets):
         in_bucket = bucket == b
-        for sg in (1, -1):
+        for sg in (1, -1) if b % 2 else (-1, 1):
             m = in_bucket & (sign == sg)
             n = int(np.count_nonzero(m))
             if not n:
@@ -355,6 +427,52 @@ def _bucket_paths(
             y[0::2], y[1::2] = y1[m], y2[m]
             out.append((sg, b, arrayToQPath(x, y, connect="pairs")))
     return out
+
+
+def _begin(image: QImage, region: QRegion | None, fill) -> QPainter:
+    """A painter on ``image``, cleared to ``fill`` everywhere or only inside ``region``."""
+    if region is None:
+        image.fill(fill)
+        return QPainter(image)
+    ip = QPainter(image)
+    ip.setClipRegion(region)
+    ip.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+    ip.fillRect(region.boundingRect(), fill)
+    ip.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+    return ip
+
+
+def _pixels(image: QImage) -> np.ndarray:
+    """A writable (height, width, 4) view of an ARGB32 image's bytes (B, G, R, A in memory)."""
+    buf = np.frombuffer(image.bits(), dtype=np.uint8)
+    rows = buf.reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4)
+
+
+def _compose_masks(
+    image: QImage, masks: tuple[QImage, QImage], rect: QRect, th: themes.Theme
+) -> None:
+    """Fill ``rect`` of ``image`` from the positive and negative grey-level masks.
+
+    Each pixel takes the colour of the stronger sign through it; where both are
+    as strong, the pixels alternate in a checkerboard, so a mixed region reads
+    as a fine weave of the two legend colours rather than as either one.
+    """
+    ys = slice(rect.top(), rect.bottom() + 1)
+    xs = slice(rect.left(), rect.right() + 1)
+    top = _lod_opacity(WIDTH_BUCKETS - 1) / 255.0
+    pos = _pixels(masks[0])[ys, xs, 1].astype(np.float32)
+    neg = _pixels(masks[1])[ys, xs, 1].astype(np.float32)
+    checker = (np.add.outer(np.arange(ys.start, ys.stop), np.arange(xs.start, xs.stop)) & 1) == 0
+    positive = (pos > neg) | ((pos == neg) & checker)
+    alpha = np.maximum(pos, neg) * top
+    out = _pixels(image)[ys, xs]
+    cp, cn = th.positive, th.negative
+    for channel, (a, b) in enumerate(
+        ((cp.blue(), cn.blue()), (cp.green(), cn.green()), (cp.red(), cn.red()))
+    ):
+        out[..., channel] = np.rint(np.where(positive, a, b) * alpha)
+    out[..., 3] = np.rint(alpha * 255.0)
 
 
 class Overlay(QGraphicsItem):
