@@ -338,10 +338,12 @@ class StaticLayer(QGraphicsItem):
             self._render_mixed(to_image, th, region, subset)
             return
         ip = _begin(self._image, region, Qt.GlobalColor.transparent)
-        ip.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        ip.setTransform(to_image)
-        self._draw_edges(ip, th, True, subset)
-        ip.end()
+        try:
+            ip.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            ip.setTransform(to_image)
+            self._draw_edges(ip, th, True, subset)
+        finally:
+            ip.end()
 
     def _render_mixed(
         self,
@@ -380,18 +382,20 @@ class StaticLayer(QGraphicsItem):
             )
         for sg, mask in zip((1, -1), self._masks):
             ip = _begin(mask, region, Qt.GlobalColor.black)
-            ip.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # as before: 2× faster
-            ip.setTransform(to_image)
-            for _sign, b, path in sorted(
-                (t for t in paths if t[0] == sg), key=lambda t: t[1]
-            ):  # weakest first: the strongest edge through a pixel sets its level
-                level = round(255 * _lod_opacity(b) / _lod_opacity(WIDTH_BUCKETS - 1))
-                pen = QPen(QColor(level, level, level), 0)
-                pen.setCosmetic(True)
-                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-                ip.setPen(pen)
-                ip.drawPath(path)
-            ip.end()
+            try:
+                ip.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # 2× faster
+                ip.setTransform(to_image)
+                for _sign, b, path in sorted(
+                    (t for t in paths if t[0] == sg), key=lambda t: t[1]
+                ):  # weakest first: the strongest edge through a pixel sets its level
+                    level = round(255 * _lod_opacity(b) / _lod_opacity(WIDTH_BUCKETS - 1))
+                    pen = QPen(QColor(level, level, level), 0)
+                    pen.setCosmetic(True)
+                    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                    ip.setPen(pen)
+                    ip.drawPath(path)
+            finally:
+                ip.end()
         rect = region.boundingRect() if region is not None else QRect(0, 0, w, h)
         rect = rect.intersected(QRect(0, 0, w, h))
         if not rect.isEmpty():
@@ -979,10 +983,12 @@ class NetworkCanvas(QGraphicsView):
             image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
             image.fill(Qt.GlobalColor.transparent)
             ip = QPainter(image)
-            ip.setRenderHints(p.renderHints())
-            ip.setTransform(T)
-            painter.paint_still(self, ip)
-            ip.end()
+            try:  # a painter must end even if the playback painter raises
+                ip.setRenderHints(p.renderHints())
+                ip.setTransform(T)
+                painter.paint_still(self, ip)
+            finally:
+                ip.end()
             self._still_image, self._still_key = image, key
             self.still_renders += 1
         self._still_image.setDevicePixelRatio(dpr)
