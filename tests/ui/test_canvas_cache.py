@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QPainterPath
 
 from nnviz.core import io
 from nnviz.core.network import Network
 from nnviz.ui import theme as themes
-from nnviz.ui.canvas.view import NetworkCanvas, segments_meet_rect
+from nnviz.ui.canvas.view import NetworkCanvas, pairs_path, segments_meet_rect
 from nnviz.ui.document import Document
 
 
@@ -178,3 +178,14 @@ def test_the_playback_still_part_is_rendered_once_per_key_and_blitted(canvas):
     still, moving = painter.still, painter.moving
     canvas.viewport().repaint()
     assert (painter.still, painter.moving) == (still, moving)
+
+
+def test_pairs_path_is_the_segments_one_by_one(qapp):
+    x1, y1 = np.array([0.0, 2.5, -1.0]), np.array([1.0, 3.0, 1e6])
+    x2, y2 = np.array([4.0, 5.0, 0.5]), np.array([-2.0, 3.0, -7.25])
+    expected = QPainterPath()
+    for a, b, c, d in zip(x1, y1, x2, y2):
+        expected.moveTo(a, b)
+        expected.lineTo(c, d)
+    assert pairs_path(x1, y1, x2, y2) == expected
+    assert pairs_path(np.empty(0), np.empty(0), np.empty(0), np.empty(0)).isEmpty()
