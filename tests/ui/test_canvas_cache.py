@@ -189,3 +189,27 @@ def test_pairs_path_is_the_segments_one_by_one(qapp):
         expected.lineTo(c, d)
     assert pairs_path(x1, y1, x2, y2) == expected
     assert pairs_path(np.empty(0), np.empty(0), np.empty(0), np.empty(0)).isEmpty()
+
+
+def test_paint_dots_blits_a_dot_at_each_scene_point(canvas):
+    lay = canvas.layout
+    xs = np.array([lay.x[0] + 60.0, lay.x[1] - 60.0])
+    ys = np.array([float(lay.y[0][0]), float(lay.y[1][-1])])
+
+    class Dots(_SplitPainter):
+        def paint_still(self, canvas, p):
+            self.still += 1
+
+        def paint_moving(self, canvas, p):
+            canvas.paint_dots(p, xs, ys, QColor(255, 0, 0), 12.0, QColor(0, 0, 255), 2.0)
+
+    canvas.playback_painter = Dots()
+    canvas.set_playback_active(True)
+    image = canvas.viewport().grab().toImage()
+    for x, y in zip(xs, ys):
+        pos = canvas.mapFromScene(x, y)
+        c = image.pixelColor(pos.x(), pos.y())
+        assert (c.red(), c.green(), c.blue()) == (255, 0, 0)  # the dot's centre
+        rim = image.pixelColor(pos.x() + 7, pos.y())
+        assert rim.blue() > 200 and rim.red() < 60  # its rim, 6 to 8 px out
+    canvas.paint_dots(None, np.empty(0), np.empty(0), QColor(0, 0, 0), 5.0)  # nothing to do

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPen,
+    QPixmap,
     QRegion,
     QTransform,
     QWheelEvent,
@@ -544,6 +545,7 @@ class NetworkCanvas(QGraphicsView):
         self._still_key: tuple | None = None
         #: how often the playback's still part was rendered (tests, the bench)
         self.still_renders = 0
+        self._sprites: dict[tuple, QPixmap] = {}
         self.hovered: Selection | None = None
         self._press: QPointF | None = None
         self._press_value = 0.0
@@ -1054,6 +1056,68 @@ class NetworkCanvas(QGraphicsView):
         p.drawLine(QPointF(x1 + r1, y1), QPointF(x2 - r2, y2))
         w = doc.network.layers[sel.layer - 1].W[sel.neuron, sel.source]
         self._label(p, self.scene_pos_of(sel), f"w = {fmt(w, doc.decimals)}")
+
+    def paint_dots(
+        self,
+        p: QPainter,
+        x: np.ndarray,
+        y: np.ndarray,
+        color: QColor,
+        size: float,
+        rim: QColor | None = None,
+        rim_width: float = 2.0,
+    ) -> None:
+        """Round dots ``size`` screen pixels wide at the scene points (x, y), with an optional rim.
+
+        For many moving markers (playback pulses): the dot is rendered once into a
+        small pixmap and blitted at each point, which costs a fraction of stroking
+        round-capped, antialiased paths (measured: 500 pulses 25 ms as paths, about
+        1 ms as blits).
+        """
+        if np.size(x) == 0:
+            return
+        device = p.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        outer = size + (2.0 * rim_width if rim is not None else 0.0)
+        key = (
+            color.rgba(),
+            round(size, 2),
+            rim.rgba() if rim is not None else None,
+            rim_width,
+            dpr,
+        )
+        sprite = self._sprites.get(key)
+        if sprite is None:
+            n = int(np.ceil(outer * dpr)) + 2
+            image = QImage(n, n, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            ip = QPainter(image)
+            try:
+                ip.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                ip.setPen(Qt.PenStyle.NoPen)
+                c = QPointF(n / 2.0, n / 2.0)
+                if rim is not None:
+                    ip.setBrush(rim)
+                    ip.drawEllipse(c, outer * dpr / 2.0, outer * dpr / 2.0)
+                ip.setBrush(color)
+                ip.drawEllipse(c, size * dpr / 2.0, size * dpr / 2.0)
+            finally:
+                ip.end()
+            sprite = QPixmap.fromImage(image)
+            sprite.setDevicePixelRatio(dpr)
+            if len(self._sprites) > 64:
+                self._sprites.clear()
+            self._sprites[key] = sprite
+        T = p.deviceTransform()
+        half = sprite.width() / 2.0  # device pixels
+        xs = np.asarray(x, dtype=float) * T.m11() + np.asarray(y, dtype=float) * T.m21() + T.dx()
+        ys = np.asarray(x, dtype=float) * T.m12() + np.asarray(y, dtype=float) * T.m22() + T.dy()
+        p.save()
+        p.resetTransform()
+        draw = p.drawPixmap
+        for px, py in zip(((xs - half) / dpr).tolist(), ((ys - half) / dpr).tolist()):
+            draw(QPointF(px, py), sprite)
+        p.restore()
 
     def _label(self, p: QPainter, center: QPointF, text: str, color: QColor | None = None) -> None:
         """Text in a rounded box, readable at any zoom level (fixed screen size)."""
