@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QImage, QPainterPath
 from nnviz.core import io
 from nnviz.core.network import Network
 from nnviz.ui import theme as themes
-from nnviz.ui.canvas.view import NetworkCanvas, pairs_path, segments_meet_rect
+from nnviz.ui.canvas.view import NetworkCanvas, over_background, pairs_path, segments_meet_rect
 from nnviz.ui.document import Document
 
 
@@ -213,3 +213,15 @@ def test_paint_dots_blits_a_dot_at_each_scene_point(canvas):
         rim = image.pixelColor(pos.x() + 7, pos.y())
         assert rim.blue() > 200 and rim.red() < 60  # its rim, 6 to 8 px out
     canvas.paint_dots(None, np.empty(0), np.empty(0), QColor(0, 0, 0), 5.0)  # nothing to do
+
+
+def test_over_background_is_the_translucent_colour_made_opaque(qapp):
+    th = themes.current()
+    c = over_background(th.positive, 0.5)
+    assert c.alpha() == 255
+    for got, a, b in (
+        (c.redF(), th.positive.redF(), th.background.redF()),
+        (c.greenF(), th.positive.greenF(), th.background.greenF()),
+        (c.blueF(), th.positive.blueF(), th.background.blueF()),
+    ):
+        assert abs(got - (0.5 * a + 0.5 * b)) < 1 / 255

@@ -108,6 +108,16 @@ def edge_paths(
     return _bucket_paths(xs[0], ys[0], xs[1], ys[1], bucket, sign, n_buckets)
 
 
+def over_background(color: QColor, alpha: float) -> QColor:
+    """``color`` at opacity ``alpha`` over the theme's background, as one opaque colour.
+
+    Draw with this instead of a translucent pen wherever lines lie on the background
+    (or on the playback veil, which is nearly background): on this CPU Qt draws
+    antialiased lines 10-20× faster with an opaque pen.
+    """
+    return _blend(themes.current().background, color, alpha)
+
+
 def _lod_opacity(b: int) -> float:
     """How far from the background a hairline of bucket ``b`` is drawn (level of detail)."""
     return 0.08 + 0.5 * b / (WIDTH_BUCKETS - 1)
