@@ -47,6 +47,10 @@ class MainWindow(QMainWindow):
         self.document = document if document is not None else Document()
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
+        # the right column (inspector, plots) runs the full height; the chain-rule
+        # panel sits under the canvas only
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.actions_by_name: dict[str, QAction] = {}
         self._theme_choice = theme_choice or str(settings.get("theme", "system"))
 

@@ -297,3 +297,19 @@ def test_quit_asks_about_unsaved_changes(qtbot, window, monkeypatch, answer, clo
     assert asked and "Save the changes" in asked[0]
     assert window.isVisible() is not closes
     assert window.document.network.layers[0].b[0] == 0.7  # nothing lost either way
+
+
+@pytest.mark.parametrize("step", [0, 5, 8, 14])
+def test_window_grab_shows_the_canvas_exactly_as_the_canvas_paints_it(qtbot, window, step):
+    """--screenshot grabs the whole window; the canvas inside must match its own paint.
+
+    (A cache keyed on the device transform once drew the animation 48 px low in
+    window grabs only, so that every neuron appeared twice.)
+    """
+    window.playback.seek_step(step)
+    vp = window.canvas.viewport()
+    alone = vp.grab().toImage()
+    whole = window.grab().toImage()
+    top_left = vp.mapTo(window, QPoint(0, 0))
+    inside = whole.copy(top_left.x(), top_left.y(), alone.width(), alone.height())
+    assert inside.convertToFormat(alone.format()) == alone

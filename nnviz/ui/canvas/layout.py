@@ -51,7 +51,9 @@ class Layout:
     def bounds(self) -> tuple[float, float, float, float]:
         """(left, top, width, height) of everything drawn, with room for labels."""
         top = min(float(y[0]) for y in self.y) - 90.0
-        bottom = max(float(y[-1]) for y in self.y) + 80.0
+        # the loss box sits under the output column: room for it too
+        loss_box = float(self.y[-1][-1]) + self.radius[-1] + 28.0 + 34.0 + 14.0
+        bottom = max(max(float(y[-1]) for y in self.y) + 80.0, loss_box)
         left = -150.0
         right = float(self.x[-1]) + 230.0
         return left, top, right - left, bottom - top

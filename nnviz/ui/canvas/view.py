@@ -996,11 +996,15 @@ class NetworkCanvas(QGraphicsView):
         and each tick blits it and draws the moving part over it. The painter's
         ``still_key(canvas)`` says when its still part would look different.
         """
-        T = p.deviceTransform()
+        # The world transform (scene → viewport), not deviceTransform(): when a parent
+        # window is grabbed, the device transform also holds the viewport's offset in
+        # that window, and the blit below (after resetTransform) adds it again.
         device = p.device()
         dpr = device.devicePixelRatioF() if device is not None else 1.0
-        w = int(np.ceil((device.width() if device is not None else 0) * dpr))
-        h = int(np.ceil((device.height() if device is not None else 0) * dpr))
+        T = p.transform() * QTransform.fromScale(dpr, dpr)
+        vp = self.viewport()
+        w = int(np.ceil(vp.width() * dpr))
+        h = int(np.ceil(vp.height() * dpr))
         if w <= 0 or h <= 0:
             painter.paint_still(self, p)
             return
@@ -1043,6 +1047,8 @@ class NetworkCanvas(QGraphicsView):
         p.setPen(pen)
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawEllipse(QPointF(x, y), r + 5, r + 5)
+        if self.playback_active:
+            return  # the animation reveals the numbers step by step; never give them away
         if sel.layer == 0:
             text = f"x{sel.neuron + 1} = {fmt(doc.sample.input[sel.neuron], d)}"
         else:
@@ -1065,7 +1071,8 @@ class NetworkCanvas(QGraphicsView):
         p.setPen(pen)
         p.drawLine(QPointF(x1 + r1, y1), QPointF(x2 - r2, y2))
         w = doc.network.layers[sel.layer - 1].W[sel.neuron, sel.source]
-        self._label(p, self.scene_pos_of(sel), f"w = {fmt(w, doc.decimals)}")
+        if not self.playback_active:  # the animation labels its own edges
+            self._label(p, self.scene_pos_of(sel), f"w = {fmt(w, doc.decimals)}")
 
     def paint_dots(
         self,
