@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     doc = Document(project if project is not None else examples.default_project())
     if project is not None:
         doc.load_project(project, Path(args.file))
-    window = MainWindow(doc, theme_choice=args.theme)
+    # interactive: the window paints first, the plot docks follow (see MainWindow)
+    window = MainWindow(doc, theme_choice=args.theme, defer_panels=not headless)
 
     if headless:
         return _screenshot(app, window, args)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,18 +30,36 @@ from nnviz.ui import settings
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas.view import NetworkCanvas
 from nnviz.ui.document import Document
-from nnviz.ui.panels.activation_plot import ActivationPlotPanel
-from nnviz.ui.panels.gradient_flow import GradientFlowPanel
 from nnviz.ui.panels.inspector import InspectorPanel
-from nnviz.ui.panels.linear_map import LinearMapPanel
 
 FILE_FILTER = "nnviz networks (*.json);;All files (*)"
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` once, right after ``widget`` is first painted."""
+
+    def __init__(self, widget: QWidget, then) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            then, self._then = self._then, None
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, then)
+        return False
 
 
 class MainWindow(QMainWindow):
     """The nnviz window. ``MainWindow(document)``; tests drive it through its widgets."""
 
-    def __init__(self, document: Document | None = None, theme_choice: str | None = None) -> None:
+    def __init__(
+        self,
+        document: Document | None = None,
+        theme_choice: str | None = None,
+        defer_panels: bool = False,
+    ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.document = document if document is not None else Document()
@@ -72,32 +90,6 @@ class MainWindow(QMainWindow):
             "historyDock", "History", self.history, Qt.DockWidgetArea.RightDockWidgetArea
         )
         history_dock.hide()
-        # the live plots: activation f and f′ with the neuron's marker; gradient sizes per
-        # layer; the one linear map that a stack of linear layers collapses to
-        self.activation_plot = ActivationPlotPanel(self.document)
-        plot = self._add_dock(
-            "activationPlotDock",
-            "Activation f(z) and f′(z)",
-            self.activation_plot,
-            Qt.DockWidgetArea.RightDockWidgetArea,
-        )
-        self.gradient_flow = GradientFlowPanel(self.document)
-        flow = self._add_dock(
-            "gradientFlowDock",
-            "Gradient flow",
-            self.gradient_flow,
-            Qt.DockWidgetArea.RightDockWidgetArea,
-        )
-        self.linear_map = LinearMapPanel(self.document)
-        linear = self._add_dock(
-            "linearMapDock",
-            "Why non-linearity",
-            self._scrolled(self.linear_map),
-            Qt.DockWidgetArea.RightDockWidgetArea,
-        )
-        self.tabifyDockWidget(plot, flow)
-        self.tabifyDockWidget(flow, linear)
-        plot.raise_()
 
         self.status = QLabel()
         self.status.setObjectName("statusMessage")
@@ -128,10 +120,43 @@ class MainWindow(QMainWindow):
         self._on_file_state_changed()
         self._update_actions()
         self.resize(1440, 900)
-        self.resizeDocks([self.docks["inspectorDock"], plot], [330, 470], Qt.Orientation.Vertical)
-        self.resizeDocks([plot], [480], Qt.Orientation.Horizontal)
+        self.activation_plot = self.gradient_flow = self.linear_map = None
+        if defer_panels:
+            # the plots need pyqtgraph (~200 ms to import): the window paints first
+            # with the canvas, the inspector and the playback, and they follow at once
+            self._first_paint = _FirstPaint(self.canvas.viewport(), self.build_plot_panels)
+        else:
+            self.build_plot_panels()
 
     # ---------------------------------------------------------------- docks
+    def build_plot_panels(self) -> None:
+        """The live plots: f and f′ with the neuron's marker, gradient sizes per layer,
+        and the one linear map that a stack of linear layers collapses to."""
+        if self.activation_plot is not None:
+            return
+        from nnviz.ui.panels.activation_plot import ActivationPlotPanel
+        from nnviz.ui.panels.gradient_flow import GradientFlowPanel
+        from nnviz.ui.panels.linear_map import LinearMapPanel
+
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.activation_plot = ActivationPlotPanel(self.document)
+        plot = self.add_panel(
+            "activationPlotDock", "Activation f(z) and f′(z)", self.activation_plot, right
+        )
+        self.gradient_flow = GradientFlowPanel(self.document)
+        flow = self.add_panel("gradientFlowDock", "Gradient flow", self.gradient_flow, right)
+        self.linear_map = LinearMapPanel(self.document)
+        linear = self.add_panel(
+            "linearMapDock", "Why non-linearity", self.linear_map, right, scroll=True
+        )
+        self.tabifyDockWidget(plot, flow)
+        self.tabifyDockWidget(flow, linear)
+        plot.raise_()
+        self.resizeDocks([self.docks["inspectorDock"], plot], [330, 470], Qt.Orientation.Vertical)
+        self.resizeDocks([plot], [480], Qt.Orientation.Horizontal)
+        if self.playback is not None:  # the marker follows the step being played
+            self.playback.frame_changed.emit(self.playback.frame)
+
     def _scrolled(self, widget: QWidget) -> QScrollArea:
         area = QScrollArea()
         area.setWidget(widget)

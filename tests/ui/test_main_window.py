@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QWidget
 
 from nnviz.core import examples, io, propagation
 from nnviz.ui.document import Document, Selection
@@ -313,3 +314,16 @@ def test_window_grab_shows_the_canvas_exactly_as_the_canvas_paints_it(qtbot, win
     top_left = vp.mapTo(window, QPoint(0, 0))
     inside = whole.copy(top_left.x(), top_left.y(), alone.width(), alone.height())
     assert inside.convertToFormat(alone.format()) == alone
+
+
+def test_plot_panels_follow_right_after_the_first_paint(qtbot):
+    """The interactive start paints the canvas first and builds the plot docks just after."""
+    w = MainWindow(Document(examples.default_project()), theme_choice="light", defer_panels=True)
+    assert w.activation_plot is None
+    w.show()
+    qtbot.waitUntil(lambda: w.activation_plot is not None)
+    assert w.findChild(QWidget, "activationPlot") is w.activation_plot
+    assert w.findChild(QWidget, "gradientFlowPlot") is not None
+    assert "Activation f(z) and f′(z)" in [a.text() for a in w.panels_menu.actions()]
+    w.close()
+    w.deleteLater()
