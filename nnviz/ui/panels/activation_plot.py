@@ -23,6 +23,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QFont
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -72,6 +73,14 @@ class ActivationPlotPanel(QWidget):
         self._shade = True
         self._compact = False
         self._z_range = (-self.Z_HALF_RANGE, self.Z_HALF_RANGE)
+        #: (activation, layer) the z range was last fitted to: another one fits it afresh
+        self._range_for: tuple | None = None
+        #: what the styled plot, its overlays and legend were built for (None: rebuild)
+        self._built_for: tuple | None = None
+        self._x = np.zeros(0)
+        self._y_shown: tuple[float, float] | None = None
+        self._dot_labels: tuple | None = None  # the legend labels of f(z), f′(z)
+        self._stale = False  # an edit came while the panel was hidden in its window
         #: what the plot shows now: None if it shows a message instead
         self.target: Target | None = None
         self.values: dict[str, float] = {}
@@ -163,6 +172,13 @@ class ActivationPlotPanel(QWidget):
             item.addItem(it)
             it.setZValue(20)
         self._saturation_sample = pg.BarGraphItem(x=[0], height=[1], width=1)
+        # an edit moves the marker across the curves and the grid: keep them as
+        # pixmaps (redrawn only when they change) so a repaint blits them
+        cache = QGraphicsItem.CacheMode.DeviceCoordinateCache
+        for it in (self.f_curve.curve, self.df_curve.curve):
+            it.setCacheMode(cache)
+        for name in ("left", "bottom"):
+            item.getAxis(name).setCacheMode(cache)
 
         self.message = QLabel(objectName="activationPlotMessage")
         self.message.setWordWrap(True)
@@ -240,6 +256,17 @@ class ActivationPlotPanel(QWidget):
         if cols != self.legend.columnCount:
             self.legend.setColumnCount(cols)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        plot_style.follow_dock(self, self._on_dock_shown)
+        if self._stale:
+            self.refresh()
+
+    def _on_dock_shown(self) -> None:
+        """The dock's tab came to the front: catch up on the edits made meanwhile."""
+        if self._stale:
+            self.refresh(force=True)
+
     def _on_network_changed(self) -> None:
         self.refresh()
 
@@ -247,6 +274,7 @@ class ActivationPlotPanel(QWidget):
         self.refresh()
 
     def _on_settings_changed(self) -> None:
+        self._built_for = None  # the theme or the decimals: restyle everything
         self.refresh()
 
     def _on_compare_toggled(self, name: str, on: bool) -> None:
@@ -272,11 +300,19 @@ class ActivationPlotPanel(QWidget):
         return Target(net.depth, 0, "default")
 
     # ---------------------------------------------------------------- redraw
-    def refresh(self) -> None:
-        """Redraw everything from the document (called on every change)."""
-        plot_style.style_plot(
-            self.plot_widget, self.plot_item, "z  (pre-activation)", "f(z),  f′(z)"
-        )
+    def refresh(self, force: bool = False) -> None:
+        """Redraw from the document (called on every change).
+
+        A value change moves only the marker, the dots and the numbers; the plot is
+        restyled and its legend and shading rebuilt only when the activation, the
+        layer, the comparison, the z range or the settings (theme) change. Hidden
+        behind another dock tab, the panel only notes that it is stale and redraws
+        when shown.
+        """
+        if not force and plot_style.hidden_in_shown_window(self):
+            self._stale = True
+            return
+        self._stale = False
         target = self._target()
         net = self._doc.network
         if target.layer == 0:
@@ -299,6 +335,7 @@ class ActivationPlotPanel(QWidget):
         self.values_label.setText("")
         self.message.setText(text)
         self.stack.setCurrentWidget(self.message)
+        self._built_for = None
         self._clear_overlays()
         for it in (self.f_curve, self.df_curve, self.others_f, self.others_df):
             it.setData([], [])
@@ -315,6 +352,24 @@ class ActivationPlotPanel(QWidget):
             item.removeItem(df_item)
         self.compare_curves = {}
 
+    def _steady_range(self, zs: np.ndarray, key: tuple) -> tuple[float, float]:
+        """The z interval to draw: ±Z_HALF_RANGE and every z with a margin of 1.
+
+        Beyond ±Z_HALF_RANGE it widens in coarse steps (to 1, 2, 5 × 10ᵏ), and it
+        never shrinks while the same layer and activation are shown: the axes do
+        not re-tick on every edit.
+        """
+        lo = min(-self.Z_HALF_RANGE, float(np.min(zs)) - 1.0)
+        hi = max(self.Z_HALF_RANGE, float(np.max(zs)) + 1.0)
+        if key == self._range_for:
+            cur_lo, cur_hi = self._z_range
+            if cur_lo <= lo and hi <= cur_hi:
+                return self._z_range
+            lo, hi = min(lo, cur_lo), max(hi, cur_hi)
+        self._range_for = key
+        h = self.Z_HALF_RANGE
+        return (-h if lo >= -h else -_coarse(-lo)), (h if hi <= h else _coarse(hi))
+
     def _draw(self, target: Target) -> None:
         doc, t = self._doc, theme.current()
         d = doc.decimals
@@ -324,13 +379,14 @@ class ActivationPlotPanel(QWidget):
         zs = np.asarray(trace.z[l][0], dtype=float)
         z = float(zs[j])
 
-        lo = min(-self.Z_HALF_RANGE, float(np.min(zs)) - 1.0)
-        hi = max(self.Z_HALF_RANGE, float(np.max(zs)) + 1.0)
+        lo, hi = self._steady_range(zs, (act.name, l, zs.size))
+        if (lo, hi) != self._z_range or self._x.size == 0:
+            self._x = np.linspace(lo, hi, self.GRID_POINTS)
         self._z_range = (lo, hi)
-        x = np.linspace(lo, hi, self.GRID_POINTS)
+        x = self._x
 
+        fy = dfy = None  # element-wise curves change only with the activation or the range
         if act.elementwise:
-            fy, dfy = act.f(x), act.df(x)
             f_at = float(act.f(np.array([z]))[0])
             df_at = float(act.df(np.array([z]))[0])
             others = np.array([i for i in range(zs.size) if i != j], dtype=int)
@@ -372,6 +428,54 @@ class ActivationPlotPanel(QWidget):
             )
         )
 
+        built_for = (
+            t,
+            act.name,
+            l,
+            tuple(self._compare),
+            self._shade,
+            self._compact,
+            (lo, hi),
+            oz.size,
+        )
+        if built_for != self._built_for:
+            if fy is None:
+                fy, dfy = act.f(x), act.df(x)
+            self._build_plot(act, x, fy, dfy, z_s, f_s, df_s, l, oz.size)
+            self._built_for = built_for
+        else:  # a value changed: move what shows it, nothing else
+            if fy is not None:
+                self.f_curve.setData(x, fy)
+                self.df_curve.setData(x, dfy)
+                self._set_y_range(fy, dfy)
+            self._relabel_dots(ew, z_s, f_s, df_s)
+
+        self.marker.setValue(z)
+        self.marker.label.setFormat(f"z = {z_s}")
+        self.f_dot.setData([z], [f_at])
+        self.df_dot.setData([z], [df_at])
+        self.others_f.setData(oz, of)
+        self.others_df.setData(oz, odf)
+
+    def _build_plot(
+        self,
+        act: activations.Activation,
+        x: np.ndarray,
+        fy: np.ndarray,
+        dfy: np.ndarray,
+        z_s: str,
+        f_s: str,
+        df_s: str,
+        l: int,  # noqa: E741
+        n_others: int,
+    ) -> None:
+        """Style the plot and rebuild its curves, comparison, shading and legend."""
+        t = theme.current()
+        lo, hi = self._z_range
+        plot_style.style_plot(
+            self.plot_widget, self.plot_item, "z  (pre-activation)", "f(z),  f′(z)"
+        )
+        ew = act.elementwise
         f_name = f"f(z) = {act.formula}" if ew else f"aₖ = {act.formula}  (other z fixed)"
         df_name = f"f′(z) = {act.derivative}" if ew else "∂aₖ/∂zₖ = aₖ(1 − aₖ)  (diagonal only)"
         self.f_curve.setData(x, fy)
@@ -379,22 +483,15 @@ class ActivationPlotPanel(QWidget):
         self.df_curve.setData(x, dfy)
         self.df_curve.setPen(pg.mkPen(t.curve_df, width=4))
 
-        self.marker.setValue(z)
         self.marker.setPen(pg.mkPen(t.text, width=2, style=Qt.PenStyle.DashLine))
-        self.marker.label.setFormat(f"z = {z_s}")
         self.marker.label.setColor(t.text)
         self.marker.label.fill = pg.mkBrush(plot_style.legend_brush())
         self.marker.label.border = pg.mkPen(t.muted)
         self.marker.label.update()
-        self.f_dot.setData([z], [f_at])
         self.f_dot.setSymbolBrush(t.curve_f)
         self.f_dot.setSymbolPen(pg.mkPen(t.background, width=2))
-        self.df_dot.setData([z], [df_at])
         self.df_dot.setSymbolBrush(t.curve_df)
         self.df_dot.setSymbolPen(pg.mkPen(t.background, width=2))
-
-        self.others_f.setData(oz, of)
-        self.others_df.setData(oz, odf)
         for it, c in ((self.others_f, t.curve_f), (self.others_df, t.curve_df)):
             faint = QColor(c)
             faint.setAlpha(120)
@@ -442,9 +539,28 @@ class ActivationPlotPanel(QWidget):
                     item.addItem(region)
                     self.saturation_regions.append(region)
 
-        self._fill_legend(act, f_name, df_name, z_s, f_s, df_s, l, oz.size)
+        self._fill_legend(act, f_name, df_name, z_s, f_s, df_s, l, n_others)
         self.plot_item.setXRange(lo, hi, padding=0.01)
-        self.plot_item.setYRange(*self._y_range(fy, dfy), padding=0.06)
+        self._y_shown = None
+        self._set_y_range(fy, dfy)
+
+    def _set_y_range(self, fy: np.ndarray, dfy: np.ndarray) -> None:
+        """Set the y range, only when it differs from the one shown (no re-ticking)."""
+        y_range = self._y_range(fy, dfy)
+        if y_range != self._y_shown:
+            self._y_shown = y_range
+            self.plot_item.setYRange(*y_range, padding=0.06)
+
+    def _relabel_dots(self, ew: bool, z_s: str, f_s: str, df_s: str) -> None:
+        """The legend's f(z) and f′(z) entries, with the new numbers."""
+        if self._dot_labels is None:
+            return
+        f_label, df_label = self._dot_labels
+        f_text, df_text = _dot_texts(ew, z_s, f_s, df_s)
+        if f_label.text != f_text:
+            f_label.setText(f_text)
+        if df_label.text != df_text:
+            df_label.setText(df_text)
 
     def _y_range(self, fy: np.ndarray, dfy: np.ndarray) -> tuple[float, float]:
         """The y interval: all of this layer's f and f′ and every compared f′, and 0 to 1.
@@ -471,6 +587,7 @@ class ActivationPlotPanel(QWidget):
         t = theme.current()
         legend = self.legend
         legend.clear()
+        self._dot_labels = None
         legend.setBrush(pg.mkBrush(None))
         legend.setPen(pg.mkPen(None))
         legend.setLabelTextColor(t.text)
@@ -485,12 +602,10 @@ class ActivationPlotPanel(QWidget):
             return
         legend.addItem(self.f_curve, f"{act.label}: {f_name}")
         legend.addItem(self.df_curve, df_name)
-        if act.elementwise:
-            legend.addItem(self.f_dot, f"f({z_s}) = {f_s}")
-            legend.addItem(self.df_dot, f"f′({z_s}) = {df_s}")
-        else:
-            legend.addItem(self.f_dot, f"aₖ = {f_s}  at zₖ = {z_s}")
-            legend.addItem(self.df_dot, f"aₖ(1 − aₖ) = {df_s}")
+        f_text, df_text = _dot_texts(act.elementwise, z_s, f_s, df_s)
+        legend.addItem(self.f_dot, f_text)
+        legend.addItem(self.df_dot, df_text)
+        self._dot_labels = (legend.getLabel(self.f_dot), legend.getLabel(self.df_dot))
         if n_others:
             legend.addItem(self.others_f, f"other neurons of layer {l}")
         for name, (f_item, _df_item) in self.compare_curves.items():
@@ -503,6 +618,22 @@ class ActivationPlotPanel(QWidget):
         brush = pg.mkBrush(theme.current().saturated)
         self._saturation_sample.setOpts(brush=brush, pen=pg.mkPen(None))
         self.legend.addItem(self._saturation_sample, text)
+
+
+def _dot_texts(elementwise: bool, z_s: str, f_s: str, df_s: str) -> tuple[str, str]:
+    """The legend texts of the dots on f and f′ at the neuron's z."""
+    if elementwise:
+        return f"f({z_s}) = {f_s}", f"f′({z_s}) = {df_s}"
+    return f"aₖ = {f_s}  at zₖ = {z_s}", f"aₖ(1 − aₖ) = {df_s}"
+
+
+def _coarse(v: float) -> float:
+    """The smallest of 1, 2, 5 × 10ᵏ at or above ``v`` (> 0): where a z range stops."""
+    k = 10.0 ** np.floor(np.log10(v))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * k >= v * (1 - 1e-12):
+            return float(m * k)
+    return float(10.0 * k)
 
 
 def _font(points: int, bold: bool = False) -> QFont:

@@ -51,6 +51,8 @@ class GradientFlowPanel(QWidget):
         self.dL_dz = np.zeros(0)
         self.dL_dW = np.zeros(0)
         self.floor: float | None = None  # set when some value is 0 and drawn at the floor
+        self._styled_for: tuple | None = None  # what the axes and legend were built for
+        self._stale = False  # an edit came while the panel was hidden in its window
 
         self.title = QLabel(objectName="gradientFlowTitle")
         self.title.setWordWrap(True)
@@ -96,15 +98,36 @@ class GradientFlowPanel(QWidget):
         if cols != self.legend.columnCount:
             self.legend.setColumnCount(cols)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        plot_style.follow_dock(self, self._on_dock_shown)
+        if self._stale:
+            self.refresh()
+
+    def _on_dock_shown(self) -> None:
+        """The dock's tab came to the front: catch up on the edits made meanwhile."""
+        if self._stale:
+            self.refresh(force=True)
+
     def _on_network_changed(self) -> None:
         self.refresh()
 
     def _on_settings_changed(self) -> None:
+        self._styled_for = None  # the theme or the decimals: restyle everything
         self.refresh()
 
     # ---------------------------------------------------------------- redraw
-    def refresh(self) -> None:
-        """Redraw from ``document.grads`` (called on every change)."""
+    def refresh(self, force: bool = False) -> None:
+        """Redraw from ``document.grads`` (called on every change).
+
+        The axes and the legend are rebuilt only when what they show changes;
+        hidden behind another dock tab, the panel only notes that it is stale and
+        redraws when shown.
+        """
+        if not force and plot_style.hidden_in_shown_window(self):
+            self._stale = True
+            return
+        self._stale = False
         doc, t = self._doc, theme.current()
         d = doc.decimals
         net, grads = doc.network, doc.grads
@@ -129,33 +152,11 @@ class GradientFlowPanel(QWidget):
         dz_shown = np.where(dz > 0, dz, floor)
         dW_shown = np.where(dW > 0, dW, floor)
 
-        plot_style.style_plot(
-            self.plot_widget,
-            self.plot_item,
-            f"layer  ({L} = output)",
-            "mean |gradient|",
-        )
-        self.dz_curve.setData(layers, dz_shown)
-        self.dz_curve.setPen(pg.mkPen(t.grad_positive, width=4))
-        self.dz_curve.setSymbol("o")
-        self.dz_curve.setSymbolSize(14)
-        self.dz_curve.setSymbolBrush(t.grad_positive)
-        self.dz_curve.setSymbolPen(pg.mkPen(t.background, width=2))
-        self.dW_curve.setData(layers, dW_shown)
-        self.dW_curve.setPen(pg.mkPen(t.grad_negative, width=4, style=Qt.PenStyle.DashLine))
-        self.dW_curve.setSymbol("s")
-        self.dW_curve.setSymbolSize(13)
-        self.dW_curve.setSymbolBrush(t.grad_negative)
-        self.dW_curve.setSymbolPen(pg.mkPen(t.background, width=2))
         zx = np.concatenate([layers[dz == 0], layers[dW == 0]]).astype(float)
+        self.dz_curve.setData(layers, dz_shown)
+        self.dW_curve.setData(layers, dW_shown)
         self.zero_points.setData(zx, np.full(zx.size, floor if zx.size else 1.0))
-        self.zero_points.setSymbolSize(22)
-        self.zero_points.setSymbolPen(pg.mkPen(t.text, width=3))
-        self.zero_points.setSymbolBrush(QColor(t.text))
 
-        ticks = [(float(l), self._tick(net, int(l))) for l in layers]
-        self.plot_item.getAxis("bottom").setTicks([ticks])
-        self.plot_item.setXRange(0.6, L + 0.4, padding=0)
         shown = np.concatenate([dz_shown, dW_shown])
         shown = shown[np.isfinite(shown) & (shown > 0)]
         if shown.size == 0:  # every value 0 and no floor cannot happen; keep a sane axis
@@ -164,6 +165,46 @@ class GradientFlowPanel(QWidget):
         hi = math.ceil(math.log10(float(shown.max())))
         if hi <= lo:
             hi = lo + 1
+        zero_note = f"exactly 0 (drawn at {fmt(floor, d)})" if zx.size else None
+        styled_for = (t, L, lo, hi, zero_note)
+        if styled_for != self._styled_for:
+            self._styled_for = styled_for
+            self._restyle(L, layers, lo, hi, zero_note)
+
+        self.title.setText(
+            f"<b>Gradient size per layer</b> (log scale) &nbsp;·&nbsp; {L} layers: "
+            + _runs([activations.get(layer.activation).label for layer in net.layers])
+        )
+        self.summary.setText(self._summary(dz, d))
+        self.plot_widget.setToolTip(self._tooltip(net, dz, dW, d))
+
+    def _restyle(self, L: int, layers: np.ndarray, lo: int, hi: int, zero_note: str | None) -> None:
+        """Theme, pens, axes (ticks and range) and legend: only when one of them changes."""
+        t = theme.current()
+        net = self._doc.network
+        plot_style.style_plot(
+            self.plot_widget,
+            self.plot_item,
+            f"layer  ({L} = output)",
+            "mean |gradient|",
+        )
+        self.dz_curve.setPen(pg.mkPen(t.grad_positive, width=4))
+        self.dz_curve.setSymbol("o")
+        self.dz_curve.setSymbolSize(14)
+        self.dz_curve.setSymbolBrush(t.grad_positive)
+        self.dz_curve.setSymbolPen(pg.mkPen(t.background, width=2))
+        self.dW_curve.setPen(pg.mkPen(t.grad_negative, width=4, style=Qt.PenStyle.DashLine))
+        self.dW_curve.setSymbol("s")
+        self.dW_curve.setSymbolSize(13)
+        self.dW_curve.setSymbolBrush(t.grad_negative)
+        self.dW_curve.setSymbolPen(pg.mkPen(t.background, width=2))
+        self.zero_points.setSymbolSize(22)
+        self.zero_points.setSymbolPen(pg.mkPen(t.text, width=3))
+        self.zero_points.setSymbolBrush(QColor(t.text))
+
+        ticks = [(float(l), self._tick(net, int(l))) for l in layers]
+        self.plot_item.getAxis("bottom").setTicks([ticks])
+        self.plot_item.setXRange(0.6, L + 0.4, padding=0)
         # the view of a log axis is in decades: one labelled tick per power of ten
         step = 1 if hi - lo <= 8 else 2
         self.plot_item.getAxis("left").setTicks(
@@ -176,15 +217,8 @@ class GradientFlowPanel(QWidget):
         legend.setLabelTextColor(t.text)
         legend.addItem(self.dz_curve, "mean |∂L/∂z|")
         legend.addItem(self.dW_curve, "mean |∂L/∂W|")
-        if zx.size:
-            legend.addItem(self.zero_points, f"exactly 0 (drawn at {fmt(floor, d)})")
-
-        self.title.setText(
-            f"<b>Gradient size per layer</b> (log scale) &nbsp;·&nbsp; {L} layers: "
-            + _runs([activations.get(layer.activation).label for layer in net.layers])
-        )
-        self.summary.setText(self._summary(dz, d))
-        self.plot_widget.setToolTip(self._tooltip(net, dz, dW, d))
+        if zero_note is not None:
+            legend.addItem(self.zero_points, zero_note)
 
     @staticmethod
     def _tick(net, l: int) -> str:  # noqa: E741

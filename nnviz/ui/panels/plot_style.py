@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 from nnviz.ui import theme
 
@@ -83,3 +84,30 @@ def button_style() -> str:
         f"QToolButton {{ font-size: {TITLE_PT}pt; padding: 2px 8px; }}"
         " QToolButton::menu-indicator { image: none; width: 0px; }"
     )
+
+
+def hidden_in_shown_window(widget: QWidget) -> bool:
+    """True when ``widget`` sits unseen in a window that is shown (a dock tab behind another).
+
+    Such a panel need not redraw on every edit: it marks itself stale and redraws
+    when it is shown (see :func:`follow_dock`). A panel without a shown window
+    (built offscreen, read back by a test or an export) redraws at once, so its
+    items always hold current data. (A tab behind another may stay "visible" to
+    Qt, moved out of sight: what counts is that no part of it can be seen.)
+    """
+    window = widget.window()
+    return window is not widget and window.isVisible() and widget.visibleRegion().isEmpty()
+
+
+def follow_dock(widget: QWidget, on_shown) -> None:
+    """Call ``on_shown()`` whenever the dock holding ``widget`` comes into view (its tab chosen).
+
+    Safe to call repeatedly: it connects once, to the nearest QDockWidget above.
+    """
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QDockWidget):
+        parent = parent.parentWidget()
+    if parent is None or getattr(widget, "_followed_dock", None) is parent:
+        return
+    widget._followed_dock = parent
+    parent.visibilityChanged.connect(lambda visible: visible and on_shown())
