@@ -30,7 +30,18 @@ def load(name: str) -> io.Project:
 
 
 def title(name: str) -> str:
-    return load(name).name or name
+    """The example's display name, read without building its network (menus at start-up)."""
+    import json
+
+    if name not in names():
+        raise io.FileFormatError(f"there is no example network {name!r}")
+    text = (
+        resources.files("nnviz.resources")
+        .joinpath("networks", f"{name}.json")
+        .read_text(encoding="utf-8")
+    )
+    data = json.loads(text)
+    return str(data.get("name") or name) if isinstance(data, dict) else name
 
 
 def default_project() -> io.Project:

@@ -105,6 +105,11 @@ def _integer(v: Any, where: str, lo: int, hi: int) -> int:
     return v
 
 
+def _name(v: Any) -> str:
+    """A name the file gave, quoted as written ('swish'), or what it was instead."""
+    return repr(v) if isinstance(v, str) else _kind(v)
+
+
 def _kind(v: Any) -> str:
     if v is None:
         return "null"
@@ -169,7 +174,7 @@ def from_dict(data: Any) -> Project:
     if init not in INIT_SCHEMES:
         raise _fail(
             "init",
-            f"unknown initialisation {_kind(init)}; expected one of {', '.join(INIT_SCHEMES)}",
+            f"unknown initialisation {_name(init)}; expected one of {', '.join(INIT_SCHEMES)}",
         )
     name = data.get("name", "")
     if not isinstance(name, str):
@@ -196,7 +201,12 @@ def from_dict(data: Any) -> Project:
     if edges > MAX_EDGES:
         raise _fail("layers", f"{edges} weights is beyond the limit of {MAX_EDGES}")
 
-    rng = np.random.default_rng(seed)
+    # Weights left out are drawn from the seed, layer after layer. Every layer draws
+    # (even one whose weights are given) so that a layer's initial weights never
+    # depend on whether an earlier layer listed its own. When every layer lists
+    # both, nothing is drawn (numpy.random is not even imported: faster start-up).
+    complete = all("weights" in spec and "biases" in spec for spec in layers[1:])
+    rng = None if complete else np.random.default_rng(seed)
     dense: list[Dense] = []
     for i in range(1, len(layers)):
         spec = layers[i]
@@ -205,12 +215,12 @@ def from_dict(data: Any) -> Project:
         if not isinstance(act, str) or act not in activations.ACTIVATIONS:
             raise _fail(
                 where,
-                f"unknown activation {_kind(act)}; expected one of {', '.join(activations.NAMES)}",
+                f"unknown activation {_name(act)}; expected one of {', '.join(activations.NAMES)}",
             )
         if not activations.ACTIVATIONS[act].elementwise and i != len(layers) - 1:
             raise _fail(where, f"{act} is allowed on the output layer only")
         n_in, n_out = sizes[i - 1], sizes[i]
-        W0, b0 = init_layer(rng, n_in, n_out, init)
+        W0, b0 = init_layer(rng, n_in, n_out, init) if rng is not None else (None, None)
         W = _matrix(spec["weights"], n_out, n_in, where) if "weights" in spec else W0
         b = _vector(spec["biases"], n_out, where, "biases") if "biases" in spec else b0
         dense.append(Dense(W, b, act))
@@ -218,7 +228,7 @@ def from_dict(data: Any) -> Project:
     loss = data.get("loss", "mse")
     if not isinstance(loss, str) or loss not in losses.LOSSES:
         raise _fail(
-            "loss", f"unknown loss {_kind(loss)}; expected one of {', '.join(losses.NAMES)}"
+            "loss", f"unknown loss {_name(loss)}; expected one of {', '.join(losses.NAMES)}"
         )
     net = Network(sizes[0], dense, loss)
     try:
@@ -329,8 +339,17 @@ def save(project: Project, path: str | os.PathLike[str]) -> None:
     """Write atomically: a temporary file in the same folder, then a rename."""
     p = Path(path)
     text = dumps(project)
+    # mkstemp makes the file private (0600); give it the mode the file already had,
+    # or the one a new file gets under the umask, so a shared file stays shared
+    try:
+        mode = p.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()

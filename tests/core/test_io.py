@@ -225,10 +225,10 @@ BAD_DICTS = [
     (_set(("layers", 0, "size"), 0), "layer 0, size: 0 is out of range; expected 1 to 1024"),
     (_set(("layers", 1, "size"), MAX_LAYER_SIZE + 1), "layer 1, size: 1025 is out of range…"),
     (_del("layers", 0, "size"), "layer 0, size: expected a whole number, found null"),
-    (_set(("layers", 1, "activation"), "swish"), "layer 1: unknown activation the text 'swish'…"),
+    (_set(("layers", 1, "activation"), "swish"), "layer 1: unknown activation 'swish'…"),
     (_set(("layers", 1, "activation"), ["relu"]), "layer 1: unknown activation a list…"),
     (_set(("layers", 1, "activation"), "softmax"), "layer 1: softmax is allowed on the output…"),
-    (_set(("loss",), "hinge"), "loss: unknown loss the text 'hinge'; expected one of mse, bce…"),
+    (_set(("loss",), "hinge"), "loss: unknown loss 'hinge'; expected one of mse, bce…"),
     (_set(("loss",), {"a": 1}), "loss: unknown loss an object…"),
     (_set(("loss",), "cross_entropy"), "the cross_entropy loss needs a softmax output layer…"),
     (_set(("layers", 1, "weights"), [[1, 2], [3, 4]]), "layer 1: weights has 2 rows, expected 3"),
@@ -265,7 +265,7 @@ BAD_DICTS = [
     (_set(("sample", "target"), ["a"]), "sample, target[0]: expected a number, found the text 'a'"),
     (_set(("seed",), -1), "seed: -1 is out of range; expected 0 to 9223372036854775807"),
     (_set(("seed",), "7"), "seed: expected a whole number, found the text '7'"),
-    (_set(("init",), "lecun"), "init: unknown initialisation the text 'lecun'…"),
+    (_set(("init",), "lecun"), "init: unknown initialisation 'lecun'…"),
     (_set(("name",), 5), "name: expected text, found 5"),
 ]
 
@@ -409,3 +409,24 @@ def test_a_refused_file_changes_nothing(tmp_path):
     with pytest.raises(io.FileFormatError):
         good = io.load(bad)
     assert good.network.same_as(before.network)
+
+
+def test_save_keeps_the_file_mode_and_follows_the_umask(tmp_path):
+    import os
+    import stat
+
+    from nnviz.core import examples, io
+
+    project = examples.default_project()
+    shared = tmp_path / "shared.json"
+    io.save(project, shared)
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.json"
+        io.save(project, fresh)
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+    finally:
+        os.umask(old)
+    shared.chmod(0o664)
+    io.save(project, shared)  # overwriting keeps the mode it had
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o664
