@@ -195,6 +195,9 @@ def _render(project, args, out: Path) -> int:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
+    from nnviz.ui.app import quiet_headless_qt
+
+    quiet_headless_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nnviz")
     from nnviz.ui.document import Document

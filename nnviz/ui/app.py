@@ -12,6 +12,24 @@ def _print_error(msg: str) -> None:
     print(f"nnviz: {msg}", file=sys.stderr)
 
 
+def quiet_headless_qt() -> None:
+    """Drop Qt's notes that mean nothing without a screen ("This plugin does not
+    support propagateSizeHints()"); every other Qt message still reaches stderr."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = None
+
+    def handler(mode, context, message: str) -> None:
+        if "propagateSizeHints" in message:
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            print(message, file=sys.stderr)
+
+    previous = qInstallMessageHandler(handler)
+
+
 def run(args: argparse.Namespace) -> int:
     """Open the main window (or render it to ``args.screenshot`` and exit)."""
     headless = bool(args.screenshot)
@@ -37,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    if headless:
+        quiet_headless_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")

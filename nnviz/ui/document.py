@@ -81,6 +81,8 @@ class _ScalarCommand(QUndoCommand):
         ):
             return False
         self._new = other._new
+        # the history names the value the whole gesture arrived at
+        self.setText(other.text())
         return True
 
     def redo(self) -> None:

@@ -70,6 +70,8 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.actions_by_name: dict[str, QAction] = {}
+        #: the answer to "save the changes?" when no one can be asked (tests)
+        self.unsaved_answer: QMessageBox.StandardButton | None = None
         self._theme_choice = theme_choice or str(settings.get("theme", "system"))
 
         self.canvas = NetworkCanvas(self.document, self)
@@ -409,7 +411,8 @@ class MainWindow(QMainWindow):
         acts["addNeuronAction"].setEnabled(sel is not None)
         acts["removeLayerAction"].setEnabled(sel is not None and 1 <= sel.layer < depth)
         self.activation_menu.setEnabled(sel is not None and sel.layer >= 1)
-        self.zoom_label.setText(f"{doc.network.n_edges} weights")
+        n = doc.network.n_edges
+        self.zoom_label.setText(f"{n} weight" if n == 1 else f"{n:,} weights")
 
     # -------------------------------------------------------------- edits
     def add_neuron(self) -> None:
@@ -486,20 +489,35 @@ class MainWindow(QMainWindow):
 
     # --------------------------------------------------------------- files
     def maybe_save(self) -> bool:
-        """Ask about unsaved changes; False if the user cancelled."""
+        """Ask about unsaved changes; False if the user cancelled.
+
+        With no screen (offscreen: tests, --screenshot) nobody can answer a modal
+        question, so nothing is discarded and nothing blocks: the answer is Cancel,
+        with a message, unless ``unsaved_answer`` (a QMessageBox.StandardButton) was
+        set by the caller, as tests do.
+        """
         if not self.document.modified:
             return True
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Unsaved changes",
-            f"Save the changes to {self.document.display_name()}?",
+        buttons = (
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            self,
+            | QMessageBox.StandardButton.Cancel
         )
-        box.setObjectName("unsavedDialog")
-        answer = box.exec()
+        if self.unsaved_answer is not None:
+            answer = self.unsaved_answer
+        elif QApplication.platformName() == "offscreen":
+            self.show_message("There are unsaved changes: save them first.", error=True)
+            return False
+        else:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Unsaved changes",
+                f"Save the changes to {self.document.display_name()}?",
+                buttons,
+                self,
+            )
+            box.setObjectName("unsavedDialog")
+            answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         return answer == QMessageBox.StandardButton.Discard

@@ -279,25 +279,43 @@ def test_grab_renders_the_window(window):
     assert len(colors) > 20
 
 
-@pytest.mark.parametrize(
-    ("answer", "closes"),
-    [("Cancel", False), ("Discard", True)],
-)
-def test_quit_asks_about_unsaved_changes(qtbot, window, monkeypatch, answer, closes):
+@pytest.mark.parametrize(("answer", "closes"), [("Cancel", False), ("Discard", True)])
+def test_quit_asks_about_unsaved_changes(qtbot, window, answer, closes):
     from PySide6.QtWidgets import QMessageBox
 
-    asked = []
-
-    def fake_exec(box):
-        asked.append(box.text())
-        return getattr(QMessageBox.StandardButton, answer)
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    window.unsaved_answer = getattr(QMessageBox.StandardButton, answer)
     window.document.set_bias(1, 0, 0.7)
     window.close()
-    assert asked and "Save the changes" in asked[0]
     assert window.isVisible() is not closes
     assert window.document.network.layers[0].b[0] == 0.7  # nothing lost either way
+
+
+def test_with_no_screen_unsaved_changes_are_kept_and_nothing_blocks(qtbot, window):
+    window.document.set_bias(1, 0, 0.7)
+    window.open_example("one_neuron")  # would ask; offscreen nobody can answer
+    assert window.document.network.sizes == [2, 3, 1]
+    assert window.document.network.layers[0].b[0] == 0.7
+    assert "unsaved changes" in window.status.text()
+
+
+def test_clicking_where_edges_cross_selects_the_edge_asked_for(qtbot, window):
+    # in the 2-3-1 network, edges (1, 1, 0) and (1, 0, 1) cross at their midpoints
+    for sel in (
+        Selection.of_edge(1, 1, 0),
+        Selection.of_edge(1, 0, 1),
+        Selection.of_edge(1, 1, 1),
+        Selection.of_edge(1, 2, 0),
+    ):
+        click(qtbot, window.canvas, sel)
+        assert window.document.selection == sel
+
+
+def test_history_names_the_value_a_scrub_arrived_at(qtbot, window):
+    doc = window.document
+    doc.set_weight(2, 0, 1, -0.6, gesture=77)
+    doc.set_weight(2, 0, 1, -0.5, gesture=77)
+    assert doc.undo_stack.count() == 1
+    assert doc.undo_stack.text(0).endswith("to -0.5")
 
 
 @pytest.mark.parametrize("step", [0, 5, 8, 14])
@@ -327,3 +345,18 @@ def test_plot_panels_follow_right_after_the_first_paint(qtbot):
     assert "Activation f(z) and f′(z)" in [a.text() for a in w.panels_menu.actions()]
     w.close()
     w.deleteLater()
+
+
+def test_reinitialise_keeps_a_large_seed_from_the_file(qtbot, window):
+    doc = window.document
+    project = examples.default_project()
+    project.seed = 2**40
+    doc.load_project(project)
+    assert window.inspector.seed.text() == str(2**40)
+    window.inspector.reinit.click()
+    assert doc.project.seed == 2**40
+    window.inspector.seed.setText("99999999999999999999")  # beyond 2^63 - 1
+    before = doc.network.copy()
+    window.inspector.reinit.click()
+    assert doc.network.same_as(before)
+    assert "seed must be a whole number" in window.status.text()

@@ -669,13 +669,23 @@ class NetworkCanvas(QGraphicsView):
         return None
 
     def scene_pos_of(self, sel: Selection) -> QPointF:
-        """Scene position of a neuron's centre or an edge's midpoint (for tests and labels)."""
+        """Scene position of a neuron's centre, or of a point on an edge where a click
+        selects that very edge (its midpoint unless another edge crosses there)."""
         if sel.kind == "neuron":
             return QPointF(*self.layout.pos(sel.layer, sel.neuron))
         x1, y1 = self.layout.pos(sel.layer - 1, sel.source)
         x2, y2 = self.layout.pos(sel.layer, sel.neuron)
-        r1, r2 = self.layout.radius[sel.layer - 1], self.layout.radius[sel.layer]
-        return QPointF(((x1 + r1) + (x2 - r2)) / 2, (y1 + y2) / 2)
+        x1 += self.layout.radius[sel.layer - 1]
+        x2 -= self.layout.radius[sel.layer]
+        want = (sel.layer, sel.neuron, sel.source)
+        for t in (0.5, 0.35, 0.65, 0.25, 0.75, 0.15, 0.85):
+            px, py = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+            # unambiguous: a click a few pixels off still finds this edge
+            r = 3.0 / max(self.zoom_level(), 1e-3)
+            near = ((0, 0), (r, 0), (-r, 0), (0, r), (0, -r))
+            if all(self.layout.edge_at(px + dx, py + dy, 2 * r) == want for dx, dy in near):
+                return QPointF(px, py)
+        return QPointF((x1 + x2) / 2, (y1 + y2) / 2)
 
     def view_pos_of(self, sel: Selection) -> QPointF:
         return QPointF(self.mapFromScene(self.scene_pos_of(sel)))

@@ -7,7 +7,8 @@ check cuts the feedback loop (napari style).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -15,8 +16,8 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +26,8 @@ from nnviz.core import activations, losses
 from nnviz.core.explain import fmt
 from nnviz.core.network import INIT_SCHEMES, MAX_ABS_VALUE
 from nnviz.ui.document import Document
+
+MAX_SEED = 2**63 - 1
 
 
 def _spin(name: str, tip: str) -> QDoubleSpinBox:
@@ -90,10 +93,13 @@ class InspectorPanel(QWidget):
         )
         for name in losses.NAMES:
             self.loss.addItem(f"{name}   {losses.get(name).formula}", name)
-        self.seed = QSpinBox()
+        # a line edit, not a QSpinBox: seeds go up to 2^63 − 1 (a spin box stops at 2^31 − 1)
+        self.seed = QLineEdit()
         self.seed.setObjectName("seedEdit")
-        self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip("The seed for new weights: the same seed gives the same weights")
+        self.seed.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{1,19}")))
+        self.seed.setToolTip(
+            "The seed for new weights (0 to 2^63 − 1): the same seed gives the same weights"
+        )
         self.init = QComboBox()
         self.init.setObjectName("initCombo")
         self.init.setToolTip("uniform: ±1/√fan-in; xavier: ±√(6/(in+out)); he: N(0, 2/fan-in)")
@@ -147,7 +153,8 @@ class InspectorPanel(QWidget):
         try:
             self.shape.setText(" – ".join(map(str, net.sizes)) + f"   ({net.n_params} parameters)")
             self.loss.setCurrentIndex(self.loss.findData(net.loss))
-            self.seed.setValue(min(doc.project.seed, self.seed.maximum()))
+            if not self.seed.hasFocus():
+                self.seed.setText(str(doc.project.seed))
             self.init.setCurrentIndex(self.init.findData(doc.project.init))
             show = {w: False for w in (self.weight, self.bias, self.input, self.target)}
             act_layer = None
@@ -230,4 +237,9 @@ class InspectorPanel(QWidget):
         self.refresh()
 
     def _on_reinit_clicked(self) -> None:
-        self.document.reinitialise(self.seed.value(), self.init.currentData())
+        text = self.seed.text().strip()
+        seed = int(text) if text.isdigit() else -1
+        if not 0 <= seed <= MAX_SEED:
+            self.document.edit_refused.emit(f"the seed must be a whole number from 0 to {MAX_SEED}")
+            return
+        self.document.reinitialise(seed, self.init.currentData())
