@@ -50,7 +50,7 @@ class Layout:
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(left, top, width, height) of everything drawn, with room for labels."""
-        top = min(float(y[0]) for y in self.y) - 90.0
+        top = min(float(y[0]) for y in self.y) - 115.0  # headers above the z labels
         # the loss box sits under the output column: room for it too
         loss_box = float(self.y[-1][-1]) + self.radius[-1] + 28.0 + 34.0 + 14.0
         bottom = max(max(float(y[-1]) for y in self.y) + 80.0, loss_box)
