@@ -539,7 +539,8 @@ def test_a_big_network_is_drawn_in_batches_without_edge_labels(qtbot, tmp_path, 
         assert scene.edge_texts == {}
         for es in scene.edge_sets:
             paths = c.painter._edge_paths(w.canvas, es)
-            assert len(paths) <= 2 * animation.BUCKETS  # one path per colour bucket
+            # batched: a few slices per colour bucket (signs interleaved), not one per edge
+            assert len(paths) <= 2 * animation.BUCKETS * animation.LOD_INTERLEAVE
     # the input layer is too big for numbers; the output layer still has them
     assert not any(k[1] == 0 for k in scene.neuron_texts)
 

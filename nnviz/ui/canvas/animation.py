@@ -45,6 +45,9 @@ LOD_EDGE_LIMIT = 4000
 MAX_PULSES = 2500
 LOD_PULSES = 600
 BUCKETS = 6
+#: level of detail: each (bucket, sign) of an edge set is drawn as this many slices,
+#: the two signs' slices in turn, so crossing hairlines of both signs mix their colours
+LOD_INTERLEAVE = 32
 #: opacity of the veil that dims what the step is not about
 VEIL_ALPHA = 0.74
 #: point size of the labels beside neurons and edges, and the smallest they may shrink to
@@ -241,22 +244,34 @@ def bucket_paths(
     values: np.ndarray,
     ref: float,
     n_buckets: int = BUCKETS,
+    interleave: int = 1,
 ) -> list[tuple[int, int, QPainterPath]]:
     """One QPainterPath per (sign, |value| / ref bucket) of the flat segments given.
 
     In drawing order: weakest bucket first, so strong edges lie on top whatever
     their sign (the pens are opaque: drawn sign by sign, one sign would hide the other).
+
+    ``interleave`` > 1 (level of detail, where thousands of hairlines cross) cuts
+    each (bucket, sign) into that many strided slices and draws the slices of the
+    two signs in turn, the sign drawn first alternating: where edges of both signs
+    cross, the last one drawn through a pixel is of either sign about as often as
+    there are edges of that sign, so a dense layer of mixed weights reads as mixed
+    rather than in the colour of whichever sign happened to be drawn last.
     """
     ref = ref if ref > 0 else 1.0
     bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(int), n_buckets - 1)
     out = []
     positive = values >= 0
+    k = max(int(interleave), 1)
     for b in range(n_buckets):
-        for sign, mask_sign in ((1, positive), (-1, ~positive)):
-            m = mask_sign & (bucket == b)
-            if not np.any(m):
-                continue
-            out.append((sign, b, pairs_path(x1[m], y1[m], x2[m], y2[m])))
+        in_bucket = bucket == b
+        idx = {1: np.flatnonzero(in_bucket & positive), -1: np.flatnonzero(in_bucket & ~positive)}
+        for c in range(k):
+            for sign in (1, -1) if (b + c) % 2 == 0 else (-1, 1):
+                m = idx[sign][c::k]
+                if not m.size:
+                    continue
+                out.append((sign, b, pairs_path(x1[m], y1[m], x2[m], y2[m])))
     return out
 
 
@@ -321,7 +336,9 @@ class PlaybackPainter:
             ref = float(np.max(np.abs(vals))) if vals.size else 1.0
         else:
             ref = self._ref(doc, es.kind)
-        paths = bucket_paths(xs1, ys1, xs2, ys2, vals, ref)
+        paths = bucket_paths(
+            xs1, ys1, xs2, ys2, vals, ref, interleave=1 if layout.detailed else LOD_INTERLEAVE
+        )
         if len(self._paths) > 64:
             self._paths.clear()
         self._paths[key] = paths
