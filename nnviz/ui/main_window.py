@@ -114,23 +114,29 @@ class MainWindow(QMainWindow):
         doc.undo_stack.canUndoChanged.connect(self._update_actions)
         doc.undo_stack.canRedoChanged.connect(self._update_actions)
         self.canvas.scrubbed.connect(self.show_message)
-        # the forward/backward animation: bar, chain-rule panel, canvas overlay
-        from nnviz.ui.playback import install as install_playback
-
-        self.playback = install_playback(self)
+        self.playback = None
+        self.activation_plot = self.gradient_flow = self.linear_map = None
         self.apply_theme(self._theme_choice)
         self._on_file_state_changed()
         self._update_actions()
         self.resize(1440, 900)
-        self.activation_plot = self.gradient_flow = self.linear_map = None
         if defer_panels:
-            # the plots need pyqtgraph (~200 ms to import): the window paints first
-            # with the canvas, the inspector and the playback, and they follow at once
-            self._first_paint = _FirstPaint(self.canvas.viewport(), self.build_plot_panels)
+            # The window paints first with the network, the inspector and the menus;
+            # the playback (bar, chain-rule panel) and the plots (pyqtgraph alone costs
+            # ~200 ms to import) are built right after that first paint.
+            self._first_paint = _FirstPaint(self.canvas.viewport(), self.build_panels)
         else:
-            self.build_plot_panels()
+            self.build_panels()
 
     # ---------------------------------------------------------------- docks
+    def build_panels(self) -> None:
+        """The playback (bar, chain-rule panel, canvas animation), then the plots."""
+        if self.playback is None:
+            from nnviz.ui.playback import install as install_playback
+
+            self.playback = install_playback(self)
+        self.build_plot_panels()
+
     def build_plot_panels(self) -> None:
         """The live plots: f and f′ with the neuron's marker, gradient sizes per layer,
         and the one linear map that a stack of linear layers collapses to."""

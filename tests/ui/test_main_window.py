@@ -337,9 +337,13 @@ def test_window_grab_shows_the_canvas_exactly_as_the_canvas_paints_it(qtbot, win
 def test_plot_panels_follow_right_after_the_first_paint(qtbot):
     """The interactive start paints the canvas first and builds the plot docks just after."""
     w = MainWindow(Document(examples.default_project()), theme_choice="light", defer_panels=True)
-    assert w.activation_plot is None
+    assert w.activation_plot is None and w.playback is None
     w.show()
     qtbot.waitUntil(lambda: w.activation_plot is not None)
+    assert w.findChild(QWidget, "playbackBar") is not None
+    assert w.findChild(QWidget, "chainRulePanel") is not None
+    w.playback.step_forward()
+    assert w.playback.frame.step is not None
     assert w.findChild(QWidget, "activationPlot") is w.activation_plot
     assert w.findChild(QWidget, "gradientFlowPlot") is not None
     assert "Activation f(z) and f′(z)" in [a.text() for a in w.panels_menu.actions()]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QFont
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -240,6 +240,11 @@ class ActivationPlotPanel(QWidget):
     # -------------------------------------------------------------- handlers
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
+        # the cached axis and curve pictures belong to the old size: drop them now and
+        # once more after the layout has settled (a dock built into a shown window
+        # is resized several times in a row)
+        self._flush_caches()
+        QTimer.singleShot(0, self._flush_caches)
         # a short dock keeps the plot: the legend drops the entries that the
         # values line above the plot already shows, and goes into short columns
         compact = self.height() < self.COMPACT_HEIGHT
@@ -248,11 +253,23 @@ class ActivationPlotPanel(QWidget):
             self.refresh()
         self._set_legend_columns()
 
+    def _flush_caches(self) -> None:
+        item = self.plot_item
+        items = [self.f_curve.curve, self.df_curve.curve]
+        items += [item.getAxis(name) for name in ("left", "bottom")]
+        for it in items:
+            mode = it.cacheMode()
+            it.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+            it.setCacheMode(mode)
+            it.update()
+
     def _set_legend_columns(self) -> None:
-        if self._compact:
+        # two columns when there is room, one in a narrow dock; a short dock's
+        # compact legend takes three only where the width allows (a legend wider
+        # than the dock pushes the plot's right side out of view)
+        cols = 2 if self.width() >= self.LEGEND_TWO_COLUMNS_WIDTH else 1
+        if self._compact and self.width() >= 1.5 * self.LEGEND_TWO_COLUMNS_WIDTH:
             cols = 3
-        else:  # two columns when there is room, one in a narrow dock
-            cols = 2 if self.width() >= self.LEGEND_TWO_COLUMNS_WIDTH else 1
         if cols != self.legend.columnCount:
             self.legend.setColumnCount(cols)
 
