@@ -374,3 +374,18 @@ def test_panels_render(qtbot):
         assert image.width() >= 700 and image.height() >= 520
         panel.resize(360, 300)  # a narrow dock must not raise either
         assert not panel.grab().isNull()
+
+
+def test_a_short_narrow_dock_keeps_the_legend_within_its_width(qtbot):
+    """A three-column legend in a 480 px dock pushed the plot's right half out of view."""
+    from nnviz.ui.document import Document
+    from nnviz.ui.panels.activation_plot import ActivationPlotPanel
+
+    panel = ActivationPlotPanel(Document())
+    qtbot.addWidget(panel)
+    panel.resize(480, 400)  # short (compact) and narrow
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.legend.columnCount <= 1
+    panel.resize(1100, 400)  # short and wide: three columns fit
+    qtbot.waitUntil(lambda: panel.legend.columnCount == 3)
