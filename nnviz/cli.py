@@ -22,19 +22,31 @@ VERBS = ("trace", "export", "bench")
 EXIT_BAD_INPUT = 2
 
 
-def _error(msg: str) -> int:
+def error(msg: str) -> int:
+    """One sentence on stderr for bad input; the exit status for it."""
     print(f"nnviz: {msg}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 1280x800") from None
-    if not (200 <= w <= 8000 and 200 <= h <= 8000):
-        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be 200 to 8000")
-    return w, h
+_error = error
+
+
+def size_type(limit: int = 8000, example: str = "1280x800"):
+    """An argparse type for WIDTHxHEIGHT, each from 200 to ``limit``."""
+
+    def parse(text: str) -> tuple[int, int]:
+        try:
+            w, h = (int(v) for v in text.lower().split("x"))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a size like {example}") from None
+        if not (200 <= w <= limit and 200 <= h <= limit):
+            raise argparse.ArgumentTypeError(f"{text!r}: width and height must be 200 to {limit}")
+        return w, h
+
+    return parse
+
+
+_size = size_type()
 
 
 def _app_parser() -> argparse.ArgumentParser:

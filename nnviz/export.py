@@ -16,9 +16,9 @@ import os
 import sys
 from pathlib import Path
 
+from nnviz.cli import error, size_type
 from nnviz.core.timeline import GRANULARITIES, PULSE_KINDS, TICKS_PER_SECOND, Plan
 
-EXIT_BAD_INPUT = 2
 #: a GIF of more frames than this is cut down (a slide deck wants it small)
 MAX_FRAMES = 150
 #: how long the last frame stays before the GIF loops, in milliseconds
@@ -27,19 +27,8 @@ FINAL_HOLD_MS = 2500
 MIN_FRAME_MS = 20
 
 
-def _error(msg: str) -> int:
-    print(f"nnviz: {msg}", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 960x600") from None
-    if not (200 <= w <= 4000 and 200 <= h <= 4000):
-        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be 200 to 4000")
-    return w, h
+_error = error
+_size = size_type(limit=4000, example="960x600")
 
 
 def _fps(text: str) -> int:
