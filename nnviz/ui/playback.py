@@ -420,17 +420,36 @@ def _add_menu(window, actions: dict[str, QAction], check: QAction) -> None:
 
 
 def _follow_with_activation_plot(window, controller: PlaybackController) -> None:
-    """While playing, the activation plot's marker follows the neuron being computed."""
+    """While playback is active the activation plot follows the step, showing only revealed z.
+
+    Forward and backward steps of a layer l ≥ 1 point the plot at the step's neuron
+    (at a whole-layer step: the selected neuron if it is in l, else neuron 1 of l);
+    other steps leave it on the selection. Either way the plot gets the Frame's
+    masks of the z computed so far, so it never shows a value before the animation.
+    With playback off (step 0) it follows the selection as in editing.
+    """
 
     def follow(_frame=None) -> None:
         plot = window.findChild(QWidget, "activationPlot")
-        setter = getattr(plot, "set_override", None)
+        setter = getattr(plot, "set_playback", None)
         if setter is None:
             return
-        target = controller.active_neuron()
-        if target is None:
-            setter(None)
-        else:
-            setter(*target)
+        if not controller.is_active():
+            setter(None, None)
+            return
+        frame = controller.frame
+        step = frame.step
+        target = None
+        if step.phase in ("forward", "loss", "backward") and step.layer >= 1:
+            l = step.layer  # noqa: E741
+            if step.neuron is not None:
+                j = step.neuron
+            else:
+                sel = controller.document.selection
+                in_layer = sel is not None and sel.kind == "neuron" and sel.layer == l
+                j = sel.neuron if in_layer else 0
+            target = (l, j)
+        setter(target, frame.z_shown)
 
     controller.frame_changed.connect(follow)
+    controller.document.selection_changed.connect(follow)

@@ -519,9 +519,73 @@ def test_activation_plot_marker_follows_the_neuron_being_computed(window):
     c.seek_step(c.plan.find("z", 1, 2))
     assert plot.override() == (1, 2)
     c.seek_step(c.plan.find("loss"))
-    assert plot.override() is None
+    assert plot.override() == (window.document.network.depth, 0)
     c.to_start()
     assert plot.override() is None
+
+
+@pytest.fixture
+def default_window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
+    return make_window(qtbot, examples.default_project())
+
+
+def _plot(window):
+    plot = window.findChild(QWidget, "activationPlot")
+    if plot is None or not hasattr(plot, "set_playback"):
+        pytest.skip("this build has no activation plot")
+    plot.refresh(force=True)  # a panel in a background dock tab redraws only when shown
+    return plot
+
+
+def test_activation_plot_hides_the_output_z_before_it_is_computed(default_window):
+    w = default_window
+    plot, c, trace = _plot(w), w.playback, w.document.trace
+    c.seek_step(5)  # layer 2's edges carry a·w: the output's z is not summed yet
+    plot = _plot(w)
+    assert c.timeline.current().kind == "forward_edges"
+    assert (plot.target.layer, plot.target.neuron) == (2, 0)
+    assert plot.target.reason == "override"
+    assert plot.values == {} and not plot.marker.isVisible()
+    assert "z not computed yet" in plot.values_label.text()
+    assert "nothing selected" not in plot.title.text()
+    assert plot.f_dot.getData()[0] is None or len(plot.f_dot.getData()[0]) == 0
+    c.seek_step(6)  # now z of the output is computed
+    plot = _plot(w)
+    assert plot.marker.isVisible()
+    assert plot.values["z"] == pytest.approx(float(trace.z[2][0, 0]))
+    assert plot.marker.value() == pytest.approx(float(trace.z[2][0, 0]))
+
+
+def test_activation_plot_follows_the_backward_pass_into_layer_1(default_window):
+    w = default_window
+    c, trace = w.playback, w.document.trace
+    c.seek_step(14)  # backward, layer 1's edges
+    plot = _plot(w)
+    assert (plot.target.layer, plot.target.neuron) == (1, 0)
+    assert plot.values["z"] == pytest.approx(float(trace.z[1][0, 0]))
+    # a selected neuron of the step's layer is followed instead of neuron 1
+    w.document.select(Selection.of_neuron(1, 2))
+    plot = _plot(w)
+    assert (plot.target.layer, plot.target.neuron) == (1, 2)
+    assert plot.values["z"] == pytest.approx(float(trace.z[1][0, 2]))
+    # a selection elsewhere does not pull the plot out of the step's layer
+    w.document.select(Selection.of_neuron(2, 0))
+    assert (_plot(w).target.layer, _plot(w).target.neuron) == (1, 0)
+
+
+def test_activation_plot_at_step_0_follows_the_selection(default_window):
+    w = default_window
+    c, trace = w.playback, w.document.trace
+    c.seek_step(3)
+    c.seek_step(0)
+    assert not c.is_active()
+    plot = _plot(w)
+    assert plot.override() is None and plot.target.reason == "default"
+    assert plot.values["z"] == pytest.approx(float(trace.z[2][0, 0]))
+    w.document.select(Selection.of_neuron(1, 1))
+    plot = _plot(w)
+    assert (plot.target.layer, plot.target.neuron) == (1, 1) and plot.marker.isVisible()
 
 
 # ------------------------------------------------------- level of detail

@@ -181,6 +181,42 @@ def test_override_points_the_marker_elsewhere(plot, doc):
     _check_marker(plot, doc, 2, 0)
 
 
+def test_unrevealed_z_shows_the_curves_and_a_note_only(plot, doc):
+    masks = [np.ones(2, bool), np.array([True, False, True]), np.zeros(1, bool)]
+    plot.set_playback((1, 1), masks)
+    assert plot.target.reason == "override" and plot.values == {}
+    assert "z not computed yet" in plot.values_label.text()
+    assert not plot.marker.isVisible()
+    assert _xy(plot.f_dot)[0].size == 0 and _xy(plot.df_dot)[0].size == 0
+    # the other neurons' dots: only the revealed z of the layer
+    np.testing.assert_array_equal(_xy(plot.others_f)[0], doc.trace.z[1][0, [0, 2]])
+    _check_curves(plot, activations.get("tanh"))
+    masks[1][1] = True  # the animation computes it: marker, dots and values appear
+    plot.set_playback((1, 1), masks)
+    assert plot.marker.isVisible()
+    _check_marker(plot, doc, 1, 1)
+    plot.set_playback(None, None)  # playback off: the selection, everything shown
+    _check_marker(plot, doc, 2, 0)
+    assert plot.target.reason == "default"
+
+
+def test_another_layer_or_neuron_moves_data_without_rebuilding(plot, doc, monkeypatch):
+    assert doc.set_activation(2, "tanh")  # both layers tanh
+    builds = []
+    real = plot._build_plot
+    monkeypatch.setattr(plot, "_build_plot", lambda *a: (builds.append(a), real(*a)))
+    for l, j in ((1, 0), (1, 2), (2, 0), (1, 1)):  # noqa: E741
+        plot.set_override(l, j)
+        _check_marker(plot, doc, l, j)
+        assert f"z = <b>{fmt(doc.trace.z[l][0, j], doc.decimals)}</b>" in plot.values_label.text()
+    assert builds == []
+    assert plot._others_label.text == "other neurons of layer 1"  # only the label moved
+    plot.set_override(2, 0)  # the output layer has no other neurons: no entry for them
+    assert plot._others_label is None and builds == []
+    plot.set_compare(["relu"])  # a new comparison restyles
+    assert len(builds) == 1
+
+
 def test_compare_mode_overlays_other_activations(plot, doc):
     doc.select(Selection.of_neuron(1, 0))  # tanh
     n_legend = len(plot.legend.items)
@@ -389,3 +425,24 @@ def test_a_short_narrow_dock_keeps_the_legend_within_its_width(qtbot):
     assert panel.legend.columnCount <= 1
     panel.resize(1100, 400)  # short and wide: three columns fit
     qtbot.waitUntil(lambda: panel.legend.columnCount == 3)
+
+
+def test_gradient_flow_stays_readable_in_a_short_dock(qtbot):
+    """A ~480×420 dock: y labels thinned to every few decades, every layer and the output ticked."""
+    doc = _doc("deep_sigmoid")
+    panel = _flow(qtbot, doc)
+    panel.resize(480, 420)
+    panel.show()
+    qtbot.waitExposed(panel)
+    L = doc.network.depth
+    qtbot.waitUntil(lambda: panel.x_ticks[-1:] == [L])
+    assert panel.x_ticks == list(range(1, L + 1))
+    vb_height = panel.plot_item.vb.geometry().height()
+    assert vb_height > 140  # the plot keeps most of the height
+    spacing = vb_height / (len(range(panel.y_ticks[0], panel.y_ticks[-1] + 1)) or 1)
+    assert len(panel.y_ticks) >= 2
+    assert (panel.y_ticks[1] - panel.y_ticks[0]) * spacing > 20  # labels do not overlap
+    assert panel.plot_item.getAxis("left").labelText == "|gradient|"
+    assert panel.legend.columnCount == 2  # the two entries on one row
+    panel.resize(340, 260)  # tiny: still the output is ticked
+    qtbot.waitUntil(lambda: panel.x_ticks[-1] == L)

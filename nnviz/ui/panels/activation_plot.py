@@ -8,9 +8,11 @@ other neurons of the layer are faint dots. Compare mode overlays other
 activations (f dashed, f′ dotted) and shades the saturated regions, where
 f′ is below 5 % of its peak and learning stalls.
 
-Which neuron is shown: the playback's override if set (:meth:`set_override`),
-else the selected neuron (for an edge: the neuron it feeds), else output
-neuron 1.
+Which neuron is shown: the playback's override if set (:meth:`set_override`,
+:meth:`set_playback`), else the selected neuron (for an edge: the neuron it
+feeds), else output neuron 1. During playback the plot shows only what the
+animation has revealed: a neuron whose z is not computed yet gets the curves
+and a note, no marker, dots or values.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from nnviz.ui.document import Document
 from nnviz.ui.panels import plot_style
 
 PRIME = "\u2032"  # f′
+NOT_YET = "?"  # the number of a z that playback has not computed yet
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class ActivationPlotPanel(QWidget):
         )
         self._doc = document
         self._override: tuple[int, int] | None = None
+        #: playback's per-layer masks of the z revealed so far (None: everything is)
+        self._z_shown: tuple[tuple[bool, ...], ...] | None = None
         self._compare: list[str] = []
         self._shade = True
         self._compact = False
@@ -80,6 +85,7 @@ class ActivationPlotPanel(QWidget):
         self._x = np.zeros(0)
         self._y_shown: tuple[float, float] | None = None
         self._dot_labels: tuple | None = None  # the legend labels of f(z), f′(z)
+        self._others_label = None  # the legend label of the layer's other neurons
         self._stale = False  # an edit came while the panel was hidden in its window
         #: what the plot shows now: None if it shows a message instead
         self.target: Target | None = None
@@ -216,6 +222,28 @@ class ActivationPlotPanel(QWidget):
     def override(self) -> tuple[int, int] | None:
         return self._override
 
+    def set_playback(self, target: tuple[int, int] | None, z_shown=None) -> None:
+        """Follow playback: mark ``target`` (None: the selection), showing only revealed z.
+
+        ``z_shown`` is the playback Frame's per-layer masks of the neurons whose z
+        the animation has computed (None: playback is off, everything is shown).
+        One refresh, only if something changed.
+        """
+        new = None if target is None else (int(target[0]), int(target[1]))
+        shown = None if z_shown is None else tuple(tuple(bool(v) for v in m) for m in z_shown)
+        if new != self._override or shown != self._z_shown:
+            self._override = new
+            self._z_shown = shown
+            self.refresh()
+
+    def z_revealed(self, layer: int, neuron: int) -> bool:
+        """Whether playback has revealed this neuron's z (always, with playback off)."""
+        if self._z_shown is None:
+            return True
+        if not 0 <= layer < len(self._z_shown) or not 0 <= neuron < len(self._z_shown[layer]):
+            return False
+        return self._z_shown[layer][neuron]
+
     def set_compare(self, names: Iterable[str]) -> None:
         """Overlay these activations (element-wise names; others are ignored)."""
         wanted = [n for n in dict.fromkeys(names) if n in self.compare_actions]
@@ -322,7 +350,8 @@ class ActivationPlotPanel(QWidget):
 
         A value change moves only the marker, the dots and the numbers; the plot is
         restyled and its legend and shading rebuilt only when the activation, the
-        layer, the comparison, the z range or the settings (theme) change. Hidden
+        comparison, the z range, the compact mode or the settings (theme) change;
+        another layer or neuron with the same activation only moves data and labels. Hidden
         behind another dock tab, the panel only notes that it is stale and redraws
         when shown.
         """
@@ -333,10 +362,14 @@ class ActivationPlotPanel(QWidget):
         target = self._target()
         net = self._doc.network
         if target.layer == 0:
+            value = (
+                fmt(self._doc.trace.a[0][0, target.neuron], self._doc.decimals)
+                if self.z_revealed(0, target.neuron)
+                else "not shown yet"
+            )
             self._show_message(
                 target,
-                f"<b>{neuron_label(0, target.neuron, net.depth).capitalize()}</b> = "
-                f"{fmt(self._doc.trace.a[0][0, target.neuron], self._doc.decimals)}",
+                f"<b>{neuron_label(0, target.neuron, net.depth).capitalize()}</b> = {value}",
                 "An input neuron has no activation function: its value x is passed on as it "
                 "is.<br>Select a neuron of a hidden layer or of the output layer to see its "
                 "f(z) and f′(z).",
@@ -376,8 +409,8 @@ class ActivationPlotPanel(QWidget):
         never shrinks while the same layer and activation are shown: the axes do
         not re-tick on every edit.
         """
-        lo = min(-self.Z_HALF_RANGE, float(np.min(zs)) - 1.0)
-        hi = max(self.Z_HALF_RANGE, float(np.max(zs)) + 1.0)
+        lo = min(-self.Z_HALF_RANGE, float(np.min(zs)) - 1.0 if zs.size else 0.0)
+        hi = max(self.Z_HALF_RANGE, float(np.max(zs)) + 1.0 if zs.size else 0.0)
         if key == self._range_for:
             cur_lo, cur_hi = self._z_range
             if cur_lo <= lo and hi <= cur_hi:
@@ -394,19 +427,22 @@ class ActivationPlotPanel(QWidget):
         l, j = target.layer, target.neuron
         act = activations.get(net.layer(l).activation)
         zs = np.asarray(trace.z[l][0], dtype=float)
+        # during playback only the z the animation has computed are shown
+        shown = np.array([self.z_revealed(l, i) for i in range(zs.size)], dtype=bool)
+        revealed = bool(shown[j])
         z = float(zs[j])
 
-        lo, hi = self._steady_range(zs, (act.name, l, zs.size))
+        lo, hi = self._steady_range(zs[shown], (act.name, l, zs.size))
         if (lo, hi) != self._z_range or self._x.size == 0:
             self._x = np.linspace(lo, hi, self.GRID_POINTS)
         self._z_range = (lo, hi)
         x = self._x
 
+        others = np.array([i for i in range(zs.size) if i != j and shown[i]], dtype=int)
         fy = dfy = None  # element-wise curves change only with the activation or the range
         if act.elementwise:
             f_at = float(act.f(np.array([z]))[0])
             df_at = float(act.df(np.array([z]))[0])
-            others = np.array([i for i in range(zs.size) if i != j], dtype=int)
             oz = zs[others]
             of, odf = act.f(oz), act.df(oz)
         else:
@@ -419,7 +455,6 @@ class ActivationPlotPanel(QWidget):
             df_at = float(act.df(trace.z[l])[0, j])
             oz = of = odf = np.zeros(0)
 
-        self.values = {"z": z, "f": f_at, "df": df_at}
         where = neuron_label(l, j, net.depth)
         why = {
             "override": " (playback)",
@@ -428,49 +463,61 @@ class ActivationPlotPanel(QWidget):
         }.get(target.reason, "")
         self.target = target
         self.title.setText(f"<b>{act.label}</b> &nbsp;·&nbsp; {where.capitalize()}{why}")
-        z_s, f_s, df_s = fmt(z, d), fmt(f_at, d), fmt(df_at, d)
-        c_f, c_df = plot_style.css(t.curve_f), plot_style.css(t.curve_df)
         ew = act.elementwise
-        self.values_label.setText(
-            f"z = <b>{z_s}</b> &nbsp;&nbsp; "
-            f"<span style='color:{c_f}'>a = f(z) = <b>{f_s}</b></span> &nbsp;&nbsp; "
-            f"<span style='color:{c_df}'>{'f′(z)' if ew else '∂aₖ/∂zₖ'} = <b>{df_s}</b></span>"
-            + (
-                ""
-                if ew
-                else "<br><span style='font-size:12pt'>softmax is not element-wise: aₖ depends "
-                "on every z of the layer. The curves vary zₖ with the other z held at their "
-                "current values. The derivative drawn is only the diagonal aₖ(1 − aₖ) of the "
-                "Jacobian; the backward pass uses all of it.</span>"
+        if revealed:
+            self.values = {"z": z, "f": f_at, "df": df_at}
+            z_s, f_s, df_s = fmt(z, d), fmt(f_at, d), fmt(df_at, d)
+            c_f, c_df = plot_style.css(t.curve_f), plot_style.css(t.curve_df)
+            self.values_label.setText(
+                f"z = <b>{z_s}</b> &nbsp;&nbsp; "
+                f"<span style='color:{c_f}'>a = f(z) = <b>{f_s}</b></span> &nbsp;&nbsp; "
+                f"<span style='color:{c_df}'>{'f′(z)' if ew else '∂aₖ/∂zₖ'} = <b>{df_s}</b></span>"
+                + (
+                    ""
+                    if ew
+                    else "<br><span style='font-size:12pt'>softmax is not element-wise: aₖ "
+                    "depends on every z of the layer. The curves vary zₖ with the other z held "
+                    "at their current values. The derivative drawn is only the diagonal "
+                    "aₖ(1 − aₖ) of the Jacobian; the backward pass uses all of it.</span>"
+                )
             )
-        )
+        else:
+            self.values = {}
+            z_s = f_s = df_s = NOT_YET
+            self.values_label.setText(
+                "<i>z not computed yet</i>: the animation has not reached this neuron"
+            )
 
         built_for = (
             t,
             act.name,
-            l,
             tuple(self._compare),
             self._shade,
             self._compact,
             (lo, hi),
-            oz.size,
         )
         if built_for != self._built_for:
             if fy is None:
                 fy, dfy = act.f(x), act.df(x)
             self._build_plot(act, x, fy, dfy, z_s, f_s, df_s, l, oz.size)
             self._built_for = built_for
-        else:  # a value changed: move what shows it, nothing else
+        else:  # a value, the layer or the neuron changed: move what shows it, nothing else
             if fy is not None:
                 self.f_curve.setData(x, fy)
                 self.df_curve.setData(x, dfy)
                 self._set_y_range(fy, dfy)
             self._relabel_dots(ew, z_s, f_s, df_s)
+            self._relabel_others(l, oz.size)
 
-        self.marker.setValue(z)
-        self.marker.label.setFormat(f"z = {z_s}")
-        self.f_dot.setData([z], [f_at])
-        self.df_dot.setData([z], [df_at])
+        self.marker.setVisible(revealed)
+        if revealed:
+            self.marker.setValue(z)
+            self.marker.label.setFormat(f"z = {z_s}")
+            self.f_dot.setData([z], [f_at])
+            self.df_dot.setData([z], [df_at])
+        else:
+            self.f_dot.setData([], [])
+            self.df_dot.setData([], [])
         self.others_f.setData(oz, of)
         self.others_df.setData(oz, odf)
 
@@ -579,6 +626,23 @@ class ActivationPlotPanel(QWidget):
         if df_label.text != df_text:
             df_label.setText(df_text)
 
+    def _relabel_others(self, l: int, n_others: int) -> None:  # noqa: E741
+        """The legend's "other neurons of layer l" entry: there iff it has dots, and named."""
+        if self._compact:
+            return
+        label = self._others_label
+        if not n_others:
+            if label is not None:
+                self.legend.removeItem(self.others_f)
+                self._others_label = None
+            return
+        text = _others_text(l)
+        if label is None:
+            self.legend.addItem(self.others_f, text)
+            self._others_label = self.legend.getLabel(self.others_f)
+        elif label.text != text:
+            label.setText(text)
+
     def _y_range(self, fy: np.ndarray, dfy: np.ndarray) -> tuple[float, float]:
         """The y interval: all of this layer's f and f′ and every compared f′, and 0 to 1.
 
@@ -605,6 +669,7 @@ class ActivationPlotPanel(QWidget):
         legend = self.legend
         legend.clear()
         self._dot_labels = None
+        self._others_label = None
         legend.setBrush(pg.mkBrush(None))
         legend.setPen(pg.mkPen(None))
         legend.setLabelTextColor(t.text)
@@ -624,7 +689,8 @@ class ActivationPlotPanel(QWidget):
         legend.addItem(self.df_dot, df_text)
         self._dot_labels = (legend.getLabel(self.f_dot), legend.getLabel(self.df_dot))
         if n_others:
-            legend.addItem(self.others_f, f"other neurons of layer {l}")
+            legend.addItem(self.others_f, _others_text(l))
+            self._others_label = legend.getLabel(self.others_f)
         for name, (f_item, _df_item) in self.compare_curves.items():
             label = activations.get(name).label
             legend.addItem(f_item, f"{label}: f dashed, f′ dotted")
@@ -637,8 +703,14 @@ class ActivationPlotPanel(QWidget):
         self.legend.addItem(self._saturation_sample, text)
 
 
+def _others_text(l: int) -> str:  # noqa: E741
+    return f"other neurons of layer {l}"
+
+
 def _dot_texts(elementwise: bool, z_s: str, f_s: str, df_s: str) -> tuple[str, str]:
     """The legend texts of the dots on f and f′ at the neuron's z."""
+    if z_s == NOT_YET:
+        return "f at z: z not computed yet", "f′ at z: z not computed yet"
     if elementwise:
         return f"f({z_s}) = {f_s}", f"f′({z_s}) = {df_s}"
     return f"aₖ = {f_s}  at zₖ = {z_s}", f"aₖ(1 − aₖ) = {df_s}"
