@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nnviz.core import activations
@@ -29,8 +29,13 @@ FLOOR_DECADES = 1
 #: a fall (or rise) by more than this factor from the output to layer 1 is called
 #: vanishing (or exploding) in the summary line
 VANISHING_RATIO = 1000.0
-#: narrower than this, the legend is one column
-LEGEND_ONE_ROW_WIDTH = 640
+#: room a legend entry takes besides its text: the sample line and the gaps
+LEGEND_ENTRY_EXTRA = 44
+#: y tick labels at least this many tick-text heights apart (one label per
+#: 2nd, 3rd, 5th... decade in a short dock)
+Y_TICK_SPACING = 1.25
+#: x tick labels at least this many pixels apart (thinned in a deep network)
+X_TICK_GAP = 10
 #: the floor when every value is 0
 DEFAULT_FLOOR = 1e-12
 
@@ -66,12 +71,14 @@ class GradientFlowPanel(QWidget):
 
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.setObjectName("gradientFlowPlotWidget")
-        self.plot_widget.setMinimumSize(320, 200)
+        self.plot_widget.setMinimumSize(320, 160)
         self.plot_item: pg.PlotItem = self.plot_widget.addPlot(row=0, col=0)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.setLogMode(x=False, y=True)
-        self.legend = pg.LegendItem(colCount=3, labelTextSize=f"{plot_style.LEGEND_PT}pt")
+        # the tick labels are thinned here to what the height and width allow
+        self.plot_item.getAxis("bottom").setStyle(hideOverlappingLabels=False)
+        self.legend = pg.LegendItem(colCount=2, labelTextSize=f"{plot_style.LEGEND_PT}pt")
         self.plot_widget.addItem(self.legend, row=1, col=0)
         self.dz_curve = pg.PlotDataItem(name="mean |∂L/∂z|", antialias=True)
         self.dW_curve = pg.PlotDataItem(name="mean |∂L/∂W|", antialias=True)
@@ -79,6 +86,12 @@ class GradientFlowPanel(QWidget):
         for it in (self.dz_curve, self.dW_curve, self.zero_points):
             self.plot_item.addItem(it)
         self.zero_points.setZValue(5)
+        #: what the axes span (layers, lowest and highest decade) for the tick fitting
+        self._span: tuple[int, int, int] | None = None
+        #: the labelled ticks now shown: layer numbers and decades
+        self.x_ticks: list[int] = []
+        self.y_ticks: list[int] = []
+        self.plot_item.vb.sigResized.connect(lambda *_: self._fit_axes())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -93,8 +106,21 @@ class GradientFlowPanel(QWidget):
     # -------------------------------------------------------------- handlers
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        # the legend is as wide as its columns: one column in a narrow dock
-        cols = 3 if self.width() >= LEGEND_ONE_ROW_WIDTH else 1
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """As many legend entries on a row as the width allows: one row keeps the plot tall."""
+        font = QFont()
+        font.setPointSize(plot_style.LEGEND_PT)
+        metrics = QFontMetrics(font)
+        widths = [
+            metrics.horizontalAdvance(label.text) + LEGEND_ENTRY_EXTRA
+            for _sample, label in self.legend.items
+        ]
+        room = self.width() - 24
+        cols = max(1, len(widths))
+        while cols > 1 and sum(sorted(widths, reverse=True)[:cols]) > room:
+            cols -= 1
         if cols != self.legend.columnCount:
             self.legend.setColumnCount(cols)
 
@@ -172,7 +198,7 @@ class GradientFlowPanel(QWidget):
             self._restyle(L, layers, lo, hi, zero_note)
 
         self.title.setText(
-            f"<b>Gradient size per layer</b> (log scale) &nbsp;·&nbsp; {L} layers: "
+            "<b>Gradient size per layer</b> (log) &nbsp;·&nbsp; "
             + _runs([activations.get(layer.activation).label for layer in net.layers])
         )
         self.summary.setText(self._summary(dz, d))
@@ -181,12 +207,11 @@ class GradientFlowPanel(QWidget):
     def _restyle(self, L: int, layers: np.ndarray, lo: int, hi: int, zero_note: str | None) -> None:
         """Theme, pens, axes (ticks and range) and legend: only when one of them changes."""
         t = theme.current()
-        net = self._doc.network
         plot_style.style_plot(
             self.plot_widget,
             self.plot_item,
             f"layer  ({L} = output)",
-            "mean |gradient|",
+            "|gradient|",
         )
         self.dz_curve.setPen(pg.mkPen(t.grad_positive, width=4))
         self.dz_curve.setSymbol("o")
@@ -202,15 +227,8 @@ class GradientFlowPanel(QWidget):
         self.zero_points.setSymbolPen(pg.mkPen(t.text, width=3))
         self.zero_points.setSymbolBrush(QColor(t.text))
 
-        ticks = [(float(l), self._tick(net, int(l))) for l in layers]
-        self.plot_item.getAxis("bottom").setTicks([ticks])
-        self.plot_item.setXRange(0.6, L + 0.4, padding=0)
-        # the view of a log axis is in decades: one labelled tick per power of ten
-        step = 1 if hi - lo <= 8 else 2
-        self.plot_item.getAxis("left").setTicks(
-            [[(float(k), _power_of_ten(k)) for k in range(lo, hi + 1, step)], []]
-        )
-        self.plot_item.setYRange(lo, hi, padding=0.04)
+        self._span = (L, lo, hi)
+        self._fit_axes()
 
         legend = self.legend
         legend.clear()
@@ -219,6 +237,63 @@ class GradientFlowPanel(QWidget):
         legend.addItem(self.dW_curve, "mean |∂L/∂W|")
         if zero_note is not None:
             legend.addItem(self.zero_points, zero_note)
+        self._fit_legend()
+
+    def _fit_axes(self) -> None:
+        """Ticks and ranges for the plot's present size (called on every resize).
+
+        Every layer is ticked while the labels fit side by side; in a deep network
+        or a narrow dock only every 2nd, 5th... layer is labelled, but always the
+        output. Short, the y axis labels only every 2nd, 3rd... decade. Unlabelled
+        layers and decades keep their grid line.
+        """
+        if self._span is None:
+            return
+        L, lo, hi = self._span
+        net = self._doc.network
+        metrics = QFontMetrics(plot_style.tick_font())
+        vb = self.plot_item.vb.geometry()
+        width, height = max(vb.width(), 1.0), max(vb.height(), 1.0)
+
+        # x: room for half the first and half the output label beyond the end ticks
+        labels = {l: self._tick(net, l) for l in range(1, L + 1)}  # noqa: E741
+        w = {l: metrics.horizontalAdvance(text) for l, text in labels.items()}  # noqa: E741
+        pad_l, pad_r = w[1] / 2 + 6, w[L] / 2 + 6
+        per_layer = (width - pad_l - pad_r) / max(L - 1, 1)
+        pad_l, pad_r = max(pad_l, 0.4 * per_layer), max(pad_r, 0.4 * per_layer)
+        per_layer = max((width - pad_l - pad_r) / max(L - 1, 1), 1.0)
+        widest = max(w[l] for l in range(1, max(L, 2)) if l in w)  # noqa: E741 (output apart)
+        step = next(
+            (k for k in (1, 2, 3, 5, 10, 20, 50, 100) if k * per_layer >= widest + X_TICK_GAP),
+            max(1, L),
+        )
+        shown = [
+            l  # noqa: E741
+            for l in range(1, L, step)
+            if (L - l) * per_layer >= (w[l] + w[L]) / 2 + X_TICK_GAP
+        ] + [L]
+        self.x_ticks = shown
+        self.plot_item.getAxis("bottom").setTicks(
+            [[(float(l), labels[l]) for l in shown], [(float(l), "") for l in range(1, L + 1)]]
+        )
+        if L > 1:
+            self.plot_item.setXRange(1 - pad_l / per_layer, L + pad_r / per_layer, padding=0)
+        else:
+            self.plot_item.setXRange(0.5, 1.5, padding=0)
+
+        # y: the view of a log axis is in decades; a label every `step` decades
+        per_decade = height / ((hi - lo) * 1.08)
+        need = metrics.height() * Y_TICK_SPACING
+        step = next((k for k in (1, 2, 3, 5, 10) if k * per_decade >= need), 20)
+        decades = list(range(lo, hi + 1))
+        labelled = [k for k in decades if k % step == 0]
+        if len(labelled) < 2:  # always two labels to read the scale from
+            labelled = [lo, hi] if len(decades) * per_decade >= 2 * need else [hi]
+        self.y_ticks = labelled
+        self.plot_item.getAxis("left").setTicks(
+            [[(float(k), _power_of_ten(k)) for k in labelled], [(float(k), "") for k in decades]]
+        )
+        self.plot_item.setYRange(lo, hi, padding=0.04)
 
     @staticmethod
     def _tick(net, l: int) -> str:  # noqa: E741
@@ -229,27 +304,27 @@ class GradientFlowPanel(QWidget):
         note = ""
         if self.floor is not None:
             note = (
-                f"<br><span style='font-size:12pt'>✕ marks a gradient of exactly 0: log 0 is "
-                f"−∞, so it is drawn at the floor {fmt(self.floor, d)}.</span>"
+                f"<br><span style='font-size:12pt'>✕ = exactly 0 (log 0 = −∞), drawn at "
+                f"{fmt(self.floor, d)}.</span>"
             )
         if L < 2:
             return f"One weighted layer: mean |∂L/∂z| = {fmt(dz[0], d)}." + note
         first, last = float(dz[0]), float(dz[-1])
         head = (
-            f"Back from the output (layer {L}) to layer 1, mean |∂L/∂z| goes from "
-            f"<b>{fmt(last, d)}</b> to <b>{fmt(first, d)}</b>"
+            f"Mean |∂L/∂z| from the output back to layer 1: "
+            f"<b>{fmt(last, d)}</b> → <b>{fmt(first, d)}</b>"
         )
         if first == 0 or last == 0:
             return head + "." + note
         ratio = last / first
         if ratio >= VANISHING_RATIO:
-            tail = f", {_times(ratio)} times smaller: the gradient <b>vanishes</b>."
+            tail = f", {_times(ratio)}× smaller: it <b>vanishes</b>."
         elif ratio <= 1 / VANISHING_RATIO:
-            tail = f", {_times(1 / ratio)} times larger: the gradient <b>explodes</b>."
+            tail = f", {_times(1 / ratio)}× larger: it <b>explodes</b>."
         elif ratio >= 1:
-            tail = f", {_times(ratio)} times smaller."
+            tail = f", {_times(ratio)}× smaller."
         else:
-            tail = f", {_times(1 / ratio)} times larger."
+            tail = f", {_times(1 / ratio)}× larger."
         return head + tail + note
 
     def _tooltip(self, net, dz: np.ndarray, dW: np.ndarray, d: int) -> str:
