@@ -24,17 +24,21 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import activations, losses
 from nnviz.core.explain import fmt
-from nnviz.core.network import INIT_SCHEMES, MAX_ABS_VALUE
+from nnviz.core.network import INIT_SCHEMES
 from nnviz.ui.document import Document
 
 MAX_SEED = 2**63 - 1
+#: the spin boxes accept more than the core's limit, so a too-large typed value
+#: reaches the document, which refuses it with a sentence in the status bar and
+#: keeps the old value (at exactly ±MAX_ABS_VALUE Qt would clamp it silently)
+SPIN_LIMIT = 1e12
 
 
 def _spin(name: str, tip: str) -> QDoubleSpinBox:
     s = QDoubleSpinBox()
     s.setObjectName(name)
     s.setToolTip(tip)
-    s.setRange(-MAX_ABS_VALUE, MAX_ABS_VALUE)
+    s.setRange(-SPIN_LIMIT, SPIN_LIMIT)
     s.setDecimals(6)
     s.setSingleStep(0.1)
     s.setKeyboardTracking(False)  # commit on Enter, arrows or leaving the field
