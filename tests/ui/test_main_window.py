@@ -364,3 +364,17 @@ def test_reinitialise_keeps_a_large_seed_from_the_file(qtbot, window):
     window.inspector.reinit.click()
     assert doc.network.same_as(before)
     assert "seed must be a whole number" in window.status.text()
+
+
+def test_a_plot_behind_another_tab_catches_up_when_its_tab_is_chosen(qtbot, window):
+    flow = window.gradient_flow
+    window.docks["activationPlotDock"].raise_()
+    qtbot.waitUntil(lambda: flow.visibleRegion().isEmpty())
+    window.document.load_project(examples.load("deep_sigmoid"))
+    assert flow._stale  # the edit cost it nothing while hidden
+    assert len(flow.dL_dz) == 2  # still the 2-3-1 network's
+    window.docks["gradientFlowDock"].raise_()
+    qtbot.waitUntil(lambda: not flow._stale)
+    grads = window.document.grads
+    expected = [np.mean(np.abs(grads.dL_dz[l])) for l in range(1, 10)]  # noqa: E741
+    np.testing.assert_allclose(flow.dL_dz, expected)

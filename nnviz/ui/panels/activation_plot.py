@@ -54,7 +54,7 @@ class Target:
     reason: str  # "override" | "neuron" | "edge" | "default"
 
 
-class ActivationPlotPanel(QWidget):
+class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
     """f(z) and f′(z) of one layer's activation, with the selected neuron marked."""
 
     #: the z range always covers ±Z_HALF_RANGE, widened to include every current z
@@ -86,7 +86,6 @@ class ActivationPlotPanel(QWidget):
         self._y_shown: tuple[float, float] | None = None
         self._dot_labels: tuple | None = None  # the legend labels of f(z), f′(z)
         self._others_label = None  # the legend label of the layer's other neurons
-        self._stale = False  # an edit came while the panel was hidden in its window
         #: what the plot shows now: None if it shows a message instead
         self.target: Target | None = None
         self.values: dict[str, float] = {}
@@ -301,17 +300,6 @@ class ActivationPlotPanel(QWidget):
         if cols != self.legend.columnCount:
             self.legend.setColumnCount(cols)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        plot_style.follow_dock(self, self._on_dock_shown)
-        if self._stale:
-            self.refresh()
-
-    def _on_dock_shown(self) -> None:
-        """The dock's tab came to the front: catch up on the edits made meanwhile."""
-        if self._stale:
-            self.refresh(force=True)
-
     def _on_network_changed(self) -> None:
         self.refresh()
 
@@ -355,10 +343,8 @@ class ActivationPlotPanel(QWidget):
         behind another dock tab, the panel only notes that it is stale and redraws
         when shown.
         """
-        if not force and plot_style.hidden_in_shown_window(self):
-            self._stale = True
+        if self._skip_while_hidden(force):
             return
-        self._stale = False
         target = self._target()
         net = self._doc.network
         if target.layer == 0:

@@ -40,7 +40,7 @@ X_TICK_GAP = 10
 DEFAULT_FLOOR = 1e-12
 
 
-class GradientFlowPanel(QWidget):
+class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
     """Mean |∂L/∂z| and mean |∂L/∂W| per weighted layer, log y axis."""
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
@@ -57,7 +57,6 @@ class GradientFlowPanel(QWidget):
         self.dL_dW = np.zeros(0)
         self.floor: float | None = None  # set when some value is 0 and drawn at the floor
         self._styled_for: tuple | None = None  # what the axes and legend were built for
-        self._stale = False  # an edit came while the panel was hidden in its window
 
         self.title = QLabel(objectName="gradientFlowTitle")
         self.title.setWordWrap(True)
@@ -124,17 +123,6 @@ class GradientFlowPanel(QWidget):
         if cols != self.legend.columnCount:
             self.legend.setColumnCount(cols)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        plot_style.follow_dock(self, self._on_dock_shown)
-        if self._stale:
-            self.refresh()
-
-    def _on_dock_shown(self) -> None:
-        """The dock's tab came to the front: catch up on the edits made meanwhile."""
-        if self._stale:
-            self.refresh(force=True)
-
     def _on_network_changed(self) -> None:
         self.refresh()
 
@@ -150,10 +138,8 @@ class GradientFlowPanel(QWidget):
         hidden behind another dock tab, the panel only notes that it is stale and
         redraws when shown.
         """
-        if not force and plot_style.hidden_in_shown_window(self):
-            self._stale = True
+        if self._skip_while_hidden(force):
             return
-        self._stale = False
         doc, t = self._doc, theme.current()
         d = doc.decimals
         net, grads = doc.network, doc.grads

@@ -111,3 +111,33 @@ def follow_dock(widget: QWidget, on_shown) -> None:
         return
     widget._followed_dock = parent
     parent.visibilityChanged.connect(lambda visible: visible and on_shown())
+
+
+class RefreshWhenShown:
+    """Mixin for a panel that may sit in a dock tab behind another one.
+
+    Hidden there, its ``refresh`` only notes that it is stale (an edit costs it
+    nothing); it redraws when its tab comes to the front or it is shown. The panel's
+    ``refresh(force=False)`` starts with ``if self._skip_while_hidden(force): return``.
+    Put it first among the bases, before the Qt widget class.
+    """
+
+    _stale = False  # an edit came while the panel was hidden in its window
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        follow_dock(self, self._on_dock_shown)
+        if self._stale:
+            self.refresh()
+
+    def _on_dock_shown(self) -> None:
+        """The dock's tab came to the front: catch up on the edits made meanwhile."""
+        if self._stale:
+            self.refresh(force=True)
+
+    def _skip_while_hidden(self, force: bool) -> bool:
+        if not force and hidden_in_shown_window(self):
+            self._stale = True
+            return True
+        self._stale = False
+        return False
