@@ -265,22 +265,25 @@ class StaticLayer(QGraphicsItem):
         canvas.paint_layer_headers(p)
         canvas.paint_neurons(p, numbers=not canvas.playback_active)
 
+    def _paths_of(self, subset: np.ndarray | None) -> list:
+        """The bucketed edge paths: all of them (cached), or those of ``subset`` indices."""
+        if subset is None:
+            return self._paths
+        x1, y1, x2, y2 = self._canvas.layout.segments()
+        return _bucket_paths(
+            x1[subset],
+            y1[subset],
+            x2[subset],
+            y2[subset],
+            self._bucket[subset],
+            self._sign[subset],
+        )
+
     def _draw_edges(
         self, p: QPainter, th: themes.Theme, detailed: bool, subset: np.ndarray | None = None
     ) -> None:
         """Every edge (or the ``subset`` indices), weakest bucket first: strong ones on top."""
-        if subset is None:
-            paths = self._paths
-        else:
-            x1, y1, x2, y2 = self._canvas.layout.segments()
-            paths = _bucket_paths(
-                x1[subset],
-                y1[subset],
-                x2[subset],
-                y2[subset],
-                self._bucket[subset],
-                self._sign[subset],
-            )
+        paths = self._paths_of(subset)
         for sign, b, path in paths:
             p.setPen(edge_pen(th, sign, b, detailed))
             p.drawPath(path)
@@ -405,18 +408,7 @@ class StaticLayer(QGraphicsItem):
             )
             region = None  # new masks: every pixel is drawn
             subset = None
-        if subset is None:
-            paths = self._paths
-        else:
-            x1, y1, x2, y2 = self._canvas.layout.segments()
-            paths = _bucket_paths(
-                x1[subset],
-                y1[subset],
-                x2[subset],
-                y2[subset],
-                self._bucket[subset],
-                self._sign[subset],
-            )
+        paths = self._paths_of(subset)
         for sg, mask in zip((1, -1), self._masks):
             ip = _begin(mask, region, Qt.GlobalColor.black)
             try:
