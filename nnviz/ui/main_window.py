@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.actions_by_name: dict[str, QAction] = {}
+        self._docks_fitted = False
         #: the answer to "save the changes?" when no one can be asked (tests)
         self.unsaved_answer: QMessageBox.StandardButton | None = None
         self._theme_choice = theme_choice or str(settings.get("theme", "system"))
@@ -613,6 +614,15 @@ class MainWindow(QMainWindow):
         if urls and self.maybe_save():
             self.open_path(urls[0].toLocalFile())
             event.acceptProposedAction()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._docks_fitted:
+            # the first time: the right column takes at most a third of a small screen,
+            # so that on a 1024-wide laptop the network keeps most of the window
+            self._docks_fitted = True
+            width = max(300, min(480, int(self.width() * 0.34)))
+            self.resizeDocks([self.docks["inspectorDock"]], [width], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.maybe_save():
