@@ -81,6 +81,10 @@ def frame_schedule(
 
 
 def _progress(done: int, total: int, width: int = 30) -> None:
+    if not sys.stderr.isatty():  # a log: one line at the start and one at the end
+        if done in (1, total):
+            print(f"nnviz export: frame {done}/{total}", file=sys.stderr, flush=True)
+        return
     step = max(1, total // 50)
     if done % step and done < total:
         return

@@ -190,7 +190,9 @@ def from_dict(data: Any) -> Project:
         )
     if len(layers) - 1 > MAX_WEIGHTED_LAYERS:
         raise _fail(
-            "layers", f"{len(layers)} layers is beyond the limit of {MAX_WEIGHTED_LAYERS + 1}"
+            "layers",
+            f"{len(layers)} layers is beyond the limit of {MAX_WEIGHTED_LAYERS + 1} "
+            f"(the input, {MAX_WEIGHTED_LAYERS - 1} hidden layers and the output)",
         )
     sizes = []
     for i, spec in enumerate(layers):

@@ -304,7 +304,10 @@ def test_size_limits():
     d["layers"] = [{"size": 1}] * (MAX_WEIGHTED_LAYERS + 2)
     with pytest.raises(io.FileFormatError) as info:
         io.from_dict(d)
-    _check_message(str(info.value), "layers: 35 layers is beyond the limit of 34")
+    _check_message(
+        str(info.value),
+        "layers: 35 layers is beyond the limit of 34 (the input, 32 hidden layers and the output)",
+    )
     d["layers"] = [{"size": 1024}, {"size": 1024}, {"size": 1024}]
     with pytest.raises(io.FileFormatError) as info:
         io.from_dict(d)

@@ -71,7 +71,8 @@ def test_export_writes_an_animated_gif(example_file, tmp_path, capsys):
     assert code == 0
     captured = capsys.readouterr()
     assert "saved" in captured.out and str(out) in captured.out
-    assert "nnviz export [" in captured.err and "frames" in captured.err
+    # not a terminal here: a start and an end line, not a redrawn bar
+    assert captured.err.splitlines()[-1].startswith("nnviz export: frame ")
     with Image.open(out) as gif:
         assert gif.format == "GIF" and gif.size == (320, 200)
         assert gif.n_frames > 1
@@ -134,3 +135,21 @@ def test_bad_options_are_refused_by_the_parser(example_file, tmp_path, capsys):
             export.main([src, "--out", str(tmp_path / "x.gif"), *extra])
         assert e.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_progress_is_a_bar_on_a_terminal_and_two_lines_in_a_log(capsys, monkeypatch):
+    import sys
+
+    from nnviz import export
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    for i in range(1, 11):
+        export._progress(i, 10)
+    assert "\rnnviz export [" in capsys.readouterr().err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    for i in range(1, 11):
+        export._progress(i, 10)
+    assert capsys.readouterr().err.splitlines() == [
+        "nnviz export: frame 1/10",
+        "nnviz export: frame 10/10",
+    ]
