@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.canvas.scrubbed.connect(self.show_message)
         self.playback = None
         self.activation_plot = self.gradient_flow = self.linear_map = None
-        self.apply_theme(self._theme_choice)
+        self.apply_theme(self._theme_choice, remember=False)  # --theme is for this run
         self._on_file_state_changed()
         self._update_actions()
         self.resize(1440, 900)
@@ -480,13 +480,15 @@ class MainWindow(QMainWindow):
         for d, act in self._decimal_actions.items():
             act.setChecked(d == self.document.decimals)
 
-    def apply_theme(self, choice: str) -> None:
+    def apply_theme(self, choice: str, remember: bool = True) -> None:
+        """Use the 'system', 'light' or 'dark' theme; the View menu's choice is remembered."""
         self._theme_choice = choice
         themes.set_current(themes.resolve(choice))
         themes.apply_to_app(themes.current())
         for c, act in self._theme_actions.items():
             act.setChecked(c == choice)
-        settings.put("theme", choice)
+        if remember:
+            settings.put("theme", choice)
         self.canvas.apply_theme()
         self.document.settings_changed.emit()
 

@@ -378,3 +378,16 @@ def test_a_plot_behind_another_tab_catches_up_when_its_tab_is_chosen(qtbot, wind
     grads = window.document.grads
     expected = [np.mean(np.abs(grads.dL_dz[l])) for l in range(1, 10)]  # noqa: E741
     np.testing.assert_allclose(flow.dL_dz, expected)
+
+
+def test_theme_from_the_command_line_is_not_remembered_but_the_menu_choice_is(qtbot, window):
+    from nnviz.ui import settings
+
+    settings.put("theme", "light")
+    w = MainWindow(Document(), theme_choice="dark")  # as `nnviz --theme dark`
+    assert settings.get("theme") == "light"
+    w._theme_actions["dark"].trigger()
+    assert settings.get("theme") == "dark"
+    w.apply_theme("light")
+    w.close()
+    w.deleteLater()
