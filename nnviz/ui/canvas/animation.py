@@ -694,25 +694,8 @@ class PlaybackPainter:
         pt: float = 12.0,
         boxed: bool = True,
     ) -> None:
-        """A label of fixed screen size ``pt`` centred on ``center`` (as ``canvas._label``)."""
-        th = themes.current()
-        p.save()
-        zoom = max(canvas.zoom_level(), 1e-3)
-        p.translate(center)
-        p.scale(1 / zoom, 1 / zoom)
-        font = _font(pt, boxed)
-        p.setFont(font)
-        fm = QFontMetricsF(font)
-        w = fm.horizontalAdvance(text) + 16
-        h = fm.height() + 8
-        rect = QRectF(-w / 2, -h / 2, w, h)
-        if boxed:
-            p.setPen(QPen(color, 1.2))
-            p.setBrush(th.surface)
-            p.drawRoundedRect(rect, 5, 5)
-        p.setPen(color)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        p.restore()
+        """A label of fixed screen size ``pt`` centred on ``center``."""
+        canvas._label(p, center, text, color, pt, boxed)
 
     @staticmethod
     def _big_label(

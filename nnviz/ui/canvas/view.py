@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFont,
+    QFontMetricsF,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -1138,23 +1139,34 @@ class NetworkCanvas(QGraphicsView):
             draw(QPointF(px, py), sprite)
         p.restore()
 
-    def _label(self, p: QPainter, center: QPointF, text: str, color: QColor | None = None) -> None:
-        """Text in a rounded box, readable at any zoom level (fixed screen size)."""
+    def _label(
+        self,
+        p: QPainter,
+        center: QPointF,
+        text: str,
+        color: QColor | None = None,
+        pt: float = 12.0,
+        boxed: bool = True,
+    ) -> None:
+        """Text (bold in a rounded box, or plain) of fixed screen size ``pt``, centred on
+        ``center``: readable at any zoom level. The animation's labels use it too."""
         th = themes.current()
+        color = color or th.text
         p.save()
         scale = max(self.zoom_level(), 1e-3)
         p.translate(center)
         p.scale(1 / scale, 1 / scale)
-        font = _font(12, True)
+        font = _font(pt, boxed)
         p.setFont(font)
-        fm = p.fontMetrics()
+        fm = QFontMetricsF(font)
         w = fm.horizontalAdvance(text) + 16
         h = fm.height() + 8
         rect = QRectF(-w / 2, -h / 2, w, h)
-        p.setPen(QPen(color or th.text, 1.2))
-        p.setBrush(th.surface)
-        p.drawRoundedRect(rect, 5, 5)
-        p.setPen(color or th.text)
+        if boxed:
+            p.setPen(QPen(color, 1.2))
+            p.setBrush(th.surface)
+            p.drawRoundedRect(rect, 5, 5)
+        p.setPen(color)
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         p.restore()
 
