@@ -392,35 +392,43 @@ def bench_edit(quick: bool = False) -> float:
 
 
 # -------------------------------------------------------------- start-up
-_FIRST_PAINT = """
+# The probe: once a QApplication exists, print "painted" right after the first
+# paint of any window and exit. Both programs below get the same probe at the same
+# moment (just after their QApplication is made), and each imports its modules in
+# its own order: the bare window PySide6 alone; nnviz as the ``nnviz`` command
+# does, through ``nnviz.cli.main`` (the core, and numpy, before Qt).
+_PROBE = """
 import os, sys
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
 
-app = QApplication([sys.argv[0]])
 
-class FirstPaint(QObject):
-    seen = False
+def install_probe(app):
+    from PySide6.QtCore import QEvent, QObject, QTimer
 
-    def eventFilter(self, obj, event):
-        if not self.seen and event.type() == QEvent.Type.Paint:
-            self.seen = True
-            QTimer.singleShot(0, self.done)  # after the whole window's first paint
-        return False
+    class FirstPaint(QObject):
+        seen = False
 
-    def done(self):
-        sys.stdout.write("painted\\n")
-        sys.stdout.flush()
-        os._exit(0)
+        def eventFilter(self, obj, event):
+            if not self.seen and event.type() == QEvent.Type.Paint:
+                self.seen = True
+                QTimer.singleShot(0, self.done)  # after the whole window's first paint
+            return False
 
-first = FirstPaint()
-app.installEventFilter(first)
+        def done(self):
+            sys.stdout.write("painted\\n")
+            sys.stdout.flush()
+            os._exit(0)
+
+    app._first_paint_probe = FirstPaint()
+    app.installEventFilter(app._first_paint_probe)
 """
 
 _BARE = (
-    _FIRST_PAINT
+    _PROBE
     + """
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+app = QApplication([sys.argv[0]])
+install_probe(app)
 w = QMainWindow()
 w.setCentralWidget(QLabel("bare"))
 w.resize(1440, 900)
@@ -430,10 +438,13 @@ app.exec()
 )
 
 _NNVIZ = (
-    _FIRST_PAINT
+    _PROBE
     + """
-from nnviz.cli import main
-main([])
+from nnviz import cli
+from nnviz.ui import app as nnviz_app
+
+nnviz_app.ON_QAPPLICATION.append(install_probe)
+cli.main([])
 """
 )
 

@@ -7,17 +7,15 @@ shortcut (DESIGN.md convention 8). All changes go through the Document.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QToolBar,
     QUndoView,
@@ -31,6 +29,9 @@ from nnviz.ui import theme as themes
 from nnviz.ui.canvas.view import NetworkCanvas
 from nnviz.ui.document import Document
 from nnviz.ui.panels.inspector import InspectorPanel
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 FILE_FILTER = "nnviz networks (*.json);;All files (*)"
 
@@ -53,6 +54,10 @@ class _FirstPaint(QObject):
 
 class MainWindow(QMainWindow):
     """The nnviz window. ``MainWindow(document)``; tests drive it through its widgets."""
+
+    #: the playback and the plot panels exist now (with ``defer_panels``: right
+    #: after the window's first paint)
+    panels_built = Signal()
 
     def __init__(
         self,
@@ -131,12 +136,16 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- docks
     def build_panels(self) -> None:
-        """The playback (bar, chain-rule panel, canvas animation), then the plots."""
-        if self.playback is None:
-            from nnviz.ui.playback import install as install_playback
+        """The playback (bar, chain-rule panel, canvas animation), then the plots;
+        ``panels_built`` is emitted after them (start-up is over then)."""
+        try:
+            if self.playback is None:
+                from nnviz.ui.playback import install as install_playback
 
-            self.playback = install_playback(self)
-        self.build_plot_panels()
+                self.playback = install_playback(self)
+            self.build_plot_panels()
+        finally:
+            self.panels_built.emit()
 
     def build_plot_panels(self) -> None:
         """The live plots: f and f′ with the neuron's marker, gradient sizes per layer,
@@ -286,10 +295,8 @@ class MainWindow(QMainWindow):
         m.addAction(acts["openAction"])
         self.examples_menu = m.addMenu("Open &Example")
         self.examples_menu.setObjectName("examplesMenu")
-        for name in examples.names():
-            act = self.examples_menu.addAction(examples.title(name))
-            act.setObjectName(f"example_{name}")
-            act.triggered.connect(lambda _=False, n=name: self.open_example(n))
+        # filled when first opened: reading every example's title is start-up time
+        self.examples_menu.aboutToShow.connect(self._fill_examples_menu)
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.setObjectName("recentMenu")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -356,6 +363,14 @@ class MainWindow(QMainWindow):
         m.setObjectName("helpMenu")
         m.addAction(self.actions_by_name["shortcutsAction"])
         m.addAction(self.actions_by_name["aboutAction"])
+
+    def _fill_examples_menu(self) -> None:
+        if self.examples_menu.actions():
+            return
+        for name in examples.names():
+            act = self.examples_menu.addAction(examples.title(name))
+            act.setObjectName(f"example_{name}")
+            act.triggered.connect(lambda _=False, n=name: self.open_example(n))
 
     def _build_toolbar(self) -> None:
         tb = QToolBar("Main", self)
@@ -459,6 +474,8 @@ class MainWindow(QMainWindow):
         self.document.set_activation(sel.layer, name)
 
     def reinitialise_dialog(self) -> None:
+        from PySide6.QtWidgets import QInputDialog  # dialogs are imported when first used
+
         doc = self.document
         seed, ok = QInputDialog.getInt(
             self,
@@ -507,6 +524,8 @@ class MainWindow(QMainWindow):
         """
         if not self.document.modified:
             return True
+        from PySide6.QtWidgets import QMessageBox
+
         buttons = (
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
@@ -539,6 +558,8 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
+        from PySide6.QtWidgets import QFileDialog
+
         start = str(self.document.path.parent) if self.document.path else ""
         path, _ = QFileDialog.getOpenFileName(self, "Open network", start, FILE_FILTER)
         if path:
@@ -565,6 +586,8 @@ class MainWindow(QMainWindow):
         self.show_message(message, error=True)
         if QApplication.platformName() == "offscreen":
             return  # no one to click OK; the status bar keeps the sentence
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
         )
@@ -577,6 +600,8 @@ class MainWindow(QMainWindow):
         return self._save_to(self.document.path)
 
     def save_as(self) -> bool:
+        from PySide6.QtWidgets import QFileDialog
+
         start = str(self.document.path or Path.cwd() / "network.json")
         path, _ = QFileDialog.getSaveFileName(self, "Save network as", start, FILE_FILTER)
         if not path:
@@ -634,6 +659,8 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- help
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             "About nnviz",
@@ -658,4 +685,6 @@ class MainWindow(QMainWindow):
         rows = "".join(
             f"<tr><td>{t}</td><td><b>{k}</b></td></tr>" for t, k in self.shortcut_table()
         )
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")

@@ -391,3 +391,14 @@ def test_theme_from_the_command_line_is_not_remembered_but_the_menu_choice_is(qt
     w.apply_theme("light")
     w.close()
     w.deleteLater()
+
+
+def test_open_example_menu_lists_every_example_and_opens_it(qtbot, window):
+    menu = window.examples_menu
+    menu.aboutToShow.emit()  # filled when first opened (start-up reads no example titles)
+    menu.aboutToShow.emit()  # and only once
+    acts = {a.objectName(): a for a in menu.actions()}
+    assert sorted(acts) == [f"example_{n}" for n in examples.names()]
+    assert acts["example_one_neuron"].text() == examples.title("one_neuron")
+    acts["example_one_neuron"].trigger()
+    assert window.document.network.sizes == examples.load("one_neuron").network.sizes
