@@ -45,6 +45,12 @@ def par(x: float, decimals: int = 4) -> str:
     return f"({s})" if s.startswith(MINUS) else s
 
 
+def _written(n: int) -> list[int]:
+    """The indices of the terms a sum of ``n`` writes out: all, or the first few and
+    the last (formatting only those keeps a 784-term line as cheap as a 3-term one)."""
+    return list(range(n)) if n <= MAX_TERMS else [*range(MAX_TERMS - 2), n - 1]
+
+
 def _sum(terms: list[str], total_terms: int) -> str:
     if total_terms > MAX_TERMS:
         head = terms[: MAX_TERMS - 2]
@@ -64,9 +70,11 @@ def z_line(net: Network, trace: Trace, l: int, j: int, d: int = 4, row: int = 0)
     """``z = (a₁ × w₁) + (a₂ × w₂) + b = z``."""
     layer = net.layers[l - 1]
     a_prev = trace.a[l - 1][row]
-    terms = [f"({fmt(a_prev[i], d)} × {fmt(layer.W[j, i], d)})" for i in range(layer.fan_in)]
-    if len(terms) > MAX_TERMS:
-        terms = terms[: MAX_TERMS - 2] + [terms[-1]]
+    n = layer.fan_in
+    # with the bias there are n + 1 terms: beyond MAX_TERMS, the first few products,
+    # "…", the last product, then the bias
+    shown = range(n) if n + 1 <= MAX_TERMS else [*range(MAX_TERMS - 2), n - 1]
+    terms = [f"({fmt(a_prev[i], d)} × {fmt(layer.W[j, i], d)})" for i in shown]
     body = _sum(terms, layer.fan_in + 1) if layer.fan_in + 1 > MAX_TERMS else " + ".join(terms)
     return f"z = {body} + {par(layer.b[j], d)} = {fmt(trace.z[l][row, j], d)}"
 
@@ -86,7 +94,9 @@ def loss_line(net: Network, trace: Trace, y: np.ndarray, grads: Grads, d: int = 
     a = trace.a[-1][0]
     yy = np.asarray(y, dtype=float).reshape(-1)
     if spec.name == "mse":
-        terms = [f"({fmt(a[k], d)} {MINUS} {fmt(yy[k], d)})²" for k in range(a.size)]
+        terms = [
+            f"({fmt(a[k], d)} {MINUS} {fmt(yy[k], d)})²" for k in range(min(a.size, MAX_TERMS))
+        ]
         body = (
             "½ · [" + " + ".join(terms[:MAX_TERMS]) + (" + …" if a.size > MAX_TERMS else "") + "]"
         )
@@ -128,9 +138,7 @@ def dL_da_line(
         return f"∂L/∂a = {MINUS}y/a = {MINUS}{par(yy, d)}/{fmt(a, d)} = {fmt(g, d)}"
     nxt = net.layers[l]
     dz = grads.dL_dz[l + 1][0]
-    terms = [f"({fmt(nxt.W[k, j], d)} × {fmt(dz[k], d)})" for k in range(nxt.size)]
-    if len(terms) > MAX_TERMS:
-        terms = terms[: MAX_TERMS - 2] + [terms[-1]]
+    terms = [f"({fmt(nxt.W[k, j], d)} × {fmt(dz[k], d)})" for k in _written(nxt.size)]
     return f"∂L/∂a = Σₖ w·∂L/∂z = {_sum(terms, nxt.size)} = {fmt(g, d)}"
 
 
