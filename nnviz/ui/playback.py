@@ -90,7 +90,7 @@ class PlaybackController(QObject):
         self.timer.setObjectName("playbackTimer")
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._on_tick)
-        self.painter = PlaybackPainter(lambda: self._frame)
+        self.painter = PlaybackPainter(lambda: self._frame, self.upcoming_frame)
         self.canvas.playback_painter = self.painter
         self.document.network_changed.connect(self._on_network_changed)
         self._sync(force=True)
@@ -154,6 +154,13 @@ class PlaybackController(QObject):
         if sel is not None and sel.kind == "neuron" and sel.layer == step.layer:
             return step.layer, sel.neuron
         return step.layer, 0
+
+    def upcoming_frame(self) -> Frame | None:
+        """While playing, the first frame of the next step (what the canvas renders
+        ahead of time); None when paused or at the last step."""
+        if not self.playing or self.step >= self.last:
+            return None
+        return self.plan.frame(Position(self.step + 1, 0.0))
 
     # -------------------------------------------------------------- moving
     def advance(self, ticks: float = 1.0) -> Position:
@@ -302,12 +309,15 @@ class CaptionOverlay(QLabel):
         key = (c.caption(), th.name, self._canvas.viewport().width())
         if key == self._key and self.isVisible():
             return  # every tick emits: redo the box only when it changes
+        if self._key is None or self._key[1] != th.name:
+            # a style sheet is costly to apply (it restyles the label): only per theme
+            bg = th.surface
+            self.setStyleSheet(
+                f"QLabel {{ color: {th.text.name()}; background: rgba({bg.red()}, "
+                f"{bg.green()}, {bg.blue()}, 225); border: 1px solid {th.grid.name()}; "
+                "border-radius: 6px; }"
+            )
         self._key = key
-        bg = th.surface
-        self.setStyleSheet(
-            f"QLabel {{ color: {th.text.name()}; background: rgba({bg.red()}, {bg.green()}, "
-            f"{bg.blue()}, 225); border: 1px solid {th.grid.name()}; border-radius: 6px; }}"
-        )
         # the same caption must give the same box whatever came before (stepping back)
         self.setWordWrap(False)
         self.setMinimumWidth(0)

@@ -62,3 +62,33 @@ def test_canvas_follows_document_shape_changes(qtbot):
     assert canvas.layout.sizes == [2, 4, 1]
     doc.undo_stack.undo()
     assert canvas.layout.sizes == [2, 3, 1]
+
+
+def test_neuron_fills_are_the_exact_blend_to_within_one_colour_step(qtbot):
+    """A column's fills are looked up from levels of |a|; each is the blend of the
+    surface towards the sign's colour by 0.45·min(|a|, 1), as an 8-bit colour."""
+    from nnviz.ui import theme as themes
+
+    canvas = NetworkCanvas(Document())
+    qtbot.addWidget(canvas)
+    th = themes.current()
+    a = np.concatenate([np.linspace(-3.0, 3.0, 601), [0.0, -0.0, 1e-9, -1e-9, 1e300, -1e300]])
+    brushes = canvas.neuron_brushes(a)
+    assert len(brushes) == a.size
+    for v, brush in zip(a, brushes):
+        t = min(abs(v), 1.0) * 0.45
+        target = th.positive if v >= 0 else th.negative
+        want = [
+            round(255 * (s + (e - s) * t))
+            for s, e in (
+                (th.surface.redF(), target.redF()),
+                (th.surface.greenF(), target.greenF()),
+                (th.surface.blueF(), target.blueF()),
+            )
+        ]
+        got = brush.color()
+        assert max(abs(g - w) for g, w in zip(got.getRgb()[:3], want)) <= 1, v
+        assert canvas.neuron_fill(v) == got  # the single-value form agrees
+    # a NaN or an infinity never breaks the painting (the core refuses them anyway)
+    odd = canvas.neuron_brushes(np.array([np.nan, np.inf, -np.inf]))
+    assert [b.color() for b in odd[1:]] == [canvas.neuron_fill(1.0), canvas.neuron_fill(-1.0)]

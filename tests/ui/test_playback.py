@@ -668,3 +668,52 @@ def test_chain_rule_panel_has_text_for_every_selection_at_every_step(
             assert text.strip() and "Traceback" not in text
             if s == c.last and sel is not None and sel.kind == "edge":
                 assert "w ← w − η·∂L/∂w = " in text
+
+
+def test_the_next_step_is_rendered_ahead_and_looks_exactly_as_rendered_on_entry(window):
+    """While playing, the canvas renders the next step's still part between ticks;
+    the tick that enters that step blits it, and it is the image a fresh render gives."""
+    canvas, c = window.canvas, window.playback
+    c.seek(c.plan.find("forward_edges", 1), 0.0)
+    c.play()
+    c.timer.stop()  # the test ticks
+    step = c.step
+    c.advance(1)
+    canvas.viewport().grab()  # the tick that entered the step
+    c.advance(1)
+    canvas.viewport().grab()  # the next one: now the next step is due
+    assert canvas.still_prerenders == 0
+    QApplication.processEvents()  # the idle time between two ticks
+    assert canvas.still_prerenders == 1
+    renders = canvas.still_renders
+    c.advance(c.plan.steps[step].duration)  # into the next step
+    assert c.step == step + 1
+    ahead = canvas.viewport().grab().toImage()
+    assert canvas.still_renders == renders  # blitted, not rendered
+    canvas._stills.clear()  # forget it: render the same frame again
+    fresh = canvas.viewport().grab().toImage()
+    assert canvas.still_renders == renders + 1
+    assert ahead == fresh
+    c.pause()
+
+
+def test_nothing_is_rendered_ahead_when_paused_or_after_an_edit(window):
+    canvas, c = window.canvas, window.playback
+    c.seek(c.plan.find("forward_edges", 1), 0.3)  # paused
+    canvas.viewport().grab()
+    canvas.viewport().grab()
+    QApplication.processEvents()
+    assert canvas.still_prerenders == 0
+    c.play()
+    c.timer.stop()
+    step = c.step
+    canvas.viewport().grab()
+    canvas.viewport().grab()
+    QApplication.processEvents()
+    assert canvas.still_prerenders == 1
+    window.document.set_bias(1, 0, 0.25)  # the step rendered ahead is out of date now
+    renders = canvas.still_renders
+    c.advance(c.plan.steps[step].duration)
+    canvas.viewport().grab()
+    assert canvas.still_renders == renders + 1  # rendered again with the new value
+    c.pause()

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 
 from nnviz.core import explain
 from nnviz.core.explain import fmt
@@ -285,23 +285,32 @@ def _font(size: float, bold: bool = False) -> QFont:
 class PlaybackPainter:
     """The ``canvas.playback_painter`` hook: ``painter(canvas, p)`` draws the current frame.
 
-    ``frame_source()`` returns the frame to draw (the controller's). The last
-    scene drawn is kept in :attr:`last_scene` for tests and the chain-rule panel.
+    ``frame_source()`` returns the frame to draw (the controller's);
+    ``upcoming_source()``, if given, the first frame of the step that plays next
+    (None when nothing plays next), so that the canvas can render that step's still
+    part ahead of time. The last scene drawn for the current frame is kept in
+    :attr:`last_scene` for tests and the chain-rule panel.
     """
 
-    def __init__(self, frame_source) -> None:
+    def __init__(self, frame_source, upcoming_source=None) -> None:
         self._frame_source = frame_source
+        self._upcoming_source = upcoming_source
         self._paths: dict[tuple, list[tuple[int, int, QPainterPath]]] = {}
         self._refs: dict[str, float] = {}
         self._version = 0
-        self._scene: tuple[tuple, FrameScene] | None = None
+        #: scenes by step: the current one and the one rendered ahead of time
+        self._scenes: dict[tuple, FrameScene] = {}
         self.last_scene: FrameScene | None = None
+
+    def upcoming(self) -> Frame | None:
+        """The first frame of the step that plays next, or None."""
+        return self._upcoming_source() if self._upcoming_source is not None else None
 
     def invalidate(self) -> None:
         """Forget cached edge paths: the document (values or shape) changed."""
         self._paths.clear()
         self._refs.clear()
-        self._scene = None
+        self._scenes.clear()
         self._version += 1
 
     # ------------------------------------------------------------- cache
@@ -345,20 +354,24 @@ class PlaybackPainter:
         return paths
 
     # ---------------------------------------------------------- painting
-    def scene(self, canvas) -> FrameScene | None:
-        """What the current frame shows on ``canvas`` (None without a frame).
+    def scene(self, canvas, frame: Frame | None = None) -> FrameScene | None:
+        """What ``frame`` (by default the current frame) shows on ``canvas`` (None
+        without a frame).
 
         Built once per step (and edit): within a step only the fraction changes.
         """
-        frame = self._frame_source()
+        if frame is None:
+            frame = self._frame_source()
         if frame is None:
             return None
-        key = (self.still_key(canvas), id(canvas.layout))
-        if self._scene is not None and self._scene[0] == key:
-            cached = self._scene[1]
+        key = (self.still_key(canvas, frame), id(canvas.layout))
+        cached = self._scenes.get(key)
+        if cached is not None:
             return cached if cached.frame == frame else replace(cached, frame=frame)
         scene = build_scene(canvas.document, canvas.layout, frame)
-        self._scene = (key, scene)
+        if len(self._scenes) >= 3:  # the current step, the next one, and one spare
+            self._scenes.pop(next(iter(self._scenes)))
+        self._scenes[key] = scene
         return scene
 
     def __call__(self, canvas, p: QPainter) -> None:
@@ -367,20 +380,23 @@ class PlaybackPainter:
         self.paint_moving(canvas, p)
 
     # the canvas may cache the still part: it changes per step, not per tick
-    def still_key(self, canvas) -> tuple:
+    def still_key(self, canvas, frame: Frame | None = None) -> tuple:
         """Changes whenever :meth:`paint_still` would draw something different.
 
         (The canvas adds its own view transform, size, layout and theme.)
         """
-        frame = self._frame_source()
+        if frame is None:
+            frame = self._frame_source()
         doc = canvas.document
         step = None if frame is None else (frame.index, frame.step, frame.last)
         return (self._version, step, doc.decimals, doc.learning_rate)
 
-    def paint_still(self, canvas, p: QPainter) -> None:
-        """What stays put within a step: veil, edges, neurons and the numbers in them."""
-        scene = self.scene(canvas)
-        self.last_scene = scene
+    def paint_still(self, canvas, p: QPainter, frame: Frame | None = None) -> None:
+        """What stays put within a step: veil, edges, neurons and the numbers in them
+        (of ``frame``'s step; by default the current one)."""
+        scene = self.scene(canvas, frame)
+        if frame is None:
+            self.last_scene = scene
         if scene is not None:
             self.paint(canvas, p, scene)
 
@@ -480,26 +496,31 @@ class PlaybackPainter:
         frame = scene.frame
         doc = canvas.document
         backward = frame.phase in ("backward", "update")
+        surface = QBrush(th.surface)
         for l, x in enumerate(layout.x):  # noqa: E741
             r = layout.radius[l]
-            a = doc.trace.a[l][0]
-            shown = frame.a_shown[l]
-            focus = frame.focus[l]
             thin = 1.6 if r > 6 else 0.5
-            for j, y in enumerate(layout.y[l]):
-                c = QPointF(x, y)
-                fill = canvas.neuron_fill(a[j]) if shown[j] else th.surface
+            pens = (QPen(th.muted, thin), QPen(th.text, thin))  # not yet computed, shown
+            fills = canvas.neuron_brushes(doc.trace.a[l][0])
+            shown = frame.a_shown[l].tolist()
+            focus = frame.focus[l]
+            for j, y in enumerate(layout.y[l].tolist()):
                 if focus[j]:
-                    hl = th.grad_color(doc.grads.dL_da[l][0, j]) if backward else th.text
-                    glow = QColor(hl)
-                    glow.setAlphaF(0.22)
-                    p.setPen(Qt.PenStyle.NoPen)
-                    p.setBrush(glow)
-                    p.drawEllipse(c, r + GLOW, r + GLOW)
-                    p.setPen(QPen(hl, max(3.0, thin * 2)))
-                else:
-                    p.setPen(QPen(th.text if shown[j] else th.muted, thin))
-                p.setBrush(fill)
+                    continue
+                p.setPen(pens[shown[j]])
+                p.setBrush(fills[j] if shown[j] else surface)
+                p.drawEllipse(QPointF(x, y), r, r)
+            # the neurons the step works on: a glow and a thick ring, drawn last
+            for j in np.flatnonzero(focus).tolist():
+                c = QPointF(x, float(layout.y[l][j]))
+                hl = th.grad_color(doc.grads.dL_da[l][0, j]) if backward else th.text
+                glow = QColor(hl)
+                glow.setAlphaF(0.22)
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(glow)
+                p.drawEllipse(c, r + GLOW, r + GLOW)
+                p.setPen(QPen(hl, max(3.0, thin * 2)))
+                p.setBrush(fills[j] if shown[j] else surface)
                 p.drawEllipse(c, r, r)
 
     def _paint_texts(

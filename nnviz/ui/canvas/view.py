@@ -13,7 +13,7 @@ import itertools
 import struct
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -48,6 +48,8 @@ from nnviz.ui.canvas.layout import Layout
 from nnviz.ui.document import Document, Selection
 
 WIDTH_BUCKETS = 6
+#: steps of |a| in a neuron's fill (see NetworkCanvas.neuron_brushes)
+FILL_LEVELS = 256
 MIN_EDGE_WIDTH = 0.8
 MAX_EDGE_WIDTH = 7.0
 _gestures = itertools.count(1)
@@ -544,11 +546,20 @@ class NetworkCanvas(QGraphicsView):
         #: that also has ``still_key(canvas)``, ``paint_still(canvas, p)`` and
         #: ``paint_moving(canvas, p)`` gets its still part cached (see paint_overlay)
         self.playback_painter = None
-        self._still_image: QImage | None = None
-        self._still_key: tuple | None = None
-        #: how often the playback's still part was rendered (tests, the bench)
+        #: the playback's still part, rendered: the current step's, and the next
+        #: step's when it was rendered ahead of time (key → image)
+        self._stills: dict[tuple, QImage] = {}
+        #: (transform, width, height, render hints) of the last still part painted
+        self._still_geometry: tuple | None = None
+        self._prerender_pending = False
+        self._still_painted: tuple | None = None  # key of the last still part painted
+        #: how often the playback's still part was rendered while painting, and
+        #: ahead of time, between ticks (tests, the bench)
         self.still_renders = 0
+        self.still_prerenders = 0
         self._sprites: dict[tuple, QPixmap] = {}
+        self._fill_key: tuple | None = None
+        self._fill_table: tuple[list[QBrush], list[QBrush]] = ([], [])
         self.hovered: Selection | None = None
         self._press: QPointF | None = None
         self._press_value = 0.0
@@ -612,7 +623,7 @@ class NetworkCanvas(QGraphicsView):
             self.playback_active = active
             self.static.update()
             if not active:
-                self._still_image = self._still_key = None
+                self._stills.clear()
         self.overlay.update()
 
     # ---------------------------------------------------------------- zoom
@@ -867,8 +878,30 @@ class NetworkCanvas(QGraphicsView):
 
     # ------------------------------------------------------------ painting
     def neuron_fill(self, a: float) -> QColor:
+        """A neuron's fill for its activation ``a``: the surface tinted towards the
+        sign's colour by |a| (up to 45 % at |a| ≥ 1)."""
+        return self.neuron_brushes(np.array([a]))[0].color()
+
+    def neuron_brushes(self, a: np.ndarray) -> list[QBrush]:
+        """:meth:`neuron_fill` of every value in ``a``, as brushes, computed at once.
+
+        |a| is taken in FILL_LEVELS steps (the tint moves by less than an 8-bit
+        colour step between two), and each step's brush is made once per theme, so
+        a column of 784 neurons costs a lookup per neuron, not a colour blend.
+        """
         th = themes.current()
-        return _blend(th.surface, th.sign_color(a), min(abs(a), 1.0) * 0.45)
+        key = (th.surface.rgba(), th.positive.rgba(), th.negative.rgba())
+        if self._fill_key != key:
+            levels = np.linspace(0.0, 1.0, FILL_LEVELS + 1) * 0.45
+            self._fill_table = tuple(
+                [QBrush(_blend(th.surface, sign_color, float(t))) for t in levels]
+                for sign_color in (th.negative, th.positive)
+            )
+            self._fill_key = key
+        a = np.nan_to_num(np.asarray(a, dtype=float).ravel())
+        level = np.rint(np.minimum(np.abs(a), 1.0) * FILL_LEVELS).astype(np.intp).tolist()
+        negative, positive = self._fill_table
+        return [(positive if pos else negative)[k] for pos, k in zip((a >= 0).tolist(), level)]
 
     def paint_layer_headers(self, p: QPainter) -> None:
         th = themes.current()
@@ -900,8 +933,8 @@ class NetworkCanvas(QGraphicsView):
             labelled = layout.labelled(l) and numbers
             a = a_all[l][0]
             p.setPen(QPen(th.text if layout.detailed else th.muted, 1.6 if r > 6 else 0.5))
-            for j, y in enumerate(layout.y[l]):
-                p.setBrush(self.neuron_fill(a[j]))
+            for y, brush in zip(layout.y[l].tolist(), self.neuron_brushes(a)):
+                p.setBrush(brush)
                 p.drawEllipse(QPointF(x, y), r, r)
             if not labelled:
                 continue
@@ -998,6 +1031,10 @@ class NetworkCanvas(QGraphicsView):
         step (or per edit, zoom, pan, resize or theme) into a viewport-sized image,
         and each tick blits it and draws the moving part over it. The painter's
         ``still_key(canvas)`` says when its still part would look different.
+
+        While the animation plays, the next step's still part is rendered ahead of
+        time, between two ticks (see :meth:`_prerender_still`), so that the tick
+        that enters a step only blits it.
         """
         # The world transform (scene → viewport), not deviceTransform(): when a parent
         # window is grabbed, the device transform also holds the viewport's offset in
@@ -1011,32 +1048,79 @@ class NetworkCanvas(QGraphicsView):
         if w <= 0 or h <= 0:
             painter.paint_still(self, p)
             return
+        geometry = (T, w, h, p.renderHints())
+        key = self._still_key(painter, geometry)
+        image = self._stills.get(key)
+        if image is None:
+            image = self._render_still(painter, geometry)
+            self.still_renders += 1
+        # keep the image painted, and the next step's if it was rendered ahead
+        self._stills = {k: v for k, v in self._stills.items() if k != key}
+        while len(self._stills) > 1:
+            self._stills.pop(next(iter(self._stills)))
+        self._stills[key] = image
+        self._still_geometry = geometry
+        image.setDevicePixelRatio(dpr)
+        p.save()
+        p.resetTransform()
+        p.drawImage(QPointF(0.0, 0.0), image)
+        p.restore()
+        # not after the tick that enters a step (the panels follow the new step then,
+        # and the idle time before the next tick is short): after the one after it
+        again = key == self._still_painted
+        self._still_painted = key
+        if again and not self._prerender_pending and hasattr(painter, "upcoming"):
+            self._prerender_pending = True
+            QTimer.singleShot(0, self._prerender_still)
+
+    def _still_key(self, painter, geometry: tuple, frame=None) -> tuple:
+        T, w, h, _hints = geometry
         th = themes.current()
-        key = (
-            painter.still_key(self),
+        return (
+            painter.still_key(self) if frame is None else painter.still_key(self, frame),
             (T.m11(), T.m12(), T.m21(), T.m22(), T.dx(), T.dy()),
             (w, h),
             id(self.layout),
             th.background.rgba(),
             th.text.rgba(),
         )
-        if key != self._still_key or self._still_image is None:
-            image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-            image.fill(Qt.GlobalColor.transparent)
-            ip = QPainter(image)
-            try:  # a painter must end even if the playback painter raises
-                ip.setRenderHints(p.renderHints())
-                ip.setTransform(T)
+
+    def _render_still(self, painter, geometry: tuple, frame=None) -> QImage:
+        T, w, h, hints = geometry
+        image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        ip = QPainter(image)
+        try:  # a painter must end even if the playback painter raises
+            ip.setRenderHints(hints)
+            ip.setTransform(T)
+            if frame is None:
                 painter.paint_still(self, ip)
-            finally:
-                ip.end()
-            self._still_image, self._still_key = image, key
-            self.still_renders += 1
-        self._still_image.setDevicePixelRatio(dpr)
-        p.save()
-        p.resetTransform()
-        p.drawImage(QPointF(0.0, 0.0), self._still_image)
-        p.restore()
+            else:
+                painter.paint_still(self, ip, frame)
+        finally:
+            ip.end()
+        return image
+
+    def _prerender_still(self) -> None:
+        """Render the next step's still part now, between two ticks, if it is not yet.
+
+        Called from the event loop just after a paint: the tick that later enters
+        that step then finds it ready (same view, same values: the key says so;
+        after a zoom or an edit the key differs and the step is rendered as usual).
+        """
+        self._prerender_pending = False
+        painter = self.playback_painter
+        geometry = self._still_geometry
+        if painter is None or not self.playback_active or geometry is None:
+            return
+        frame = painter.upcoming()
+        if frame is None:
+            return
+        key = self._still_key(painter, geometry, frame)
+        if key in self._stills:
+            return
+        self._stills[key] = self._render_still(painter, geometry, frame)
+        self.still_prerenders += 1
 
     def _paint_neuron_highlight(
         self, p: QPainter, sel: Selection, color: QColor, width: float
