@@ -446,3 +446,47 @@ def test_gradient_flow_stays_readable_in_a_short_dock(qtbot):
     assert panel.legend.columnCount == 2  # the two entries on one row
     panel.resize(340, 260)  # tiny: still the output is ticked
     qtbot.waitUntil(lambda: panel.x_ticks[-1] == L)
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1600, 1920])
+def test_the_plot_keeps_its_place_while_the_playback_changes_its_texts(
+    qtbot, tmp_path, monkeypatch, width
+):
+    """The title and the values line change at every step; the plot under them must
+    not move (a moving plot is a distraction, and pyqtgraph lays it out again)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    from nnviz.core import examples
+    from nnviz.ui.document import Document
+    from nnviz.ui.main_window import MainWindow
+
+    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
+    w = MainWindow(Document(examples.default_project()), theme_choice="light")
+    w.resize(width, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    plot = w.activation_plot
+    resized = []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Type.Resize:
+                resized.append((c.step, event.oldSize().toTuple(), event.size().toTuple()))
+            return False
+
+    c = w.playback
+    c.seek(0, 0.0)
+    QApplication.processEvents()  # the window's own first layout
+    watch = Watch()
+    plot.stack.installEventFilter(watch)
+    texts = set()
+    for step in range(c.plan.find("loss") + 1):
+        c.seek(step, 0.5)
+        QApplication.processEvents()
+        texts.add(plot.values_label.text())
+    assert len(texts) > 2  # the texts did change
+    assert resized == []
+    w.document.undo_stack.setClean()
+    w.close()
+    w.deleteLater()

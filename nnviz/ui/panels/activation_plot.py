@@ -43,6 +43,7 @@ from nnviz.ui.panels import plot_style
 
 PRIME = "\u2032"  # f′
 NOT_YET = "?"  # the number of a z that playback has not computed yet
+NOT_COMPUTED_HTML = "<i>z not computed yet</i>: the animation has not reached this neuron"
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,12 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         header.addWidget(self.compare_button)
         for w in (self.title, self.values_label):
             w.setStyleSheet(plot_style.title_style())
+        # measures the longest texts the title and the values line can have
+        self._probe = QLabel()
+        self._probe.setWordWrap(True)
+        self._probe.setTextFormat(Qt.TextFormat.RichText)
+        self._probe.setStyleSheet(plot_style.title_style())
+        self._probe.ensurePolished()  # the style sheet's font, before measuring
         self.compare_button.setStyleSheet(plot_style.button_style())
 
         layout = QVBoxLayout(self)
@@ -272,6 +279,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         # is resized several times in a row)
         self._flush_caches()
         QTimer.singleShot(0, self._flush_caches)
+        self._reserve_text_heights()
         # a short dock keeps the plot: the legend drops the entries that the
         # values line above the plot already shows, and goes into short columns
         compact = self.height() < self.COMPACT_HEIGHT
@@ -279,6 +287,49 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             self._compact = compact
             self.refresh()
         self._set_legend_columns()
+
+    def _values_html(self, z_s: str, f_s: str, df_s: str, elementwise: bool) -> str:
+        t = theme.current()
+        c_f, c_df = plot_style.css(t.curve_f), plot_style.css(t.curve_df)
+        # a word joiner after the prime: Qt would break the line inside "f′(z)"
+        df_name = "f′\u2060(z)" if elementwise else "∂aₖ/∂zₖ"
+        return (
+            f"z = <b>{z_s}</b> &nbsp;&nbsp; "
+            f"<span style='color:{c_f}'>a = f(z) = <b>{f_s}</b></span> &nbsp;&nbsp; "
+            f"<span style='color:{c_df}'>{df_name} = <b>{df_s}</b></span>"
+            + (
+                ""
+                if elementwise
+                else "<br><span style='font-size:12pt'>softmax is not element-wise: aₖ "
+                "depends on every z of the layer. The curves vary zₖ with the other z held "
+                "at their current values. The derivative drawn is only the diagonal "
+                "aₖ(1 − aₖ) of the Jacobian; the backward pass uses all of it.</span>"
+            )
+        )
+
+    def _reserve_text_heights(self) -> None:
+        """Give the title and the values line the height of their longest text at this
+        width: playback changes them every step, and a line that wrapped once more or
+        less would move the plot (and make pyqtgraph lay it out again) each time."""
+        d = self._doc.decimals
+        wide = fmt(-888.888888, d)
+        longest_label = max((activations.get(n).label for n in activations.NAMES), key=len)
+        samples = {
+            self.values_label: [self._values_html(wide, wide, wide, True), NOT_COMPUTED_HTML],
+            self.title: [
+                f"<b>{longest_label}</b> &nbsp;·&nbsp; Layer 88, neuron 888"
+                " (fed by the selected weight)"
+            ],
+        }
+        for label, texts in samples.items():
+            width = label.width()
+            if width <= 0:
+                continue
+            heights = []
+            for text in texts:
+                self._probe.setText(text)
+                heights.append(self._probe.heightForWidth(width))
+            label.setMinimumHeight(max(heights))
 
     def _flush_caches(self) -> None:
         item = self.plot_item
@@ -308,6 +359,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
 
     def _on_settings_changed(self) -> None:
         self._built_for = None  # the theme or the decimals: restyle everything
+        self._reserve_text_heights()
         self.refresh()
 
     def _on_compare_toggled(self, name: str, on: bool) -> None:
@@ -453,26 +505,11 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         if revealed:
             self.values = {"z": z, "f": f_at, "df": df_at}
             z_s, f_s, df_s = fmt(z, d), fmt(f_at, d), fmt(df_at, d)
-            c_f, c_df = plot_style.css(t.curve_f), plot_style.css(t.curve_df)
-            self.values_label.setText(
-                f"z = <b>{z_s}</b> &nbsp;&nbsp; "
-                f"<span style='color:{c_f}'>a = f(z) = <b>{f_s}</b></span> &nbsp;&nbsp; "
-                f"<span style='color:{c_df}'>{'f′(z)' if ew else '∂aₖ/∂zₖ'} = <b>{df_s}</b></span>"
-                + (
-                    ""
-                    if ew
-                    else "<br><span style='font-size:12pt'>softmax is not element-wise: aₖ "
-                    "depends on every z of the layer. The curves vary zₖ with the other z held "
-                    "at their current values. The derivative drawn is only the diagonal "
-                    "aₖ(1 − aₖ) of the Jacobian; the backward pass uses all of it.</span>"
-                )
-            )
+            self.values_label.setText(self._values_html(z_s, f_s, df_s, ew))
         else:
             self.values = {}
             z_s = f_s = df_s = NOT_YET
-            self.values_label.setText(
-                "<i>z not computed yet</i>: the animation has not reached this neuron"
-            )
+            self.values_label.setText(NOT_COMPUTED_HTML)
 
         built_for = (
             t,
