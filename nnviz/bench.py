@@ -340,6 +340,55 @@ def _frames(app, win, start: int, stop_kind: str, max_ticks: int | None, paint) 
     return out
 
 
+def _real_time(app, win, quick: bool) -> dict[str, Any]:
+    """Play the forward pass as a user sees it: the playback's own timer, the event
+    loop painting every widget, and whatever the app does between ticks (rendering
+    the next step ahead of time). Returns the gaps between two paints of the canvas:
+    their median, the worst, and how many frames came late (a gap over 1.5 ticks,
+    i.e. at least one frame dropped)."""
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+
+    from nnviz.ui.playback import TICK_MS
+
+    ctl = win.playback
+    plan = ctl.plan
+    first = plan.find("forward_edges")
+    stop = first + 2 if quick else plan.find("loss")
+    stamps: list[float] = []
+
+    class Paints(QObject):
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint:
+                stamps.append(time.perf_counter())
+            return False
+
+    vp = win.canvas.viewport()
+    watcher = Paints()
+    vp.installEventFilter(watcher)
+    ctl.seek(first, 0.0)
+    app.processEvents()
+    loop = QEventLoop()
+    check = QTimer()
+    check.timeout.connect(lambda: loop.quit() if ctl.step >= stop or not ctl.playing else None)
+    check.start(5)
+    QTimer.singleShot(120_000, loop.quit)  # never hang
+    ctl.play()
+    loop.exec()
+    check.stop()
+    ctl.pause()
+    vp.removeEventFilter(watcher)
+    gaps = [(b - a) * 1e3 for a, b in zip(stamps, stamps[1:])]
+    if not gaps:
+        return {"tick_ms": TICK_MS, "frames": len(stamps)}
+    return {
+        "tick_ms": TICK_MS,
+        "frames": len(stamps),
+        "median_gap_ms": round(statistics.median(gaps), 1),
+        "worst_gap_ms": round(max(gaps), 1),
+        "late_frames": sum(g > 1.5 * TICK_MS for g in gaps),
+    }
+
+
 def bench_frames(quick: bool = False) -> tuple[dict[str, float], dict[str, Any]]:
     """frame_ms per network size, and details (canvas size, worst frame, the app's frame).
 
@@ -347,10 +396,11 @@ def bench_frames(quick: bool = False) -> tuple[dict[str, float], dict[str, Any]]
     ``frame_ms`` is the median over the ticks of the edge steps, where pulses travel
     over the lit edges (the heaviest overlay), the ticks that enter a step
     included; ``max_ms`` is the worst tick of the whole pass. ``--quick`` plays
-    only a few ticks of the first edge step.
+    only a few ticks of the first edge step. ``real_time`` plays the pass at the
+    app's own pace (see :func:`_real_time`).
     """
     out: dict[str, float] = {}
-    details: dict[str, Any] = {"max_ms": {}, "app_ms": {}, "ticks": {}}
+    details: dict[str, Any] = {"max_ms": {}, "app_ms": {}, "ticks": {}, "real_time": {}}
     for key, sizes in FRAME_NETWORKS.items():
         app, win = _window(sizes)
         vp = win.canvas.viewport()
@@ -369,6 +419,7 @@ def bench_frames(quick: bool = False) -> tuple[dict[str, float], dict[str, Any]]
         details["app_ms"][key] = round(
             statistics.median(ms for ms, kind in app_ticks if kind == "forward_edges"), 2
         )
+        details["real_time"][key] = _real_time(app, win, quick)
         _close(app, win)
     return out, details
 
@@ -610,6 +661,14 @@ def _text(result: dict[str, Any]) -> str:
             f"  {int(k):>7,} edges  median {ms:7.2f} ms   worst of the pass "
             f"{d['max_ms'][k]:7.2f} ms   with the whole window {d['app_ms'][k]:7.2f} ms"
         )
+    lines.append("playing in real time (the app's timer and event loop): gaps between frames")
+    for k, rt in d["real_time"].items():
+        if "worst_gap_ms" in rt:
+            lines.append(
+                f"  {int(k):>7,} edges  {rt['frames']} frames, one per {rt['tick_ms']} ms: "
+                f"median {rt['median_gap_ms']:.1f} ms, worst {rt['worst_gap_ms']:.1f} ms, "
+                f"{rt['late_frames']} late"
+            )
     s = result["startup_details"]
     lines += [
         f"edit: one weight → recomputed → views repainted   {result['edit_ms']:.2f} ms",

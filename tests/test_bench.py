@@ -71,6 +71,12 @@ def test_frame_edit_startup_and_memory_are_positive_numbers(result):
     assert set(result["frame_ms"]) == FRAME_KEYS
     assert all(_positive(v) for v in result["frame_ms"].values())
     assert result["frame_details"]["canvas"] == list(bench.CANVAS_SIZE)
+    real_time = result["frame_details"]["real_time"]
+    assert set(real_time) == FRAME_KEYS
+    for rt in real_time.values():  # the pass really played at the app's pace
+        assert rt["frames"] >= 3
+        assert _positive(rt["median_gap_ms"]) and rt["worst_gap_ms"] >= rt["median_gap_ms"]
+        assert 0 <= rt["late_frames"] < rt["frames"]
     assert _positive(result["edit_ms"])
     assert _positive(result["startup_ratio"])
     assert _positive(result["peak_rss_mb"])
