@@ -526,9 +526,10 @@ def _time_to_paint(code: str, pycache: str) -> float:
 
 def bench_startup(quick: bool = False) -> tuple[float, dict[str, float]]:
     """(nnviz / bare time to first paint, the two medians in ms)."""
-    # start-up times swing by ±30 % here from run to run (a 2-core VM): many
-    # interleaved pairs, and the median of each
-    runs = 1 if quick else 11
+    # start-up times swing by ±30 % here from run to run (a 2-core VM), and the ratio
+    # of the medians of 11 pairs still moved between 1.75 and 2.0 from one bench to
+    # the next: 21 interleaved pairs, and the median of each
+    runs = 1 if quick else 21
     bare, ours = [], []
     with tempfile.TemporaryDirectory(prefix="nnviz-bench-pycache-") as pycache:
         _time_to_paint(_BARE, pycache)  # warm the disk cache and the bytecode of both
