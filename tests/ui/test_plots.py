@@ -463,7 +463,7 @@ def test_the_plot_keeps_its_place_while_the_playback_changes_its_texts(
 
     monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
     w = MainWindow(Document(examples.default_project()), theme_choice="light")
-    w.resize(width, 900)
+    w.resize(width, 1200)  # tall: the full legend (a short dock has a compact one)
     w.show()
     qtbot.waitExposed(w)
     plot = w.activation_plot
@@ -480,13 +480,17 @@ def test_the_plot_keeps_its_place_while_the_playback_changes_its_texts(
     QApplication.processEvents()  # the window's own first layout
     watch = Watch()
     plot.stack.installEventFilter(watch)
-    texts = set()
+    texts, others, boxes = set(), set(), set()
     for step in range(c.plan.find("loss") + 1):
         c.seek(step, 0.5)
         QApplication.processEvents()
         texts.add(plot.values_label.text())
+        others.add(plot._others_label is not None)
+        boxes.add(plot.plot_item.vb.sceneBoundingRect().getRect())
     assert len(texts) > 2  # the texts did change
+    assert others == {True, False}  # and the legend's "other neurons" came and went
     assert resized == []
+    assert len(boxes) == 1  # the plot inside the widget did not move either
     w.document.undo_stack.setClean()
     w.close()
     w.deleteLater()

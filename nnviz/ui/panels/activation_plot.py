@@ -650,21 +650,23 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             df_label.setText(df_text)
 
     def _relabel_others(self, l: int, n_others: int) -> None:  # noqa: E741
-        """The legend's "other neurons of layer l" entry: there iff it has dots, and named."""
+        """The legend's "other neurons of layer l" entry: shown iff it has dots, and named."""
         if self._compact:
             return
-        label = self._others_label
-        if not n_others:
-            if label is not None:
-                self.legend.removeItem(self.others_f)
-                self._others_label = None
-            return
-        text = _others_text(l)
-        if label is None:
-            self.legend.addItem(self.others_f, text)
-            self._others_label = self.legend.getLabel(self.others_f)
-        elif label.text != text:
-            label.setText(text)
+        self._show_others_entry(n_others > 0, l)
+
+    def _show_others_entry(self, shown: bool, l: int) -> None:  # noqa: E741
+        # hidden, the row keeps its height (a blank label): a hidden item would leave
+        # pyqtgraph's grid and the legend would shrink by a row
+        for sample, label in self.legend.items:
+            if sample.item is self.others_f:
+                sample.setVisible(shown)
+                text = _others_text(l) if shown else "&nbsp;"
+                if label.text != text:
+                    label.setText(text)
+                self._others_label = label if shown else None
+                return
+        self._others_label = None
 
     def _y_range(self, fy: np.ndarray, dfy: np.ndarray) -> tuple[float, float]:
         """The y interval: all of this layer's f and f′ and every compared f′, and 0 to 1.
@@ -691,6 +693,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         t = theme.current()
         legend = self.legend
         legend.clear()
+        legend.setMinimumHeight(0)
         self._dot_labels = None
         self._others_label = None
         legend.setBrush(pg.mkBrush(None))
@@ -711,9 +714,11 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         legend.addItem(self.f_dot, f_text)
         legend.addItem(self.df_dot, df_text)
         self._dot_labels = (legend.getLabel(self.f_dot), legend.getLabel(self.df_dot))
-        if n_others:
-            legend.addItem(self.others_f, _others_text(l))
-            self._others_label = legend.getLabel(self.others_f)
+        # the "other neurons" entry is always there, hidden while the layer shows no
+        # other dots (playback reveals them step by step): a legend that gained or
+        # lost a row would move the plot above it, and make pyqtgraph redraw it all
+        legend.addItem(self.others_f, _others_text(l))
+        self._show_others_entry(n_others > 0, l)
         for name, (f_item, _df_item) in self.compare_curves.items():
             label = activations.get(name).label
             legend.addItem(f_item, f"{label}: f dashed, f′ dotted")
