@@ -22,7 +22,7 @@ import sys
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QToolBar
 
 from nnviz.core.timeline import (
     GRANULARITIES,
@@ -440,7 +440,9 @@ def _follow_with_activation_plot(window, controller: PlaybackController) -> None
     """
 
     def follow(_frame=None) -> None:
-        plot = window.findChild(QWidget, "activationPlot")
+        # the window's own attribute (set when the plots are built), not findChild:
+        # this runs every tick, and findChild walks the whole widget tree
+        plot = getattr(window, "activation_plot", None)
         setter = getattr(plot, "set_playback", None)
         if setter is None:
             return

@@ -236,7 +236,10 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         One refresh, only if something changed.
         """
         new = None if target is None else (int(target[0]), int(target[1]))
-        shown = None if z_shown is None else tuple(tuple(bool(v) for v in m) for m in z_shown)
+        # every tick calls this: compare the masks as bytes, not bool by bool
+        shown = (
+            None if z_shown is None else tuple(np.asarray(m, dtype=bool).tobytes() for m in z_shown)
+        )
         if new != self._override or shown != self._z_shown:
             self._override = new
             self._z_shown = shown
@@ -248,7 +251,15 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             return True
         if not 0 <= layer < len(self._z_shown) or not 0 <= neuron < len(self._z_shown[layer]):
             return False
-        return self._z_shown[layer][neuron]
+        return self._z_shown[layer][neuron] != 0  # a byte per neuron: 1 shown, 0 not
+
+    def _revealed_mask(self, layer: int, n: int) -> np.ndarray:
+        """:meth:`z_revealed` for every neuron of ``layer`` (``n`` of them) at once."""
+        if self._z_shown is None:
+            return np.ones(n, dtype=bool)
+        if 0 <= layer < len(self._z_shown) and len(self._z_shown[layer]) == n:
+            return np.frombuffer(self._z_shown[layer], dtype=bool).copy()
+        return np.zeros(n, dtype=bool)
 
     def set_compare(self, names: Iterable[str]) -> None:
         """Overlay these activations (element-wise names; others are ignored)."""
@@ -466,7 +477,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         act = activations.get(net.layer(l).activation)
         zs = np.asarray(trace.z[l][0], dtype=float)
         # during playback only the z the animation has computed are shown
-        shown = np.array([self.z_revealed(l, i) for i in range(zs.size)], dtype=bool)
+        shown = self._revealed_mask(l, zs.size)
         revealed = bool(shown[j])
         z = float(zs[j])
 
@@ -476,7 +487,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self._z_range = (lo, hi)
         x = self._x
 
-        others = np.array([i for i in range(zs.size) if i != j and shown[i]], dtype=int)
+        mask = shown.copy()
+        mask[j] = False
+        others = np.flatnonzero(mask)
         fy = dfy = None  # element-wise curves change only with the activation or the range
         if act.elementwise:
             f_at = float(act.f(np.array([z]))[0])

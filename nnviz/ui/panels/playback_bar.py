@@ -139,12 +139,13 @@ class PlaybackBar(QWidget):
                 self.play_button.setProperty("playing", c.playing)
                 icon = SP.SP_MediaPause if c.playing else SP.SP_MediaPlay
                 self.play_button.setIcon(self.style().standardIcon(icon))
-            i = self.speed.findData(c.speed)
-            if i >= 0 and i != self.speed.currentIndex():
-                self.speed.setCurrentIndex(i)
-            g = self.granularity.findData(c.granularity)
-            if g != self.granularity.currentIndex():
-                self.granularity.setCurrentIndex(g)
+            # every tick comes here: look the combo boxes up only when their value changed
+            if self.speed.currentData() != c.speed:
+                i = self.speed.findData(c.speed)
+                if i >= 0:
+                    self.speed.setCurrentIndex(i)
+            if self.granularity.currentData() != c.granularity:
+                self.granularity.setCurrentIndex(self.granularity.findData(c.granularity))
             self.apply_button.setEnabled(c.frame.update_shown)
         finally:
             self._updating = False
