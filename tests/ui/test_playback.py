@@ -717,3 +717,36 @@ def test_nothing_is_rendered_ahead_when_paused_or_after_an_edit(window):
     canvas.viewport().grab()
     assert canvas.still_renders == renders + 1  # rendered again with the new value
     c.pause()
+
+
+def test_a_bias_update_label_has_the_new_values_sign_colour_like_the_weights(window):
+    """At the update step "b: 0.1 → 0.098" is a value, coloured by its new value's sign
+    as the weights' update labels are (gradient colours mean the sign of a ∂L/∂)."""
+    from nnviz.ui import theme as themes
+
+    canvas, c, doc = window.canvas, window.playback, window.document
+    c.seek(c.plan.last, 1.0)
+    assert c.frame.update_shown
+    seen = {}
+    real = canvas._label
+
+    def spy(p, center, text, color=None, *args, **kwargs):
+        seen[text] = color
+        return real(p, center, text, color, *args, **kwargs)
+
+    canvas._label = spy
+    try:
+        canvas.viewport().grab()
+    finally:
+        canvas._label = real
+    th = themes.current()
+    checked = 0
+    for l in range(1, doc.network.depth + 1):  # noqa: E741
+        for j in range(doc.network.sizes[l]):
+            b = float(doc.network.layers[l - 1].b[j])
+            new_b = b - doc.learning_rate * float(doc.grads.dL_db[l][j])
+            text = f"b: {fmt(b, doc.decimals)} → {fmt(new_b, doc.decimals)}"
+            if text in seen:
+                assert seen[text] == th.sign_color(new_b), text
+                checked += 1
+    assert checked >= 1

@@ -590,7 +590,11 @@ class PlaybackPainter:
                         src = doc.grads.dL_da if what == "dL_da" else doc.grads.dL_dz
                         color = th.grad_color(src[l][0, j])
                     elif what == "update_b":
-                        color = th.grad_color(-doc.grads.dL_db[l][j])
+                        # like the weights' update labels: the new value's sign colour
+                        # (the gradient colours mean the sign of ∂L/∂, per the legend)
+                        b = float(doc.network.layers[l - 1].b[j])
+                        new_b = b - doc.learning_rate * float(doc.grads.dL_db[l][j])
+                        color = th.sign_color(new_b)
                     elif what == "b":
                         color = th.muted
                     else:
