@@ -138,15 +138,16 @@ class PlaybackController(QObject):
         return f"Step {self.step} / {self.last}: {step.caption}"
 
     def active_neuron(self) -> tuple[int, int] | None:
-        """The neuron whose z the activation plot should mark now, or None (follow the selection).
+        """The neuron the activation plot marks now, or None (it follows the selection).
 
-        During z, a and ∂L/∂z steps: the step's neuron (neuron granularity), or the
-        selected neuron if it is in the step's layer, else the layer's first neuron.
+        At a forward, loss or backward step of a weighted layer: the step's neuron
+        (neuron granularity), else the selected neuron if it is in the step's layer,
+        else the layer's first neuron.
         """
         if not self.is_active():
             return None
         step = self.timeline.current()
-        if step.kind not in ("z", "a", "dL_dz") or step.layer < 1:
+        if step.phase not in ("forward", "loss", "backward") or step.layer < 1:
             return None
         if step.neuron is not None:
             return step.layer, step.neuron
@@ -450,17 +451,7 @@ def _follow_with_activation_plot(window, controller: PlaybackController) -> None
             setter(None, None)
             return
         frame = controller.frame
-        step = frame.step
-        target = None
-        if step.phase in ("forward", "loss", "backward") and step.layer >= 1:
-            l = step.layer  # noqa: E741
-            if step.neuron is not None:
-                j = step.neuron
-            else:
-                sel = controller.document.selection
-                in_layer = sel is not None and sel.kind == "neuron" and sel.layer == l
-                j = sel.neuron if in_layer else 0
-            target = (l, j)
+        target = controller.active_neuron()
         setter(target, frame.z_shown)
 
     controller.frame_changed.connect(follow)
