@@ -448,9 +448,22 @@ def test_gradient_flow_stays_readable_in_a_short_dock(qtbot):
     qtbot.waitUntil(lambda: panel.x_ticks[-1] == L)
 
 
+def _softmax_project():
+    import numpy as np
+
+    from nnviz.core import io
+    from nnviz.core.network import Network
+
+    net = Network.create(
+        [3, 4, 3], "tanh", output_activation="softmax", loss="cross_entropy", seed=2
+    )
+    return io.Project(net, io.Sample(np.array([0.5, -1.0, 2.0]), np.array([0.0, 1.0, 0.0])))
+
+
 @pytest.mark.parametrize("width", [1024, 1280, 1600, 1920])
+@pytest.mark.parametrize("network", ["default", "softmax"])
 def test_the_plot_keeps_its_place_while_the_playback_changes_its_texts(
-    qtbot, tmp_path, monkeypatch, width
+    qtbot, tmp_path, monkeypatch, width, network
 ):
     """The title and the values line change at every step; the plot under them must
     not move (a moving plot is a distraction, and pyqtgraph lays it out again)."""
@@ -462,7 +475,8 @@ def test_the_plot_keeps_its_place_while_the_playback_changes_its_texts(
     from nnviz.ui.main_window import MainWindow
 
     monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
-    w = MainWindow(Document(examples.default_project()), theme_choice="light")
+    project = examples.default_project() if network == "default" else _softmax_project()
+    w = MainWindow(Document(project), theme_choice="light")
     w.resize(width, 1200)  # tall: the full legend (a short dock has a compact one)
     w.show()
     qtbot.waitExposed(w)
@@ -472,25 +486,33 @@ def test_the_plot_keeps_its_place_while_the_playback_changes_its_texts(
     class Watch(QObject):
         def eventFilter(self, obj, event):  # noqa: N802
             if event.type() == QEvent.Type.Resize:
-                resized.append((c.step, event.oldSize().toTuple(), event.size().toTuple()))
+                resized.append(c.step)
             return False
 
+    def plotted() -> str:  # the activation function on the plot now
+        return w.document.network.layer(plot.target.layer).activation
+
     c = w.playback
-    c.seek(0, 0.0)
-    QApplication.processEvents()  # the window's own first layout
+    c.seek(1, 0.0)  # playback begins: the texts get their room (one layout, here)
+    QApplication.processEvents()
     watch = Watch()
     plot.stack.installEventFilter(watch)
-    texts, others, boxes = set(), set(), set()
-    for step in range(c.plan.find("loss") + 1):
+    texts, others, boxes, switches = set(), set(), {}, set()
+    before = plotted()
+    for step in range(1, c.plan.last + 1):
         c.seek(step, 0.5)
         QApplication.processEvents()
         texts.add(plot.values_label.text())
         others.add(plot._others_label is not None)
-        boxes.add(plot.plot_item.vb.sceneBoundingRect().getRect())
+        boxes.setdefault(plotted(), set()).add(plot.plot_item.vb.sceneBoundingRect().getRect())
+        if plotted() != before:  # another function: a plot of its own, legend and all
+            switches.add(step)
+        before = plotted()
     assert len(texts) > 2  # the texts did change
     assert others == {True, False}  # and the legend's "other neurons" came and went
-    assert resized == []
-    assert len(boxes) == 1  # the plot inside the widget did not move either
+    assert set(resized) <= switches
+    # while one function is plotted, the plot inside the widget never moves either
+    assert all(len(b) == 1 for b in boxes.values()), boxes
     w.document.undo_stack.setClean()
     w.close()
     w.deleteLater()

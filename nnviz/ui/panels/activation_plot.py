@@ -43,7 +43,7 @@ from nnviz.ui.panels import plot_style
 
 PRIME = "\u2032"  # f′
 NOT_YET = "?"  # the number of a z that playback has not computed yet
-NOT_COMPUTED_HTML = "<i>z not computed yet</i>: the animation has not reached this neuron"
+NOT_COMPUTED_HTML = "<i>z not computed yet</i>: playback has not reached it"
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self._probe.setTextFormat(Qt.TextFormat.RichText)
         self._probe.setStyleSheet(plot_style.title_style())
         self._probe.ensurePolished()  # the style sheet's font, before measuring
+        self._reserved_for: tuple | None = None
         self.compare_button.setStyleSheet(plot_style.button_style())
 
         layout = QVBoxLayout(self)
@@ -243,6 +244,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         if new != self._override or shown != self._z_shown:
             self._override = new
             self._z_shown = shown
+            self._reserve_text_heights()  # a no-op unless playback began, ended or changed
             self.refresh()
 
     def z_revealed(self, layer: int, neuron: int) -> bool:
@@ -319,28 +321,62 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         )
 
     def _reserve_text_heights(self) -> None:
-        """Give the title and the values line the height of their longest text at this
-        width: playback changes them every step, and a line that wrapped once more or
-        less would move the plot (and make pyqtgraph lay it out again) each time."""
-        d = self._doc.decimals
-        wide = fmt(-888.888888, d)
-        longest_label = max((activations.get(n).label for n in activations.NAMES), key=len)
-        samples = {
-            self.values_label: [self._values_html(wide, wide, wide, True), NOT_COMPUTED_HTML],
-            self.title: [
-                f"<b>{longest_label}</b> &nbsp;·&nbsp; Layer 88, neuron 888"
-                " (fed by the selected weight)"
-            ],
-        }
-        for label, texts in samples.items():
+        """While playback runs, give the title and the values line the height of the
+        longest text the playback of this network can put there, at this width: they
+        change every step, and a line that wrapped once more or less would move the
+        plot (and make pyqtgraph lay it out again) each time. In editing they take
+        the height of their text, as any label."""
+        if self._z_shown is None:
+            key = None
+        else:
+            key = (self.values_label.width(), self.title.width(), self._playback_texts())
+        if key == self._reserved_for:
+            return
+        self._reserved_for = key
+        if key is None:
+            self.values_label.setMinimumHeight(0)
+            self.title.setMinimumHeight(0)
+            return
+        values, titles = key[2]
+        for label, texts in ((self.values_label, values), (self.title, titles)):
             width = label.width()
-            if width <= 0:
-                continue
-            heights = []
-            for text in texts:
+            heights = [0]
+            for text in texts if width > 0 else ():
                 self._probe.setText(text)
                 heights.append(self._probe.heightForWidth(width))
             label.setMinimumHeight(max(heights))
+
+    def _playback_texts(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The longest values lines and titles the playback can show for this network."""
+        doc = self._doc
+        net, trace, d = doc.network, doc.trace, doc.decimals
+        values = [NOT_COMPUTED_HTML]
+        titles = []
+        # the step's neuron; between a layer's steps the plot shows the selection's
+        sel = doc.selection
+        reasons = ("override", "default") + (("edge",) if sel and sel.kind == "edge" else ())
+        for l in range(1, net.depth + 1):  # noqa: E741
+            act = activations.get(net.layer(l).activation)
+            z, a = trace.z[l][0], trace.a[l][0]
+            df = act.df(trace.z[l])[0]
+            # the values lines of the neurons with the longest numbers: the largest
+            # |z|, |a| and |f′| of the layer (negative numbers are a sign longer)
+            for j in {int(np.argmax(np.abs(v) + (v < 0))) for v in (z, a, df)}:
+                values.append(
+                    self._values_html(fmt(z[j], d), fmt(a[j], d), fmt(df[j], d), act.elementwise)
+                )
+            where = neuron_label(l, net.sizes[l] - 1, net.depth).capitalize()
+            titles += [self._title_html(act, where, r) for r in reasons]
+        return tuple(dict.fromkeys(values)), tuple(dict.fromkeys(titles))
+
+    @staticmethod
+    def _title_html(act: activations.Activation, where: str, reason: str) -> str:
+        why = {
+            "override": " (playback)",
+            "edge": " (fed by the selected weight)",
+            "default": " (nothing selected)",
+        }.get(reason, "")
+        return f"<b>{act.label}</b> &nbsp;·&nbsp; {where}{why}"
 
     def _flush_caches(self) -> None:
         item = self.plot_item
@@ -363,9 +399,11 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             self.legend.setColumnCount(cols)
 
     def _on_network_changed(self) -> None:
+        self._reserve_text_heights()  # other layers or activations: other longest texts
         self.refresh()
 
     def _on_selection_changed(self) -> None:
+        self._reserve_text_heights()  # an edge selected: its title is longer
         self.refresh()
 
     def _on_settings_changed(self) -> None:
@@ -506,14 +544,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             df_at = float(act.df(trace.z[l])[0, j])
             oz = of = odf = np.zeros(0)
 
-        where = neuron_label(l, j, net.depth)
-        why = {
-            "override": " (playback)",
-            "edge": " (fed by the selected weight)",
-            "default": " (nothing selected)",
-        }.get(target.reason, "")
         self.target = target
-        self.title.setText(f"<b>{act.label}</b> &nbsp;·&nbsp; {where.capitalize()}{why}")
+        where = neuron_label(l, j, net.depth).capitalize()
+        self.title.setText(self._title_html(act, where, target.reason))
         ew = act.elementwise
         if revealed:
             self.values = {"z": z, "f": f_at, "df": df_at}
@@ -666,20 +699,30 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         """The legend's "other neurons of layer l" entry: shown iff it has dots, and named."""
         if self._compact:
             return
-        self._show_others_entry(n_others > 0, l)
+        self._set_others_entry(n_others > 0, l)
 
-    def _show_others_entry(self, shown: bool, l: int) -> None:  # noqa: E741
-        # hidden, the row keeps its height (a blank label): a hidden item would leave
-        # pyqtgraph's grid and the legend would shrink by a row
-        for sample, label in self.legend.items:
-            if sample.item is self.others_f:
-                sample.setVisible(shown)
-                text = _others_text(l) if shown else "&nbsp;"
-                if label.text != text:
-                    label.setText(text)
-                self._others_label = label if shown else None
-                return
-        self._others_label = None
+    def _set_others_entry(self, shown: bool, l: int) -> None:  # noqa: E741
+        """Show the "other neurons" entry, or take it away: out of the legend in
+        editing; while playback runs, as a blank row, since playback reveals a
+        layer's z step by step and a legend that gained or lost a row would move the
+        plot above it every time (a hidden item would leave pyqtgraph's grid)."""
+        legend = self.legend
+        entry = next(((smp, lab) for smp, lab in legend.items if smp.item is self.others_f), None)
+        keep_row = shown or self._z_shown is not None
+        if not keep_row:
+            if entry is not None:
+                legend.removeItem(self.others_f)
+            self._others_label = None
+            return
+        if entry is None:
+            legend.addItem(self.others_f, _others_text(l))
+            entry = legend.items[-1]
+        sample, label = entry
+        sample.setVisible(shown)
+        text = _others_text(l) if shown else "&nbsp;"
+        if label.text != text:
+            label.setText(text)
+        self._others_label = label if shown else None
 
     def _y_range(self, fy: np.ndarray, dfy: np.ndarray) -> tuple[float, float]:
         """The y interval: all of this layer's f and f′ and every compared f′, and 0 to 1.
@@ -727,11 +770,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         legend.addItem(self.f_dot, f_text)
         legend.addItem(self.df_dot, df_text)
         self._dot_labels = (legend.getLabel(self.f_dot), legend.getLabel(self.df_dot))
-        # the "other neurons" entry is always there, hidden while the layer shows no
-        # other dots (playback reveals them step by step): a legend that gained or
-        # lost a row would move the plot above it, and make pyqtgraph redraw it all
-        legend.addItem(self.others_f, _others_text(l))
-        self._show_others_entry(n_others > 0, l)
+        self._set_others_entry(n_others > 0, l)
         for name, (f_item, _df_item) in self.compare_curves.items():
             label = activations.get(name).label
             legend.addItem(f_item, f"{label}: f dashed, f′ dotted")
