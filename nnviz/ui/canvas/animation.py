@@ -291,7 +291,7 @@ class PlaybackPainter:
     ``upcoming_source()``, if given, the first frame of the step that plays next
     (None when nothing plays next), so that the canvas can render that step's still
     part ahead of time. The last scene drawn for the current frame is kept in
-    :attr:`last_scene` for tests and the chain-rule panel.
+    :attr:`last_scene` (for tests).
     """
 
     def __init__(self, frame_source, upcoming_source=None) -> None:
@@ -405,6 +405,7 @@ class PlaybackPainter:
     def paint_moving(self, canvas, p: QPainter) -> None:
         """The pulses, and over them the labels (so a passing pulse never hides a number)."""
         scene = self.scene(canvas)
+        self.last_scene = scene  # (the still part may come from an image rendered ahead)
         if scene is None or [m.size for m in scene.frame.z_shown] != list(canvas.layout.sizes):
             return
         self._paint_pulses(canvas, p, scene.frame)

@@ -1071,7 +1071,7 @@ class NetworkCanvas(QGraphicsView):
         self._still_painted = key
         if again and not self._prerender_pending and hasattr(painter, "upcoming"):
             self._prerender_pending = True
-            QTimer.singleShot(0, self._prerender_still)
+            QTimer.singleShot(0, self, self._prerender_still)  # dropped if the canvas goes
 
     def _still_key(self, painter, geometry: tuple, frame=None) -> tuple:
         T, w, h, _hints = geometry
