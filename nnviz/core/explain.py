@@ -97,9 +97,7 @@ def loss_line(net: Network, trace: Trace, y: np.ndarray, grads: Grads, d: int = 
         terms = [
             f"({fmt(a[k], d)} {MINUS} {fmt(yy[k], d)})²" for k in range(min(a.size, MAX_TERMS))
         ]
-        body = (
-            "½ · [" + " + ".join(terms[:MAX_TERMS]) + (" + …" if a.size > MAX_TERMS else "") + "]"
-        )
+        body = "½ · [" + " + ".join(terms) + (" + …" if a.size > MAX_TERMS else "") + "]"
     elif spec.name == "bce":
         terms = [
             f"[{fmt(yy[k], d)}·ln {fmt(a[k], d)} + {fmt(1 - yy[k], d)}·ln {fmt(1 - a[k], d)}]"

@@ -242,9 +242,11 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             None if z_shown is None else tuple(np.asarray(m, dtype=bool).tobytes() for m in z_shown)
         )
         if new != self._override or shown != self._z_shown:
+            began_or_ended = (shown is None) != (self._z_shown is None)
             self._override = new
             self._z_shown = shown
-            self._reserve_text_heights()  # a no-op unless playback began, ended or changed
+            if began_or_ended:  # within playback the longest texts stay the same
+                self._reserve_text_heights()
             self.refresh()
 
     def z_revealed(self, layer: int, neuron: int) -> bool:
