@@ -34,7 +34,7 @@ from .network import (
 
 FORMAT = "nnviz.network"
 VERSION = 1
-KNOWN_KEYS = {"format", "version", "layers", "loss", "sample", "seed", "init", "name"}
+KNOWN_KEYS = {"format", "version", "layers", "loss", "sample", "seed", "init", "name", "training"}
 
 
 class FileFormatError(ValueError):
@@ -62,6 +62,8 @@ class Project:
     init: str = "uniform"
     name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the ``training`` section (a frozen nnviz.core.trainspec.TrainingSpec), or None
+    training: Any = None
 
     def copy(self) -> Project:
         return Project(
@@ -71,6 +73,7 @@ class Project:
             self.init,
             self.name,
             json.loads(json.dumps(self.extra)),
+            self.training,
         )
 
 
@@ -257,7 +260,13 @@ def from_dict(data: Any) -> Project:
             json.dumps(v, allow_nan=False)
         except ValueError:
             raise _fail(k, "holds NaN or Infinity, which JSON does not allow") from None
-    return Project(net, Sample(x, y), seed, init, name, extra)
+    training = None
+    if "training" in data:  # the section's own module parses it (one sentence naming the field)
+        from .trainspec import check_against, parse_training
+
+        training = parse_training(data["training"])
+        check_against(training, sizes[0])
+    return Project(net, Sample(x, y), seed, init, name, extra, training)
 
 
 def loads(text: str) -> Project:
@@ -330,6 +339,10 @@ def to_dict(project: Project) -> dict[str, Any]:
     if not project.name:
         del out["name"]
     out.update(project.extra)
+    if project.training is not None:
+        from .trainspec import training_to_dict
+
+        out["training"] = training_to_dict(project.training)
     return out
 
 
