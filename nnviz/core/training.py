@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from . import datasets, features, optim
-from .network import Network
+from .network import MAX_ABS_VALUE, Network
 from .propagation import Trace, backward, forward, loss_values
 from .trainspec import TrainingSpec
 
@@ -100,18 +100,23 @@ class EpochStats:
 
 @dataclass(frozen=True)
 class Divergence:
-    """Where the loss stopped being finite."""
+    """Where the loss stopped being finite (or a weight left the file's limit of ±1e6)."""
 
     epoch: int  # the epoch it happened in (1 = the first)
     step: int  # the step within that epoch (1 = the first batch); 0 = at the epoch's end
     loss: float
+    #: True when the loss was finite but a weight or bias grew beyond ±MAX_ABS_VALUE
+    weights_too_large: bool = False
 
     @property
     def message(self) -> str:
-        what = "NaN" if math.isnan(self.loss) else "infinite"
         where = f"step {self.step} of epoch {self.epoch}" if self.step else f"epoch {self.epoch}"
+        if self.weights_too_large:
+            what = f"a weight grew beyond ±{MAX_ABS_VALUE:g}"
+        else:
+            what = "the loss became " + ("NaN" if math.isnan(self.loss) else "infinite")
         return (
-            f"training diverged: the loss became {what} at {where}; "
+            f"training diverged: {what} at {where}; "
             "go back to the last finite weights and lower the learning rate"
         )
 
@@ -180,6 +185,7 @@ class Trainer:
         self._Y_test = self.targets[self.test_index]
         self._params = [a for layer in self.network.layers for a in (layer.W, layer.b)]
         self._last_good = [p.copy() for p in self._params]
+        self._epoch_good = [p.copy() for p in self._params]
         self.optimizer = optim.Optimizer(
             self._params,
             [True, False] * self.network.depth,
@@ -279,8 +285,12 @@ class Trainer:
         train_loss, train_acc = self.evaluate(self._X_train, self._Y_train)
         if not math.isfinite(train_loss):
             self.divergence = Divergence(self.epoch, 0, train_loss)
-            # the update that made it came after the last finite loss was measured
             return None
+        if _too_large(self._params):  # finite, but no longer a network a file can hold
+            self.divergence = Divergence(self.epoch, 0, train_loss, weights_too_large=True)
+            return None
+        for p, keep in zip(self._params, self._epoch_good):
+            np.copyto(keep, p)
         if self.test_index.size:
             test_loss, test_acc = self.evaluate(self._X_test, self._Y_test)
         else:
@@ -307,8 +317,13 @@ class Trainer:
         return out
 
     def restore_last_finite(self) -> None:
-        """After divergence: the last weights whose loss was finite, a fresh optimiser state."""
-        for p, keep in zip(self._params, self._last_good):
+        """After divergence: the last weights whose loss was finite, a fresh optimiser state.
+
+        Those are the weights before the step that diverged, or, if they are
+        already beyond the limit of ±1e6, the weights at the last epoch's end.
+        """
+        good = self._epoch_good if _too_large(self._last_good) else self._last_good
+        for p, keep in zip(self._params, good):
             np.copyto(p, keep)
         self.optimizer.reset()
         self.divergence = None
@@ -347,3 +362,9 @@ class Trainer:
     def snapshot(self) -> Network:
         """A copy of the network as it is now (for a view on another thread)."""
         return self.network.copy()
+
+
+def _too_large(arrays: list[np.ndarray]) -> bool:
+    """Whether any value is NaN, infinite or beyond ±MAX_ABS_VALUE (the file's limit)."""
+    with np.errstate(invalid="ignore"):
+        return not all(np.all(np.abs(a) <= MAX_ABS_VALUE) for a in arrays)
