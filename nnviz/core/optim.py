@@ -72,6 +72,7 @@ class Optimizer:
         self.t = 0  # Adam's step count
         self._v = [np.zeros_like(p) for p in self.params] if self.kind != "sgd" else []
         self._m = [np.zeros_like(p) for p in self.params] if self.kind == "adam" else []
+        self._tmp = [np.empty_like(p) for p in self.params] if self.kind == "adam" else []
 
     def reset(self) -> None:
         """Forget the momentum / Adam moments (as a fresh optimiser)."""
@@ -105,10 +106,19 @@ class Optimizer:
                 v += g
                 p -= lr * v
             else:
-                m, v = self._m[k], self._v[k]
+                # in place into one scratch array: the same operations, in the same
+                # order, as torch.optim.Adam's (no temporaries of the parameter's size)
+                m, v, tmp = self._m[k], self._v[k], self._tmp[k]
                 m *= b1
-                m += (1.0 - b1) * g
+                np.multiply(g, 1.0 - b1, out=tmp)
+                m += tmp
                 v *= b2
-                v += (1.0 - b2) * (g * g)
-                denom = np.sqrt(v) / bc2_sqrt + self.eps
-                p -= step_size * (m / denom)
+                np.multiply(g, g, out=tmp)
+                tmp *= 1.0 - b2
+                v += tmp
+                np.sqrt(v, out=tmp)
+                tmp /= bc2_sqrt
+                tmp += self.eps  # ε outside the square root
+                np.divide(m, tmp, out=tmp)
+                tmp *= step_size
+                p -= tmp

@@ -58,6 +58,35 @@ def sgd_step(net: Network, X: np.ndarray, Y: np.ndarray, lr: float) -> float:
     return grads.loss
 
 
+def train_step(
+    net: Network,
+    optimizer: optim.Optimizer,
+    X: np.ndarray,
+    Y: np.ndarray,
+    keep: list[np.ndarray] | None = None,
+) -> float:
+    """One step on the batch ``(X, Y)`` with ``optimizer`` (built on ``net``'s arrays).
+
+    Forward, backward (the batch-mean gradient), then the update in place;
+    returns the loss before it. A NaN or infinite loss returns at once and
+    changes nothing. ``keep`` (arrays shaped as ``optimizer.params``) receives
+    the weights before the update: the last ones whose loss was finite.
+    Overflow inside a diverging step is not a warning (it is what the loss reports).
+    """
+    with np.errstate(all="ignore"):
+        trace = forward(net, X)
+        grads = backward(net, trace, Y, input_grad=False)
+        if not math.isfinite(grads.loss):
+            return grads.loss
+        if keep is not None:
+            for p, k in zip(optimizer.params, keep):
+                np.copyto(k, p)
+        optimizer.step(
+            [a for l in range(1, net.depth + 1) for a in (grads.dL_dW[l], grads.dL_db[l])]  # noqa: E741
+        )
+    return grads.loss
+
+
 class TrainingError(ValueError):
     """Settings that cannot train this network; the message is one sentence."""
 
@@ -264,17 +293,12 @@ class Trainer:
         idx = self._order[self._pos : self._pos + bs]
         self._pos += bs
         self.step_in_epoch += 1
-        net = self.network
-        with np.errstate(all="ignore"):
-            trace = forward(net, self._X_train[idx])
-            grads = backward(net, trace, self._Y_train[idx], input_grad=False)
-            if not math.isfinite(grads.loss):
-                self.divergence = Divergence(self.epoch + 1, self.step_in_epoch, grads.loss)
-                return None
-            for p, keep in zip(self._params, self._last_good):
-                np.copyto(keep, p)
-            g = [a for l in range(1, net.depth + 1) for a in (grads.dL_dW[l], grads.dL_db[l])]
-            self.optimizer.step(g)
+        loss = train_step(
+            self.network, self.optimizer, self._X_train[idx], self._Y_train[idx], self._last_good
+        )
+        if not math.isfinite(loss):
+            self.divergence = Divergence(self.epoch + 1, self.step_in_epoch, loss)
+            return None
         self.steps_done += 1
         if self._pos < self.n_train:
             return None
