@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         doc.undo_stack.canRedoChanged.connect(self._update_actions)
         self.canvas.scrubbed.connect(self.show_message)
         self.playback = None
+        self.training = None
         self.activation_plot = self.gradient_flow = self.linear_map = None
         self.apply_theme(self._theme_choice, remember=False)  # --theme is for this run
         self._on_file_state_changed()
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
 
                 self.playback = install_playback(self)
             self.build_plot_panels()
+            self.training = __import__("nnviz.ui.training", fromlist=["install"]).install(self)
         finally:
             self.panels_built.emit()
 
