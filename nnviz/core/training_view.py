@@ -104,6 +104,7 @@ def remap_inputs(
         else:
             W[:, k] = rng.uniform(-0.5, 0.5, first.size)
     first.W = W
+    out.input_size = len(new)
     out.validate()
     return out
 

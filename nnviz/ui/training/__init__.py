@@ -65,7 +65,7 @@ class TrainingFeature(QObject):
         if beside is not None:
             window.tabifyDockWidget(beside, self.docks["lossDock"])
         window.tabifyDockWidget(self.docks["lossDock"], self.docks["gradientEpochDock"])
-        self.docks["lossDock"].raise_()
+        self._beside = beside
 
         self.actions: dict[str, QAction] = {}
         ctrl = self.controller
@@ -142,6 +142,8 @@ class TrainingFeature(QObject):
         if on:
             self.docks["lossDock"].raise_()
             self.boundary.refresh(force=True)
+        elif self._beside is not None:
+            self._beside.raise_()  # the tab that was in front before training showed
         self._invalidate_maps()
 
     def _follow_file(self) -> None:
