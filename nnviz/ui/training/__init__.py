@@ -176,12 +176,15 @@ class TrainingFeature(QObject):
     def _maps_from_plane(self) -> dict:
         """The maps, sampled from the boundary plot's grid (one forward pass per frame)."""
         from nnviz.ui.training.maps import colorize, to_qimage
-        from nnviz.ui.training.plots import BOUNDARY_N
 
-        values = self.controller.plane_values(BOUNDARY_N)
+        ctrl = self.controller
+        n = ctrl.boundary_size()
+        values = ctrl.cached_plane_values(n)  # the boundary's grid, when it is up to date
+        step = n // MAP_SIZE
+        if values is None or step < 1:
+            values, step = ctrl.plane_values(MAP_SIZE), 1
         if values is None:
             return {}
-        step = max(1, BOUNDARY_N // MAP_SIZE)
         out = {}
         for l in range(1, len(values) - 1):  # noqa: E741
             pixels = colorize(values[l][::step, ::step])

@@ -35,6 +35,9 @@ from nnviz.core.trainspec import DatasetSpec, TrainingSpec
 FRAME_S = 1 / 60
 #: a slice trains at most this long before the event loop runs again
 SLICE_BUDGET_S = 0.012
+#: the output's heatmap: 100 × 100 cells, unless that is more than BOUNDARY_WORK
+#: multiply-adds (then fewer cells, at least BOUNDARY_MIN a side)
+BOUNDARY_MAX, BOUNDARY_MIN, BOUNDARY_WORK = 100, 40, 3e8
 #: gradient sizes per epoch are measured on at most this many training points
 GRAD_POINTS = 256
 
@@ -107,7 +110,7 @@ class TrainingController(QObject):
         self.clock: Callable[[], float] = time.perf_counter
         #: counts the document's network changes (the plane's values are cached on it)
         self.revision = 0
-        self._plane: tuple | None = None
+        self._plane: dict[int, tuple] = {}
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._on_tick)
@@ -244,10 +247,25 @@ class TrainingController(QObject):
         net = self.document.network
         if spec is None or len(spec.features) != net.input_size:
             return None
-        key = (self.revision, n, spec.features)
-        if self._plane is None or self._plane[0] != key:
-            self._plane = (key, training_view.neuron_values(net, spec.features, n))
-        return self._plane[1]
+        key = (self.revision, spec.features)
+        cached = self._plane.get(n)
+        if cached is None or cached[0] != key:
+            cached = self._plane[n] = (key, training_view.neuron_values(net, spec.features, n))
+        return cached[1]
+
+    def cached_plane_values(self, n: int) -> list[np.ndarray] | None:
+        """:meth:`plane_values` if they are computed for the network as it is now, else None."""
+        cached = self._plane.get(n)
+        spec = self.spec
+        if cached is None or spec is None or cached[0] != (self.revision, spec.features):
+            return None
+        return cached[1]
+
+    def boundary_size(self) -> int:
+        """Cells per side of the output's heatmap: 100, fewer only for a big network
+        (its 10,000-point forward pass would cost more than a few frames)."""
+        edges = self.document.network.n_edges
+        return max(BOUNDARY_MIN, min(BOUNDARY_MAX, int(math.sqrt(BOUNDARY_WORK / edges))))
 
     def _on_network_changed(self) -> None:
         self.revision += 1

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -73,7 +74,7 @@ class TrainingPanel(QWidget):
 
         # ------------------------------------------------------- run controls
         self.play_button = _tip(
-            QPushButton("▶ Play"), "Train continuously, or pause (Ctrl+T)", "trainPlayButton"
+            QPushButton("Play"), "Train continuously, or pause (Ctrl+T)", "trainPlayButton"
         )
         self.play_button.setCheckable(True)
         self.play_button.clicked.connect(self._on_play_clicked)
@@ -282,7 +283,9 @@ class TrainingPanel(QWidget):
         try:
             playing = ctrl.playing
             self.play_button.setChecked(playing)
-            self.play_button.setText("⏸ Pause" if playing else "▶ Play")
+            self.play_button.setText("Pause" if playing else "Play")
+            pixmap = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+            self.play_button.setIcon(self.style().standardIcon(pixmap))
             spec = ctrl.spec
             usable = spec is not None
             for w in (self.step_button, self.epoch_button, self.reset_button, self.play_button):

@@ -7,10 +7,11 @@ Each plot redraws from the controller when it shows new weights
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QImage, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +32,8 @@ from nnviz.ui.training import maps
 TICK_PT = 9
 #: the boundary's resolution (cells per side)
 BOUNDARY_N = 100
+#: at most this share of the time goes to drawing the boundary of a big network
+BOUNDARY_SHARE = 0.2
 #: a click within this many pixels of a point hits it
 HIT_PX = 9.0
 
@@ -402,6 +405,11 @@ class BoundaryPlot(QWidget):
         lay.addLayout(row)
         #: the neuron whose map is shown instead of the output (hover), or None
         self.neuron: tuple[int, int] | None = None
+        self._last = 0.0  # when the plot was last drawn
+        self._cost = 0.0  # how long that took (0 when cheap)
+        self._deferred = QTimer(self)
+        self._deferred.setSingleShot(True)
+        self._deferred.timeout.connect(lambda: self.refresh(force=True))
         self._data_key: tuple | None = None
         self.pixels: np.ndarray | None = None
         self.plot.scene().sigMouseClicked.connect(self._on_click)
@@ -420,22 +428,43 @@ class BoundaryPlot(QWidget):
             self.refresh(force=True)
 
     def refresh(self, force: bool = False) -> None:
-        if not force and not self.isVisible():
-            self._stale = True
-            return
+        if not force:
+            if not self.isVisible():
+                self._stale = True
+                return
+            # a big network's 10,000-point forward pass may cost more than a frame: then
+            # the plot follows at most every (1 + BOUNDARY_SHARE⁻¹) of its cost, and the
+            # last weights always show (the deferred refresh)
+            wait = self._last + self._cost / BOUNDARY_SHARE - time.perf_counter()
+            if wait > 0:
+                if not self._deferred.isActive():
+                    self._deferred.start(max(1, round(wait * 1000)))
+                return
+        self._deferred.stop()
+        t0 = time.perf_counter()
+        self._draw()
+        self._last = time.perf_counter()
+        self._cost = self._last - t0 if self._cost_counts(t0) else 0.0
+
+    def _cost_counts(self, t0: float) -> bool:
+        """Only a draw slower than a few milliseconds is worth spacing out."""
+        return self._last - t0 > 0.004
+
+    def _draw(self) -> None:
         self._stale = False
         ctrl = self.controller
         tr = ctrl.trainer
         spec = ctrl.spec
         net = ctrl.document.network
-        if tr is None or spec is None or ctrl.plane_values(BOUNDARY_N) is None:
+        if tr is None or spec is None or ctrl.plane_values(ctrl.boundary_size()) is None:
             self.image.setPixmap(QPixmap())
             self.train_points.setData([])
             self.test_points.setData([])
             self.sample_marker.setData([])
             self.caption.setText(ctrl.trainer_error or "This network cannot train on the plane.")
             return
-        values = ctrl.plane_values(BOUNDARY_N)
+        n = ctrl.boundary_size()
+        values = ctrl.plane_values(n)
         disc = self.discretize.isChecked()
         if self.neuron is not None and self.neuron[1] < values[self.neuron[0]].shape[-1]:
             l, j = self.neuron  # noqa: E741
@@ -452,6 +481,8 @@ class BoundaryPlot(QWidget):
         h, w = pixels.shape[:2]
         image = QImage(pixels.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
         self.image.setPixmap(QPixmap.fromImage(image))  # converted (copied) at once
+        e = training_view.EXTENT
+        self.image.setTransform(QTransform.fromScale(2 * e / w, 2 * e / h))
         self._update_points(tr)
 
     def showEvent(self, event) -> None:  # noqa: N802
