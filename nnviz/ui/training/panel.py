@@ -284,7 +284,8 @@ class TrainingPanel(QWidget):
             playing = ctrl.playing
             self.play_button.setChecked(playing)
             self.play_button.setText("Pause" if playing else "Play")
-            pixmap = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+            sp = QStyle.StandardPixmap
+            pixmap = sp.SP_MediaPause if playing else sp.SP_MediaPlay
             self.play_button.setIcon(self.style().standardIcon(pixmap))
             spec = ctrl.spec
             usable = spec is not None
