@@ -271,19 +271,39 @@ def test_points_are_added_and_removed_by_clicking_and_undone(window):
     ctrl, plot, doc = f.controller, f.boundary, window.document
     n = ctrl.trainer.data.count
     plot.edit_points.setChecked(True)
-    plot.click((0.1, 0.15))  # empty place: a point of the positive class
+    a, b = _empty_spots(plot, 2)
+    plot.click(a)  # empty place: a point of the positive class
     assert doc.training_spec.dataset.kind == "points"
     assert ctrl.trainer.data.count == n + 1
-    assert doc.training_spec.dataset.points[-1] == (0.1, 0.15, 1.0)
-    plot.click((-0.2, 0.25), Qt.KeyboardModifier.ShiftModifier)
-    assert doc.training_spec.dataset.points[-1] == (-0.2, 0.25, -1.0)
-    plot.click((-0.2, 0.25))  # on the point: removed
+    assert doc.training_spec.dataset.points[-1] == (*a, 1.0)
+    plot.click(b, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.training_spec.dataset.points[-1] == (*b, -1.0)
+    plot.click(b)  # on the point: removed
     assert ctrl.trainer.data.count == n + 1
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert ctrl.trainer.data.count == n + 1
     doc.undo_stack.undo()
     assert doc.training_spec.dataset.kind == "xor" and ctrl.trainer.data.count == n
+
+
+def _empty_spots(plot, k: int) -> list[tuple[float, float]]:
+    """``k`` places of the plane far (in pixels) from every point and from each other."""
+    out: list[tuple[float, float]] = []
+    for x in np.linspace(-5.5, 5.5, 45):
+        for y in np.linspace(-5.5, 5.5, 45):
+            p = (float(x), float(y))
+            far = all(
+                abs(plot.view_pos(p).x() - plot.view_pos(q).x())
+                + abs(plot.view_pos(p).y() - plot.view_pos(q).y())
+                > 40
+                for q in out
+            )
+            if far and plot.point_at(p) is None:
+                out.append(p)
+                if len(out) == k:
+                    return out
+    raise AssertionError("no empty place on the plot")
 
 
 def test_dataset_controls_and_csv(window, tmp_path):

@@ -13,8 +13,9 @@ under the mouse through ``canvas.hover_hook(selection)``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QImage, QKeySequence
+from PySide6.QtWidgets import QTabBar
 
 from nnviz.ui.training.maps import neuron_maps
 
@@ -119,11 +120,29 @@ class TrainingFeature(QObject):
         canvas.neuron_image_hook = self.neuron_image
         canvas.hover_hook = self.on_hover
         ctrl.shown.connect(self._invalidate_maps)
+        ctrl.state_changed.connect(self._on_training_state)
         ctrl.message.connect(lambda text, error: text and window.show_message(text, error))
         doc.network_changed.connect(self._invalidate_maps)
         doc.file_state_changed.connect(self._follow_file)
         self._file_key: object = object()
         self._follow_file()
+
+    def _to_front(self, dock) -> None:
+        """Make ``dock``'s tab the current one (``raise_()`` alone did not, here)."""
+        dock.raise_()
+        for bar in self.window.findChildren(QTabBar):
+            for i in range(bar.count()):
+                if bar.tabText(i) == dock.windowTitle():
+                    bar.setCurrentIndex(i)
+                    return
+
+    def _on_training_state(self) -> None:
+        """Training runs on the editing view: a playback of the pass goes back to its start
+        (pause training to step through the pass on the weights it has reached)."""
+        playback = getattr(self.window, "playback", None)
+        if self.controller.playing and playback is not None and playback.is_active():
+            playback.pause()
+            playback.to_start()
 
     # ------------------------------------------------------------ showing
     @property
@@ -140,10 +159,15 @@ class TrainingFeature(QObject):
         for dock in self.docks.values():
             dock.setVisible(on)
         if on:
-            self.docks["lossDock"].raise_()
+            self._to_front(self.docks["lossDock"])
+            QTimer.singleShot(0, lambda: self._to_front(self.docks["lossDock"]))
             self.boundary.refresh(force=True)
+            # the left column: a third of the window at most, the boundary near square
+            width = max(300, min(380, self.window.width() // 3))
+            horizontal = Qt.Orientation.Horizontal
+            self.window.resizeDocks([self.docks["trainingDock"]], [width], horizontal)
         elif self._beside is not None:
-            self._beside.raise_()  # the tab that was in front before training showed
+            self._to_front(self._beside)  # the tab that was in front before training showed
         self._invalidate_maps()
 
     def _follow_file(self) -> None:

@@ -240,6 +240,20 @@ class TrainingPanel(QWidget):
         opt_box = QGroupBox("Optimiser")
         opt_box.setLayout(opt)
 
+        # narrow enough for a 1024-pixel screen's left column (about 280 pixels)
+        for b in (self.play_button, self.step_button, self.epoch_button, self.reset_button):
+            b.setMinimumWidth(48)
+        for c in (
+            self.speed_combo,
+            self.kind_combo,
+            self.optimizer_combo,
+            self.lr_combo,
+            self.reg_combo,
+            self.reg_rate_combo,
+        ):
+            c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            c.setMinimumContentsLength(7)
+        self.epoch_label.setMinimumWidth(60)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addLayout(run)

@@ -475,7 +475,7 @@ class BoundaryPlot(QWidget):
             self.caption.setText(
                 "Output over the plane"
                 + (" (predicted class)" if disc else "")
-                + " · click a point to make it the sample"
+                + " · click a point: it becomes the sample"
             )
         pixels = np.ascontiguousarray(self.pixels)
         h, w = pixels.shape[:2]
