@@ -113,6 +113,10 @@ class EpochStats:
     test_loss: float | None
     train_accuracy: float | None
     test_accuracy: float | None
+    #: per weighted layer (1 first), mean |∂L/∂W| and mean |∂L/∂z| over the training
+    #: points with the epoch-end weights: the gradient-flow view's measures, per epoch
+    mean_abs_dL_dW: tuple[float, ...] = ()
+    mean_abs_dL_dz: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         def finite(v: float | None) -> float | None:
@@ -306,7 +310,11 @@ class Trainer:
 
     def _end_epoch(self) -> EpochStats | None:
         self.epoch += 1
-        train_loss, train_acc = self.evaluate(self._X_train, self._Y_train)
+        with np.errstate(all="ignore"):
+            trace = forward(self.network, self._X_train)
+            grads = backward(self.network, trace, self._Y_train, input_grad=False)
+        train_loss = grads.loss
+        train_acc = self._accuracy(trace.output, self._Y_train)
         if not math.isfinite(train_loss):
             self.divergence = Divergence(self.epoch, 0, train_loss)
             return None
@@ -319,7 +327,16 @@ class Trainer:
             test_loss, test_acc = self.evaluate(self._X_test, self._Y_test)
         else:
             test_loss, test_acc = None, None
-        stats = EpochStats(self.epoch, train_loss, test_loss, train_acc, test_acc)
+        layers = range(1, self.network.depth + 1)
+        stats = EpochStats(
+            self.epoch,
+            train_loss,
+            test_loss,
+            train_acc,
+            test_acc,
+            tuple(float(np.mean(np.abs(grads.dL_dW[l]))) for l in layers),  # noqa: E741
+            tuple(float(np.mean(np.abs(grads.dL_dz[l]))) for l in layers),  # noqa: E741
+        )
         self.history.append(stats)
         return stats
 
@@ -359,12 +376,41 @@ class Trainer:
         with np.errstate(all="ignore"):
             trace = forward(self.network, X)
             loss = float(np.mean(loss_values(self.network, trace, Y)))
+        return loss, self._accuracy(trace.output, Y)
+
+    def _accuracy(self, output: np.ndarray, Y: np.ndarray) -> float | None:
         if self.data.is_regression:
-            return loss, None
-        net_loss = self.network.loss
-        pred = datasets.predicted_classes(trace.output, net_loss)
-        truth = datasets.predicted_classes(Y, net_loss)
-        return loss, float(np.mean(pred == truth))
+            return None
+        pred = datasets.predicted_classes(output, self.network.loss)
+        truth = datasets.predicted_classes(Y, self.network.loss)
+        return float(np.mean(pred == truth))
+
+    def confusion(self, which: str = "test") -> np.ndarray:
+        """Counts ``[true class, predicted class]`` on the ``"train"`` or ``"test"`` points.
+
+        Classification only (ValueError for regression); classes × classes.
+        """
+        if self.data.is_regression:
+            raise ValueError("a regression dataset has no classes to confuse")
+        X, Y = (self._X_train, self._Y_train) if which == "train" else (self._X_test, self._Y_test)
+        k = max(self.data.classes or 2, Y.shape[1])
+        if not len(X):
+            return np.zeros((k, k), dtype=np.intp)
+        loss = self.network.loss
+        pred = datasets.predicted_classes(forward(self.network, X).output, loss)
+        truth = datasets.predicted_classes(Y, loss)
+        out = np.zeros((k, k), dtype=np.intp)
+        np.add.at(out, (truth, pred), 1)
+        return out
+
+    def point_rows(self) -> np.ndarray:
+        """The dataset as ``(x1, x2, label)`` rows, labels as the loss writes them.
+
+        For clicked points: add or remove rows, then
+        ``spec.with_changes(dataset=trainspec.points_dataset(rows))`` and a new Trainer.
+        """
+        labels = datasets.labels_for(self.data, self.network.loss)
+        return np.column_stack([self.data.points, labels])
 
     def predict(self, points: np.ndarray) -> np.ndarray:
         """The network's output for points ``(n, 2)`` of the plane (features applied)."""

@@ -22,6 +22,8 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from . import datasets, features, optim
 
 #: limits on the section's numbers
@@ -268,6 +270,12 @@ def training_to_dict(spec: TrainingSpec) -> dict[str, Any]:
     }
     out.update(spec.extra)
     return out
+
+
+def points_dataset(rows: Any, noise: float = 0.0, seed: int = 0) -> DatasetSpec:
+    """A ``"points"`` DatasetSpec from ``(x1, x2, label)`` rows; FileFormatError as a file's."""
+    listed = rows.tolist() if isinstance(rows, np.ndarray) else [list(row) for row in rows]
+    return _parse_dataset({"kind": "points", "points": listed, "noise": noise, "seed": seed})
 
 
 def check_against(spec: TrainingSpec, input_size: int) -> None:

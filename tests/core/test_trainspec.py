@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from nnviz.core import io
+from nnviz.core import datasets, io
 from nnviz.core.io import FileFormatError
 from nnviz.core.trainspec import TrainingSpec, parse_training, training_to_dict
 
@@ -124,3 +126,32 @@ def test_a_bad_section_refuses_the_file_with_one_sentence(tmp_path):
     path.write_text(json.dumps(_file(training={"batch_size": -1})))
     with pytest.raises(FileFormatError, match="^bad.json: training, batch_size"):
         io.load(path)
+
+
+@given(
+    kind=st.sampled_from(datasets.GENERATORS),
+    count=st.integers(50, 1200),
+    noise=st.floats(0.0, 0.5),
+    feats=st.lists(
+        st.sampled_from(["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]),
+        min_size=1, max_size=7, unique=True,
+    ),
+    optimizer=st.sampled_from(["sgd", "momentum", "adam"]),
+    lr=st.floats(1e-6, 10.0),
+    reg=st.sampled_from(["none", "l1", "l2"]),
+    batch=st.integers(1, 1000),
+    fraction=st.floats(0.1, 1.0),
+    shuffle=st.booleans(),
+    seed=st.integers(0, 2**63 - 1),
+)  # fmt: skip
+@settings(max_examples=80, deadline=None)
+def test_any_valid_section_reads_back_equal_after_writing(
+    kind, count, noise, feats, optimizer, lr, reg, batch, fraction, shuffle, seed
+):
+    spec = parse_training(
+        {"dataset": {"kind": kind, "count": count, "noise": noise, "seed": seed},
+         "features": feats, "optimizer": optimizer, "learning_rate": lr, "regularization": reg,
+         "batch_size": batch, "train_fraction": fraction, "shuffle": shuffle, "seed": seed}
+    )  # fmt: skip
+    text = json.dumps(training_to_dict(spec), allow_nan=False)
+    assert parse_training(json.loads(text)) == spec
