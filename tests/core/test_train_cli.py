@@ -239,3 +239,11 @@ def test_export_errors_are_one_sentence(example_path, tmp_path, monkeypatch, cap
     assert main(["export", example_path("one_neuron"), *args]) == 2
     err = capsys.readouterr().err
     assert msg in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["train_xor", "train_spiral", "train_three_classes"])
+def test_every_training_example_trains_and_learns(example_path, capsys, name):
+    assert main(["train", example_path(name), "--epochs", "15", "--json"]) == 0
+    epochs = json.loads(capsys.readouterr().out)["epochs"]
+    assert epochs[-1]["train_loss"] < epochs[0]["train_loss"]
+    assert epochs[-1]["train_accuracy"] >= 0.9 and epochs[-1]["test_accuracy"] >= 0.85
