@@ -87,7 +87,10 @@ def test_train_plain_text_and_regression_nulls(tmp_path, capsys):
     [
         ({"optimizer": "rmsprop"}, "net.json: training, optimizer: unknown value 'rmsprop'"),
         ({"dataset": {"kind": "three-class"}}, "net.json: training: 3 classes need 3 output"),
-        ({"features": ["x1"]}, r"net.json: training, features: 1 feature\(s\)"),
+        (
+            {"features": ["x1"]},
+            r"net.json: training: 1 feature\(s\) \(x1\) but the network has 2 input\(s\)",
+        ),
         (None, "net.json: the file has no training section"),
     ],
 )
