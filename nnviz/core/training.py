@@ -24,8 +24,10 @@ Settings of the optimiser and the batch size change between steps without a
 reset (:meth:`Trainer.update_settings`); :meth:`Trainer.reset` gives the same
 start weights and the same batches again.
 
-Threading: a Trainer is not shared between threads while it steps; a UI that
-trains on a worker thread shows :meth:`Trainer.snapshot` copies.
+Threading: a Trainer is used by one thread at a time. A UI that trains on a
+worker thread takes :meth:`Trainer.snapshot` copies there, between steps, and
+hands them to the GUI (a copy taken during a step could mix two updates); it
+wraps each slice of steps in :func:`nnviz.core.threads.training_threads`.
 """
 
 from __future__ import annotations
