@@ -69,6 +69,9 @@ def train_step(
 ) -> float:
     """One step on the batch ``(X, Y)`` with ``optimizer`` (built on ``net``'s arrays).
 
+    ``optimizer.params`` are the network's arrays in order (W¹, b¹, W², …), or one
+    flat array that every W and b is a view of (the Trainer's layout).
+
     Forward, backward (the batch-mean gradient), then the update in place;
     returns the loss before it. A NaN or infinite loss returns at once and
     changes nothing. ``keep`` (arrays shaped as ``optimizer.params``) receives
@@ -83,9 +86,10 @@ def train_step(
         if keep is not None:
             for p, k in zip(optimizer.params, keep):
                 np.copyto(k, p)
-        optimizer.step(
-            [a for l in range(1, net.depth + 1) for a in (grads.dL_dW[l], grads.dL_db[l])]  # noqa: E741
-        )
+        g = [a for l in range(1, net.depth + 1) for a in (grads.dL_dW[l], grads.dL_db[l])]  # noqa: E741
+        if len(optimizer.params) != len(g):  # one flat array of every parameter (the Trainer's)
+            g = [np.concatenate([a.ravel() for a in g])]
+        optimizer.step(g)
     return grads.loss
 
 
@@ -218,12 +222,26 @@ class Trainer:
         self._Y_train = self.targets[self.train_index]
         self._X_test = self.inputs[self.test_index]
         self._Y_test = self.targets[self.test_index]
-        self._params = [a for layer in self.network.layers for a in (layer.W, layer.b)]
-        self._last_good = [p.copy() for p in self._params]
-        self._epoch_good = [p.copy() for p in self._params]
+        # every W and b becomes a view into one flat array, so that an update (and
+        # keeping the last finite weights) is a few numpy calls, not a few per layer
+        layers = self.network.layers
+        total = sum(layer.W.size + layer.b.size for layer in layers)
+        flat, is_weight = np.empty(total), np.empty(total)
+        start = 0
+        for layer in layers:
+            for name, weight in (("W", 1.0), ("b", 0.0)):
+                a = getattr(layer, name)
+                view = flat[start : start + a.size].reshape(a.shape)
+                view[...] = a
+                setattr(layer, name, view)
+                is_weight[start : start + a.size] = weight
+                start += a.size
+        self._params = [flat]
+        self._last_good = [flat.copy()]
+        self._epoch_good = [flat.copy()]
         self.optimizer = optim.Optimizer(
             self._params,
-            [True, False] * self.network.depth,
+            [is_weight],
             spec.optimizer,
             spec.learning_rate,
             spec.momentum,

@@ -206,3 +206,24 @@ def test_a_clicked_point_makes_a_points_dataset_that_keeps_the_weights():
     assert again.data.count == 201 and again.network.same_as(tr.network)
     assert np.array_equal(again.data.points[:200], tr.data.points)
     assert np.array_equal(again.data.labels[:200], tr.data.labels) and again.data.labels[200] == 0
+
+
+@pytest.mark.parametrize("kind, reg", [("sgd", "l2"), ("momentum", "l1"), ("adam", "l2")])
+def test_the_flat_parameter_update_is_the_per_layer_update_bit_for_bit(kind, reg):
+    """The Trainer keeps W and b as views of one flat array; the numbers must not change."""
+    from nnviz.core import optim
+
+    spec = _spec(optimizer=kind, regularization=reg, regularization_rate=0.01, shuffle=False)
+    net = Network.create([2, 5, 3, 1], "tanh", seed=4)
+    tr = Trainer(net, spec)
+    ref = net.copy()
+    params = [a for L in ref.layers for a in (L.W, L.b)]
+    opt = optim.Optimizer(params, [True, False] * ref.depth, kind, regularization=reg,
+                          regularization_rate=0.01, learning_rate=spec.learning_rate)  # fmt: skip
+    for k in range(25):  # two epochs and a half of batches of 10, in file order
+        i = (k % 10) * 10
+        tr.step()
+        X, Y = tr.inputs[i : i + 10], tr.targets[i : i + 10]
+        g = propagation.backward(ref, propagation.forward(ref, X), Y, input_grad=False)
+        opt.step([a for l in (1, 2, 3) for a in (g.dL_dW[l], g.dL_db[l])])
+    assert tr.network.same_as(ref)
