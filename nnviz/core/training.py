@@ -254,6 +254,7 @@ class Trainer:
         self.step_in_epoch = 0  # batches done in the current epoch
         self.steps_done = 0
         self._order = np.arange(0)
+        self._X_epoch, self._Y_epoch = self._X_train, self._Y_train
         self._pos = self.n_train  # the next step begins a new epoch
         self.history: list[EpochStats] = []
         self.divergence: Divergence | None = None
@@ -310,15 +311,24 @@ class Trainer:
             return None
         if self._pos >= self.n_train:
             n = self.n_train
-            self._order = self._rng.permutation(n) if self.spec.shuffle else np.arange(n)
+            if self.spec.shuffle:  # the epoch's order, gathered once: batches are slices
+                self._order = self._rng.permutation(n)
+                self._X_epoch = self._X_train[self._order]
+                self._Y_epoch = self._Y_train[self._order]
+            else:
+                self._order = np.arange(n)
+                self._X_epoch, self._Y_epoch = self._X_train, self._Y_train
             self._pos = 0
             self.step_in_epoch = 0
-        bs = self.spec.batch_size
-        idx = self._order[self._pos : self._pos + bs]
-        self._pos += bs
+        start = self._pos
+        self._pos += self.spec.batch_size
         self.step_in_epoch += 1
         loss = train_step(
-            self.network, self.optimizer, self._X_train[idx], self._Y_train[idx], self._last_good
+            self.network,
+            self.optimizer,
+            self._X_epoch[start : self._pos],
+            self._Y_epoch[start : self._pos],
+            self._last_good,
         )
         if not math.isfinite(loss):
             self.divergence = Divergence(self.epoch + 1, self.step_in_epoch, loss)
