@@ -160,11 +160,11 @@ class Divergence:
         )
 
 
-def make_dataset(spec: TrainingSpec, loss: str) -> datasets.Dataset:
-    """The spec's dataset (generated from its seed, or its points read for ``loss``)."""
+def make_dataset(spec: TrainingSpec, loss: str, n_out: int = 1) -> datasets.Dataset:
+    """The spec's dataset (generated from its seed, or its points read for ``loss``, ``n_out``)."""
     d = spec.dataset
     if d.kind == "points":
-        return datasets.from_points(np.array(d.points, dtype=float), loss)
+        return datasets.from_points(np.array(d.points, dtype=float), loss, n_out)
     return datasets.generate(d.kind, d.count, d.noise, d.seed)
 
 
@@ -191,7 +191,7 @@ class Trainer:
                 f"has {network.input_size} input(s); they must match"
             )
         try:
-            self.data = make_dataset(spec, network.loss)
+            self.data = make_dataset(spec, network.loss, network.layers[-1].size)
             self.targets = datasets.targets(self.data, network.loss, network.layers[-1].size)
         except datasets.DatasetError as e:
             raise TrainingError(str(e)) from None
