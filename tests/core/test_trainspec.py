@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from nnviz.core import datasets, io
 from nnviz.core.io import FileFormatError
-from nnviz.core.trainspec import TrainingSpec, check_against, parse_training, training_to_dict
+from nnviz.core.trainspec import (
+    DatasetSpec,
+    TrainingSpec,
+    check_against,
+    parse_training,
+    training_to_dict,
+)
 
 ISSUE_EXAMPLE = {
     "dataset": {"kind": "xor", "count": 500, "noise": 0.1, "seed": 1},
@@ -162,3 +168,14 @@ def test_any_valid_section_reads_back_equal_after_writing(
     )  # fmt: skip
     text = json.dumps(training_to_dict(spec), allow_nan=False)
     assert parse_training(json.loads(text)) == spec
+
+
+def test_changes_are_checked_and_a_kept_dataset_is_not_parsed_again():
+    spec = parse_training({"dataset": {"kind": "points", "points": [[0, 0, 1], [1, 1, -1]]}})
+    changed = spec.with_changes(learning_rate=0.5, batch_size=1)
+    assert changed.dataset is spec.dataset and changed.learning_rate == 0.5
+    with pytest.raises(FileFormatError, match="training, learning_rate"):
+        spec.with_changes(learning_rate=0.0)
+    with pytest.raises(FileFormatError, match="0.1 of 2 points leaves no point to train on"):
+        spec.with_changes(train_fraction=0.1)
+    assert spec.with_changes(dataset=DatasetSpec("xor", 60)).dataset.count == 60
