@@ -46,6 +46,16 @@ GENERATORS: tuple[str, ...] = (
     "three-class",
 )
 REGRESSION: frozenset[str] = frozenset({"reg-plane", "reg-gauss"})
+#: how a menu or a panel names each generator
+TITLES: dict[str, str] = {
+    "circle": "Circle",
+    "xor": "Exclusive or",
+    "gauss": "Two gaussians",
+    "spiral": "Spiral",
+    "reg-plane": "Plane (regression)",
+    "reg-gauss": "Six gaussians (regression)",
+    "three-class": "Three classes",
+}
 
 MIN_COUNT, MAX_COUNT = 50, 1200
 MAX_NOISE = 0.5

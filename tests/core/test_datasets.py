@@ -171,3 +171,8 @@ def test_labels_written_for_a_loss_read_back_as_the_same_dataset(kind, loss, n_o
     assert back.classes == d.classes
     assert np.array_equal(back.labels, d.labels) and np.array_equal(back.points, d.points)
     assert np.array_equal(datasets.targets(back, loss, n_out), datasets.targets(d, loss, n_out))
+
+
+def test_every_generator_and_feature_has_a_display_name():
+    assert set(datasets.TITLES) == set(datasets.GENERATORS)
+    assert set(features.LABELS) == set(features.NAMES) == set(features.CODE)
