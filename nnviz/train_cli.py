@@ -124,6 +124,16 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def _wants_code(argv: list[str]) -> bool:
+    """Whether ``argv`` asks for a script or CSV (``--out`` ends .py/.csv, or ``--torch``)."""
+    if "-h" in argv or "--help" in argv:
+        return False
+    outs = [v.split("=", 1)[1] for v in argv if v.startswith("--out=")]
+    outs += [argv[i + 1] for i, v in enumerate(argv[:-1]) if v == "--out"]
+    code = any(Path(o).suffix.lower() in (".py", ".csv") for o in outs)
+    return code or "--torch" in argv
+
+
 def export_code_main(argv: list[str]) -> int | None:
     """``nnviz export FILE --out model.py [--torch]`` or ``--out data.csv``; None otherwise.
 
@@ -132,6 +142,8 @@ def export_code_main(argv: list[str]) -> int | None:
     ``nn.Sequential``), one ending in ``.csv`` the training section's dataset.
     Anything else (a GIF) returns None and is left to the rest of ``export``.
     """
+    if not _wants_code(argv):
+        return None  # a GIF, --help, or a missing --out: the GIF exporter answers
     p = argparse.ArgumentParser(
         prog="nnviz export",
         description="Write a network file as a numpy or PyTorch script (.py) or its dataset "

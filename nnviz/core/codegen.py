@@ -201,7 +201,8 @@ def dataset_csv(project: Project) -> str:
         raise datasets.DatasetError("the file has no training section, so no dataset to write")
     from .training import make_dataset
 
-    data = make_dataset(project.training, project.network.loss)
+    net = project.network
+    data = make_dataset(project.training, net.loss, net.layers[-1].size)
     return datasets.csv_text(data.points, datasets.labels_for(data, project.network.loss))
 
 

@@ -46,6 +46,16 @@ GENERATORS: tuple[str, ...] = (
     "three-class",
 )
 REGRESSION: frozenset[str] = frozenset({"reg-plane", "reg-gauss"})
+#: how a menu or a panel names each generator
+TITLES: dict[str, str] = {
+    "circle": "Circle",
+    "xor": "Exclusive or",
+    "gauss": "Two gaussians",
+    "spiral": "Spiral",
+    "reg-plane": "Plane (regression)",
+    "reg-gauss": "Six gaussians (regression)",
+    "three-class": "Three classes",
+}
 
 MIN_COUNT, MAX_COUNT = 50, 1200
 MAX_NOISE = 0.5
@@ -197,20 +207,22 @@ def generate(kind: str, count: int = 500, noise: float = 0.0, seed: int = 0) -> 
 
 
 # ------------------------------------------------------- labels <-> targets
-def from_points(rows: Array, loss: str) -> Dataset:
+def from_points(rows: Array, loss: str, n_out: int = 1) -> Dataset:
     """A Dataset from ``(x1, x2, label)`` rows, the label written as the loss's target.
 
-    ``mse``: labels all ±1 are two classes (TFP's convention), other values are
-    regression; ``bce``: 0 or 1; ``cross_entropy``: a class index 0, 1, 2, ...
+    ``mse`` with one output: labels all ±1 are two classes (TFP's convention),
+    other values are regression; ``bce``: 0 or 1; ``cross_entropy``, or ``mse``
+    with ``n_out`` > 1 outputs (one-hot targets): a class index 0, 1, 2, ...
     """
     rows = np.asarray(rows, dtype=float).reshape(-1, 3)
     pts, lab = rows[:, :2].copy(), rows[:, 2].copy()
-    if loss == "cross_entropy":
+    if loss == "cross_entropy" or (loss == "mse" and n_out > 1):
         bad = np.flatnonzero((lab != np.round(lab)) | (lab < 0) | (lab >= MAX_CLASSES))
         if bad.size:
             raise DatasetError(
                 f"point {bad[0] + 1}: label {lab[bad[0]]:g} is not a class index "
-                "(0, 1, 2, ...) as the cross-entropy loss needs"
+                f"(0, 1, 2, ...) as {'the cross-entropy loss' if loss != 'mse' else 'one-hot'} "
+                "targets need"
             )
         return Dataset(pts, lab, max(2, int(lab.max()) + 1))
     if loss == "bce":

@@ -26,6 +26,17 @@ FEATURES: dict[str, Callable[[Array], Array]] = {
 
 NAMES: tuple[str, ...] = tuple(FEATURES)
 
+#: how the panel writes each feature
+LABELS: dict[str, str] = {
+    "x1": "x₁",
+    "x2": "x₂",
+    "x1^2": "x₁²",
+    "x2^2": "x₂²",
+    "x1*x2": "x₁x₂",
+    "sin(x1)": "sin x₁",
+    "sin(x2)": "sin x₂",
+}
+
 #: how each feature is written in a script (numpy as ``np``, points as ``p``)
 CODE: dict[str, str] = {
     "x1": "p[:, 0]",

@@ -262,10 +262,9 @@ def from_dict(data: Any) -> Project:
             raise _fail(k, "holds NaN or Infinity, which JSON does not allow") from None
     training = None
     if "training" in data:  # the section's own module parses it (one sentence naming the field)
-        from .trainspec import check_against, parse_training
+        from .trainspec import parse_training
 
         training = parse_training(data["training"])
-        check_against(training, sizes[0])
     return Project(net, Sample(x, y), seed, init, name, extra, training)
 
 

@@ -33,13 +33,15 @@ class Optimizer:
 
     ``params`` are the arrays to train (the network's ``W`` and ``b``, which stay
     the same objects); ``is_weight[k]`` says whether ``params[k]`` is a weight
-    matrix (regularised) or a bias (not).
+    matrix (regularised) or a bias (not), or is an array of 1.0 (weight) and 0.0
+    (bias) when ``params[k]`` holds both (the trainer's one flat array of all
+    parameters: one update of a few operations however many layers there are).
     """
 
     def __init__(
         self,
         params: list[Array],
-        is_weight: list[bool],
+        is_weight: list[bool] | list[Array],
         kind: str = "sgd",
         learning_rate: float = 0.03,
         momentum: float = 0.9,
@@ -96,8 +98,11 @@ class Optimizer:
             bc2_sqrt = math.sqrt(1.0 - b2**self.t)
             step_size = lr / bc1
         for k, (p, g) in enumerate(zip(self.params, grads)):
-            if lam and self.is_weight[k]:
-                g = g + lam * (p if self.regularization == "l2" else np.sign(p))
+            weight = self.is_weight[k]
+            if lam and weight is not False:
+                reg = lam * (p if self.regularization == "l2" else np.sign(p))
+                # a mask of 1.0 / 0.0: the same λ·w on weights, + 0 (no change) on biases
+                g = g + (reg if weight is True else reg * weight)
             if kind == "sgd":
                 p -= lr * g
             elif kind == "momentum":

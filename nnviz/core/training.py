@@ -24,8 +24,10 @@ Settings of the optimiser and the batch size change between steps without a
 reset (:meth:`Trainer.update_settings`); :meth:`Trainer.reset` gives the same
 start weights and the same batches again.
 
-Threading: a Trainer is not shared between threads while it steps; a UI that
-trains on a worker thread shows :meth:`Trainer.snapshot` copies.
+Threading: a Trainer is used by one thread at a time. A UI that trains on a
+worker thread takes :meth:`Trainer.snapshot` copies there, between steps, and
+hands them to the GUI (a copy taken during a step could mix two updates); it
+wraps each slice of steps in :func:`nnviz.core.threads.training_threads`.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ def train_step(
 ) -> float:
     """One step on the batch ``(X, Y)`` with ``optimizer`` (built on ``net``'s arrays).
 
+    ``optimizer.params`` are the network's arrays in order (W¹, b¹, W², …), or one
+    flat array that every W and b is a view of (the Trainer's layout).
+
     Forward, backward (the batch-mean gradient), then the update in place;
     returns the loss before it. A NaN or infinite loss returns at once and
     changes nothing. ``keep`` (arrays shaped as ``optimizer.params``) receives
@@ -81,9 +86,10 @@ def train_step(
         if keep is not None:
             for p, k in zip(optimizer.params, keep):
                 np.copyto(k, p)
-        optimizer.step(
-            [a for l in range(1, net.depth + 1) for a in (grads.dL_dW[l], grads.dL_db[l])]  # noqa: E741
-        )
+        g = [a for l in range(1, net.depth + 1) for a in (grads.dL_dW[l], grads.dL_db[l])]  # noqa: E741
+        if len(optimizer.params) != len(g):  # one flat array of every parameter (the Trainer's)
+            g = [np.concatenate([a.ravel() for a in g])]
+        optimizer.step(g)
     return grads.loss
 
 
@@ -113,6 +119,10 @@ class EpochStats:
     test_loss: float | None
     train_accuracy: float | None
     test_accuracy: float | None
+    #: per weighted layer (1 first), mean |∂L/∂W| and mean |∂L/∂z| over the training
+    #: points with the epoch-end weights: the gradient-flow view's measures, per epoch
+    mean_abs_dL_dW: tuple[float, ...] = ()
+    mean_abs_dL_dz: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         def finite(v: float | None) -> float | None:
@@ -150,11 +160,11 @@ class Divergence:
         )
 
 
-def make_dataset(spec: TrainingSpec, loss: str) -> datasets.Dataset:
-    """The spec's dataset (generated from its seed, or its points read for ``loss``)."""
+def make_dataset(spec: TrainingSpec, loss: str, n_out: int = 1) -> datasets.Dataset:
+    """The spec's dataset (generated from its seed, or its points read for ``loss``, ``n_out``)."""
     d = spec.dataset
     if d.kind == "points":
-        return datasets.from_points(np.array(d.points, dtype=float), loss)
+        return datasets.from_points(np.array(d.points, dtype=float), loss, n_out)
     return datasets.generate(d.kind, d.count, d.noise, d.seed)
 
 
@@ -181,7 +191,7 @@ class Trainer:
                 f"has {network.input_size} input(s); they must match"
             )
         try:
-            self.data = make_dataset(spec, network.loss)
+            self.data = make_dataset(spec, network.loss, network.layers[-1].size)
             self.targets = datasets.targets(self.data, network.loss, network.layers[-1].size)
         except datasets.DatasetError as e:
             raise TrainingError(str(e)) from None
@@ -212,12 +222,26 @@ class Trainer:
         self._Y_train = self.targets[self.train_index]
         self._X_test = self.inputs[self.test_index]
         self._Y_test = self.targets[self.test_index]
-        self._params = [a for layer in self.network.layers for a in (layer.W, layer.b)]
-        self._last_good = [p.copy() for p in self._params]
-        self._epoch_good = [p.copy() for p in self._params]
+        # every W and b becomes a view into one flat array, so that an update (and
+        # keeping the last finite weights) is a few numpy calls, not a few per layer
+        layers = self.network.layers
+        total = sum(layer.W.size + layer.b.size for layer in layers)
+        flat, is_weight = np.empty(total), np.empty(total)
+        start = 0
+        for layer in layers:
+            for name, weight in (("W", 1.0), ("b", 0.0)):
+                a = getattr(layer, name)
+                view = flat[start : start + a.size].reshape(a.shape)
+                view[...] = a
+                setattr(layer, name, view)
+                is_weight[start : start + a.size] = weight
+                start += a.size
+        self._params = [flat]
+        self._last_good = [flat.copy()]
+        self._epoch_good = [flat.copy()]
         self.optimizer = optim.Optimizer(
             self._params,
-            [True, False] * self.network.depth,
+            [is_weight],
             spec.optimizer,
             spec.learning_rate,
             spec.momentum,
@@ -230,6 +254,7 @@ class Trainer:
         self.step_in_epoch = 0  # batches done in the current epoch
         self.steps_done = 0
         self._order = np.arange(0)
+        self._X_epoch, self._Y_epoch = self._X_train, self._Y_train
         self._pos = self.n_train  # the next step begins a new epoch
         self.history: list[EpochStats] = []
         self.divergence: Divergence | None = None
@@ -286,15 +311,24 @@ class Trainer:
             return None
         if self._pos >= self.n_train:
             n = self.n_train
-            self._order = self._rng.permutation(n) if self.spec.shuffle else np.arange(n)
+            if self.spec.shuffle:  # the epoch's order, gathered once: batches are slices
+                self._order = self._rng.permutation(n)
+                self._X_epoch = self._X_train[self._order]
+                self._Y_epoch = self._Y_train[self._order]
+            else:
+                self._order = np.arange(n)
+                self._X_epoch, self._Y_epoch = self._X_train, self._Y_train
             self._pos = 0
             self.step_in_epoch = 0
-        bs = self.spec.batch_size
-        idx = self._order[self._pos : self._pos + bs]
-        self._pos += bs
+        start = self._pos
+        self._pos += self.spec.batch_size
         self.step_in_epoch += 1
         loss = train_step(
-            self.network, self.optimizer, self._X_train[idx], self._Y_train[idx], self._last_good
+            self.network,
+            self.optimizer,
+            self._X_epoch[start : self._pos],
+            self._Y_epoch[start : self._pos],
+            self._last_good,
         )
         if not math.isfinite(loss):
             self.divergence = Divergence(self.epoch + 1, self.step_in_epoch, loss)
@@ -306,7 +340,11 @@ class Trainer:
 
     def _end_epoch(self) -> EpochStats | None:
         self.epoch += 1
-        train_loss, train_acc = self.evaluate(self._X_train, self._Y_train)
+        with np.errstate(all="ignore"):
+            trace = forward(self.network, self._X_train)
+            grads = backward(self.network, trace, self._Y_train, input_grad=False)
+        train_loss = grads.loss
+        train_acc = self._accuracy(trace.output, self._Y_train)
         if not math.isfinite(train_loss):
             self.divergence = Divergence(self.epoch, 0, train_loss)
             return None
@@ -319,7 +357,16 @@ class Trainer:
             test_loss, test_acc = self.evaluate(self._X_test, self._Y_test)
         else:
             test_loss, test_acc = None, None
-        stats = EpochStats(self.epoch, train_loss, test_loss, train_acc, test_acc)
+        layers = range(1, self.network.depth + 1)
+        stats = EpochStats(
+            self.epoch,
+            train_loss,
+            test_loss,
+            train_acc,
+            test_acc,
+            tuple(float(np.mean(np.abs(grads.dL_dW[l]))) for l in layers),  # noqa: E741
+            tuple(float(np.mean(np.abs(grads.dL_dz[l]))) for l in layers),  # noqa: E741
+        )
         self.history.append(stats)
         return stats
 
@@ -359,12 +406,41 @@ class Trainer:
         with np.errstate(all="ignore"):
             trace = forward(self.network, X)
             loss = float(np.mean(loss_values(self.network, trace, Y)))
+        return loss, self._accuracy(trace.output, Y)
+
+    def _accuracy(self, output: np.ndarray, Y: np.ndarray) -> float | None:
         if self.data.is_regression:
-            return loss, None
-        net_loss = self.network.loss
-        pred = datasets.predicted_classes(trace.output, net_loss)
-        truth = datasets.predicted_classes(Y, net_loss)
-        return loss, float(np.mean(pred == truth))
+            return None
+        pred = datasets.predicted_classes(output, self.network.loss)
+        truth = datasets.predicted_classes(Y, self.network.loss)
+        return float(np.mean(pred == truth))
+
+    def confusion(self, which: str = "test") -> np.ndarray:
+        """Counts ``[true class, predicted class]`` on the ``"train"`` or ``"test"`` points.
+
+        Classification only (ValueError for regression); classes × classes.
+        """
+        if self.data.is_regression:
+            raise ValueError("a regression dataset has no classes to confuse")
+        X, Y = (self._X_train, self._Y_train) if which == "train" else (self._X_test, self._Y_test)
+        k = max(self.data.classes or 2, Y.shape[1])
+        if not len(X):
+            return np.zeros((k, k), dtype=np.intp)
+        loss = self.network.loss
+        pred = datasets.predicted_classes(forward(self.network, X).output, loss)
+        truth = datasets.predicted_classes(Y, loss)
+        out = np.zeros((k, k), dtype=np.intp)
+        np.add.at(out, (truth, pred), 1)
+        return out
+
+    def point_rows(self) -> np.ndarray:
+        """The dataset as ``(x1, x2, label)`` rows, labels as the loss writes them.
+
+        For clicked points: add or remove rows, then
+        ``spec.with_changes(dataset=trainspec.points_dataset(rows))`` and a new Trainer.
+        """
+        labels = datasets.labels_for(self.data, self.network.loss)
+        return np.column_stack([self.data.points, labels])
 
     def predict(self, points: np.ndarray) -> np.ndarray:
         """The network's output for points ``(n, 2)`` of the plane (features applied)."""

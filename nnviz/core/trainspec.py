@@ -22,6 +22,8 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from . import datasets, features, optim
 
 #: limits on the section's numbers
@@ -80,9 +82,19 @@ class TrainingSpec:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def with_changes(self, **changes: Any) -> TrainingSpec:
-        """A copy with ``changes``, checked as a file's section is (FileFormatError)."""
+        """A copy with ``changes``, checked as a file's section is (FileFormatError).
+
+        A dataset that is not among the changes is not checked again (a slider
+        dragged over a file of 100,000 points stays quick).
+        """
         spec = replace(self, **changes)
-        return parse_training(training_to_dict(spec))
+        data = training_to_dict(spec)
+        if "dataset" in changes:
+            return parse_training(data)
+        data["dataset"] = {}  # checked already; stands in for it while the rest is checked
+        out = replace(parse_training(data, check_split=False), dataset=self.dataset)
+        _check_split(out)
+        return out
 
     @property
     def count(self) -> int:
@@ -177,7 +189,7 @@ def _parse_dataset(v: Any) -> DatasetSpec:
     return DatasetSpec(kind, count, noise, seed, (), extra)
 
 
-def parse_training(obj: Any) -> TrainingSpec:
+def parse_training(obj: Any, *, check_split: bool = True) -> TrainingSpec:
     """A :class:`TrainingSpec` from a file's ``training`` value, or FileFormatError."""
     if not isinstance(obj, dict):
         from .io import FileFormatError
@@ -232,12 +244,17 @@ def parse_training(obj: Any) -> TrainingSpec:
         seed=_integer(obj.get("seed", d.seed), "seed", 0, MAX_SEED),
         extra={k: v for k, v in obj.items() if k not in _KEYS},
     )
+    if check_split:
+        _check_split(spec)
+    return spec
+
+
+def _check_split(spec: TrainingSpec) -> None:
     if spec.n_train < 1:
         raise _error(
             "train_fraction",
             f"{spec.train_fraction:g} of {spec.count} points leaves no point to train on",
         )
-    return spec
 
 
 def training_to_dict(spec: TrainingSpec) -> dict[str, Any]:
@@ -268,6 +285,12 @@ def training_to_dict(spec: TrainingSpec) -> dict[str, Any]:
     }
     out.update(spec.extra)
     return out
+
+
+def points_dataset(rows: Any, noise: float = 0.0, seed: int = 0) -> DatasetSpec:
+    """A ``"points"`` DatasetSpec from ``(x1, x2, label)`` rows; FileFormatError as a file's."""
+    listed = rows.tolist() if isinstance(rows, np.ndarray) else [list(row) for row in rows]
+    return _parse_dataset({"kind": "points", "points": listed, "noise": noise, "seed": seed})
 
 
 def check_against(spec: TrainingSpec, input_size: int) -> None:

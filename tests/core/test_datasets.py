@@ -97,6 +97,8 @@ def test_points_read_as_each_loss_writes_its_labels():
     assert list(datasets.labels_for(d, "mse")) == [1, -1, 1]
     assert datasets.from_points(np.array([[0, 0, 0.3]]), "mse").classes is None
     assert datasets.from_points(np.array([[0, 0, 2.0]]), "cross_entropy").classes == 3
+    three = datasets.from_points(np.array([[0, 0, 2.0], [1, 1, 0.0]]), "mse", n_out=3)
+    assert three.classes == 3 and datasets.targets(three, "mse", 3).tolist()[0] == [0, 0, 1]
     with pytest.raises(DatasetError, match="point 2: label -1 is not 0 or 1"):
         datasets.from_points(rows, "bce")
     with pytest.raises(DatasetError, match="point 1: label 0.5 is not a class index"):
@@ -155,3 +157,22 @@ def test_features_are_the_seven_toggles_in_the_files_order():
     ]:
         with pytest.raises(ValueError, match=msg):
             features.check(bad)
+
+
+@pytest.mark.parametrize(
+    "kind, loss, n_out",
+    [("xor", "mse", 1), ("circle", "bce", 1), ("spiral", "cross_entropy", 2),
+     ("three-class", "cross_entropy", 3), ("three-class", "mse", 3), ("reg-gauss", "mse", 1)],
+)  # fmt: skip
+def test_labels_written_for_a_loss_read_back_as_the_same_dataset(kind, loss, n_out):
+    d = datasets.generate(kind, 120, 0.2, 3)
+    rows = datasets.parse_csv(datasets.csv_text(d.points, datasets.labels_for(d, loss)))
+    back = datasets.from_points(rows, loss, n_out)
+    assert back.classes == d.classes
+    assert np.array_equal(back.labels, d.labels) and np.array_equal(back.points, d.points)
+    assert np.array_equal(datasets.targets(back, loss, n_out), datasets.targets(d, loss, n_out))
+
+
+def test_every_generator_and_feature_has_a_display_name():
+    assert set(datasets.TITLES) == set(datasets.GENERATORS)
+    assert set(features.LABELS) == set(features.NAMES) == set(features.CODE)

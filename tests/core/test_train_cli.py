@@ -87,7 +87,10 @@ def test_train_plain_text_and_regression_nulls(tmp_path, capsys):
     [
         ({"optimizer": "rmsprop"}, "net.json: training, optimizer: unknown value 'rmsprop'"),
         ({"dataset": {"kind": "three-class"}}, "net.json: training: 3 classes need 3 output"),
-        ({"features": ["x1"]}, r"net.json: training, features: 1 feature\(s\)"),
+        (
+            {"features": ["x1"]},
+            r"net.json: training: 1 feature\(s\) \(x1\) but the network has 2 input\(s\)",
+        ),
         (None, "net.json: the file has no training section"),
     ],
 )
@@ -239,3 +242,11 @@ def test_export_errors_are_one_sentence(example_path, tmp_path, monkeypatch, cap
     assert main(["export", example_path("one_neuron"), *args]) == 2
     err = capsys.readouterr().err
     assert msg in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["train_xor", "train_spiral", "train_three_classes"])
+def test_every_training_example_trains_and_learns(example_path, capsys, name):
+    assert main(["train", example_path(name), "--epochs", "15", "--json"]) == 0
+    epochs = json.loads(capsys.readouterr().out)["epochs"]
+    assert epochs[-1]["train_loss"] < epochs[0]["train_loss"]
+    assert epochs[-1]["train_accuracy"] >= 0.9 and epochs[-1]["test_accuracy"] >= 0.85

@@ -166,3 +166,64 @@ def test_a_nan_loss_stops_at_its_step_and_going_back_restores_the_weights_before
     after = [a for L in tr.network.layers for a in (L.W, L.b)]
     assert all(np.array_equal(a, b) for a, b in zip(after, before))  # before the bad update
     assert tr.run_epoch() is not None and tr.epoch == 2
+
+
+def test_each_epoch_records_the_gradient_flow_measures_with_its_weights():
+    tr = Trainer(Network.create([2, 4, 3, 1], "sigmoid", seed=1), _spec())
+    stats = tr.run_epoch()
+    _, grads = propagation.evaluate(
+        tr.network, tr.inputs[tr.train_index], tr.targets[tr.train_index]
+    )
+    assert stats.mean_abs_dL_dW == tuple(float(np.mean(np.abs(grads.dL_dW[l]))) for l in (1, 2, 3))
+    assert stats.mean_abs_dL_dz == tuple(float(np.mean(np.abs(grads.dL_dz[l]))) for l in (1, 2, 3))
+    assert stats.train_loss == grads.loss
+
+
+def test_the_confusion_matrix_counts_true_against_predicted():
+    spec = parse_training({"dataset": {"kind": "three-class", "count": 150, "seed": 2}})
+    net = Network.create([2, 4, 3], "tanh", output_activation="softmax", loss="cross_entropy")
+    tr = Trainer(net, spec)
+    tr.train(3)
+    m = tr.confusion("test")
+    assert m.shape == (3, 3) and m.sum() == tr.test_index.size
+    assert np.trace(m) / m.sum() == pytest.approx(tr.history[-1].test_accuracy)
+    assert tr.confusion("train").sum() == tr.n_train
+    reg = Trainer(Network.create([2, 1], "linear"), _spec(dataset={"kind": "reg-plane"}))
+    with pytest.raises(ValueError, match="regression"):
+        reg.confusion()
+
+
+def test_a_clicked_point_makes_a_points_dataset_that_keeps_the_weights():
+    from nnviz.core.trainspec import points_dataset
+
+    tr = Trainer(Network.create([2, 4, 1], "tanh", seed=2), _spec())
+    tr.train(2)
+    rows = tr.point_rows()
+    assert set(np.unique(rows[:, 2])) == {-1.0, 1.0}  # as mse writes labels
+    clicked = np.vstack([rows, [[0.5, 0.5, -1.0]]])
+    spec = tr.spec.with_changes(dataset=points_dataset(clicked))
+    again = Trainer(tr.network, spec)
+    assert again.data.count == 201 and again.network.same_as(tr.network)
+    assert np.array_equal(again.data.points[:200], tr.data.points)
+    assert np.array_equal(again.data.labels[:200], tr.data.labels) and again.data.labels[200] == 0
+
+
+@pytest.mark.parametrize("kind, reg", [("sgd", "l2"), ("momentum", "l1"), ("adam", "l2")])
+def test_the_flat_parameter_update_is_the_per_layer_update_bit_for_bit(kind, reg):
+    """The Trainer keeps W and b as views of one flat array; the numbers must not change."""
+    from nnviz.core import optim
+
+    spec = _spec(optimizer=kind, regularization=reg, regularization_rate=0.01, shuffle=False)
+    net = Network.create([2, 5, 3, 1], "tanh", seed=4)
+    tr = Trainer(net, spec)
+    ref = net.copy()
+    params = [a for L in ref.layers for a in (L.W, L.b)]
+    opt = optim.Optimizer(params, [True, False] * ref.depth, kind, regularization=reg,
+                          regularization_rate=0.01, learning_rate=spec.learning_rate)  # fmt: skip
+    for k in range(25):  # two epochs and a half of batches of 10, in file order
+        i = (k % 10) * 10
+        tr.step()
+        X, Y = tr.inputs[i : i + 10], tr.targets[i : i + 10]
+        g = propagation.backward(ref, propagation.forward(ref, X), Y, input_grad=False)
+        opt.step([a for l in (1, 2, 3) for a in (g.dL_dW[l], g.dL_db[l])])
+    assert tr.network.same_as(ref)

@@ -5,10 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from nnviz.core import io
+from nnviz.core import datasets, io
 from nnviz.core.io import FileFormatError
-from nnviz.core.trainspec import TrainingSpec, parse_training, training_to_dict
+from nnviz.core.trainspec import (
+    DatasetSpec,
+    TrainingSpec,
+    check_against,
+    parse_training,
+    training_to_dict,
+)
 
 ISSUE_EXAMPLE = {
     "dataset": {"kind": "xor", "count": 500, "noise": 0.1, "seed": 1},
@@ -107,6 +115,15 @@ def test_a_file_with_a_training_section_loads_and_saves_it(tmp_path):
     assert project.copy().training == project.training
 
 
+def test_features_that_no_longer_match_the_inputs_still_load(tmp_path):
+    """An input added or removed in the window must not make the saved file unreadable:
+    the mismatch is reported when training starts (Trainer, nnviz train), not at load."""
+    project = io.from_dict(_file(training={"features": ["x1", "x2", "x1^2"]}))
+    assert project.training.features == ("x1", "x2", "x1^2")
+    with pytest.raises(FileFormatError, match=r"training, features: 3 feature\(s\)"):
+        check_against(project.training, project.network.input_size)
+
+
 def test_older_files_without_the_section_load_and_save_as_before():
     project = io.from_dict(_file())
     assert project.training is None
@@ -118,9 +135,47 @@ def test_a_bad_section_refuses_the_file_with_one_sentence(tmp_path):
         io.from_dict(_file(training={**ISSUE_EXAMPLE, "eps": None}))
     with pytest.raises(FileFormatError, match="training: expected an object"):
         io.from_dict(_file(training=[1]))
-    with pytest.raises(FileFormatError, match=r"training, features: 3 feature\(s\)"):
-        io.from_dict(_file(training={"features": ["x1", "x2", "x1^2"]}))
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(_file(training={"batch_size": -1})))
     with pytest.raises(FileFormatError, match="^bad.json: training, batch_size"):
         io.load(path)
+
+
+@given(
+    kind=st.sampled_from(datasets.GENERATORS),
+    count=st.integers(50, 1200),
+    noise=st.floats(0.0, 0.5),
+    feats=st.lists(
+        st.sampled_from(["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]),
+        min_size=1, max_size=7, unique=True,
+    ),
+    optimizer=st.sampled_from(["sgd", "momentum", "adam"]),
+    lr=st.floats(1e-6, 10.0),
+    reg=st.sampled_from(["none", "l1", "l2"]),
+    batch=st.integers(1, 1000),
+    fraction=st.floats(0.1, 1.0),
+    shuffle=st.booleans(),
+    seed=st.integers(0, 2**63 - 1),
+)  # fmt: skip
+@settings(max_examples=80, deadline=None)
+def test_any_valid_section_reads_back_equal_after_writing(
+    kind, count, noise, feats, optimizer, lr, reg, batch, fraction, shuffle, seed
+):
+    spec = parse_training(
+        {"dataset": {"kind": kind, "count": count, "noise": noise, "seed": seed},
+         "features": feats, "optimizer": optimizer, "learning_rate": lr, "regularization": reg,
+         "batch_size": batch, "train_fraction": fraction, "shuffle": shuffle, "seed": seed}
+    )  # fmt: skip
+    text = json.dumps(training_to_dict(spec), allow_nan=False)
+    assert parse_training(json.loads(text)) == spec
+
+
+def test_changes_are_checked_and_a_kept_dataset_is_not_parsed_again():
+    spec = parse_training({"dataset": {"kind": "points", "points": [[0, 0, 1], [1, 1, -1]]}})
+    changed = spec.with_changes(learning_rate=0.5, batch_size=1)
+    assert changed.dataset is spec.dataset and changed.learning_rate == 0.5
+    with pytest.raises(FileFormatError, match="training, learning_rate"):
+        spec.with_changes(learning_rate=0.0)
+    with pytest.raises(FileFormatError, match="0.1 of 2 points leaves no point to train on"):
+        spec.with_changes(train_fraction=0.1)
+    assert spec.with_changes(dataset=DatasetSpec("xor", 60)).dataset.count == 60
