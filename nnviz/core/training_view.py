@@ -91,10 +91,12 @@ def remap_inputs(
 
     A feature in both keeps its column of first-layer weights; a new feature's
     column is drawn uniform in ±0.5 from ``rng`` (as TFP starts its weights).
+    When ``old`` does not name the network's inputs (an input was added or removed
+    in the window), every column is new.
     """
     features.check(list(new))
     if len(old) != net.input_size:
-        raise ValueError(f"{len(old)} feature(s) for a network of {net.input_size} input(s)")
+        old = ()
     out = net.copy()
     first = out.layers[0]
     W = np.empty((first.size, len(new)))

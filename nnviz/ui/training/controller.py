@@ -484,7 +484,9 @@ class TrainingController(QObject):
         if not tr.diverged:
             self._publishing = True
             try:
-                self.document.set_parameters_live(tr.optimizer.params)
+                self.document.set_parameters_live(
+                    [a for layer in tr.network.layers for a in (layer.W, layer.b)]
+                )
             finally:
                 self._publishing = False
         self.shown.emit()

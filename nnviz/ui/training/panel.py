@@ -45,15 +45,7 @@ LEARNING_RATES = (
 REG_RATES = ("0", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10")
 OPTIMIZER_TEXT = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam"}
 REG_TEXT = {"none": "None", "l1": "L1", "l2": "L2"}
-FEATURE_TEXT = {
-    "x1": "x₁",
-    "x2": "x₂",
-    "x1^2": "x₁²",
-    "x2^2": "x₂²",
-    "x1*x2": "x₁x₂",
-    "sin(x1)": "sin x₁",
-    "sin(x2)": "sin x₂",
-}
+FEATURE_TEXT = features.LABELS
 
 
 def _tip(widget, text: str, name: str):
@@ -143,8 +135,8 @@ class TrainingPanel(QWidget):
             QComboBox(), "Which dataset (TensorFlow Playground's)", "datasetKind"
         )
         for k in datasets.GENERATORS:
-            self.kind_combo.addItem(k, k)
-        self.kind_combo.addItem("points (CSV / clicked)", "points")
+            self.kind_combo.addItem(datasets.TITLES.get(k, k), k)
+        self.kind_combo.addItem("Points (CSV, clicked)", "points")
         self.kind_combo.activated.connect(self._on_kind)
         self.noise_spin = _tip(QSpinBox(), "Noise: 0 to 50 %", "datasetNoise")
         self.noise_spin.setRange(0, 50)
