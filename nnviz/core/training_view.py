@@ -5,9 +5,6 @@ training panel and its plots read:
 
 * :func:`plane_grid` — the points of an ``n × n`` grid over the data plane;
 * :func:`neuron_values` — every neuron's value over that grid (one forward pass);
-* :func:`layer_gradient_sizes` — mean ``|∂L/∂W|`` of each weighted layer on a
-  set of points (the per-epoch gradient-flow curve);
-* :func:`confusion_matrix` — counts of (true class, predicted class);
 * :func:`remap_inputs` — a network whose input layer follows a new list of input
   features (kept features keep their weights; new ones get fresh small weights);
 * :func:`point_sample` — the network's input and target for one point of the plane.
@@ -21,7 +18,7 @@ import numpy as np
 
 from . import datasets, features
 from .network import Network
-from .propagation import backward, forward
+from .propagation import forward
 
 Array = np.ndarray
 
@@ -62,23 +59,6 @@ def neuron_values(
     with np.errstate(all="ignore"):
         trace = forward(net, X)
     return [a.reshape(n, n, -1) for a in trace.a]
-
-
-def layer_gradient_sizes(net: Network, X: Array, Y: Array) -> Array:
-    """Mean ``|∂L/∂W|`` of each weighted layer (index 0 = layer 1) for the batch ``(X, Y)``."""
-    with np.errstate(all="ignore"):
-        grads = backward(net, forward(net, X), Y, input_grad=False)
-        return np.array([float(np.mean(np.abs(grads.dL_dW[l]))) for l in range(1, net.depth + 1)])  # noqa: E741
-
-
-def confusion_matrix(truth: Array, predicted: Array, classes: int) -> Array:
-    """``(classes, classes)`` counts: row = the true class, column = the predicted class."""
-    m = np.zeros((classes, classes), dtype=np.int64)
-    t = np.asarray(truth, dtype=np.intp)
-    p = np.asarray(predicted, dtype=np.intp)
-    ok = (t >= 0) & (t < classes) & (p >= 0) & (p < classes)
-    np.add.at(m, (t[ok], p[ok]), 1)
-    return m
 
 
 def remap_inputs(

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from nnviz.core import datasets, features, io, training_view
+from nnviz.core import datasets, features, io, training_view, trainspec
 from nnviz.core.threads import training_threads
 from nnviz.core.training import LIVE_SETTINGS, Divergence, EpochStats, Trainer, TrainingError
 from nnviz.core.trainspec import DatasetSpec, TrainingSpec
@@ -38,8 +38,6 @@ SLICE_BUDGET_S = 0.012
 #: the output's heatmap: 100 × 100 cells, unless that is more than BOUNDARY_WORK
 #: multiply-adds (then fewer cells, at least BOUNDARY_MIN a side)
 BOUNDARY_MAX, BOUNDARY_MIN, BOUNDARY_WORK = 100, 40, 3e8
-#: gradient sizes per epoch are measured on at most this many training points
-GRAD_POINTS = 256
 
 #: (label, steps per slice, epochs per slice; 0 = no limit but the time budget)
 SPEEDS: tuple[tuple[str, int, int], ...] = (
@@ -99,8 +97,6 @@ class TrainingController(QObject):
         self._run_start_steps = 0
         self._last_frame = 0.0
         self._threads: contextlib.ExitStack | None = None
-        #: per epoch: mean |dL/dW| of each layer (the gradient-flow curve)
-        self.grad_history: list[np.ndarray] = []
         #: the point of the plane the sample is (or None when unknown)
         self.sample_point: np.ndarray | None = None
         #: the dataset index of the sample point (or None)
@@ -155,14 +151,15 @@ class TrainingController(QObject):
             return self.change_settings()
         from dataclasses import replace
 
-        if "points" in changes:
-            changes["points"] = tuple(tuple(float(v) for v in row) for row in changes["points"])
-            changes.setdefault("kind", "points")
-            changes["count"] = len(changes["points"])
-        elif changes.get("kind", spec.dataset.kind) != "points":
-            changes.setdefault("points", ())
         try:
-            ds = replace(spec.dataset, **changes)
+            if "points" in changes:
+                ds = trainspec.points_dataset(
+                    changes["points"], spec.dataset.noise, spec.dataset.seed
+                )
+            else:
+                if changes.get("kind", spec.dataset.kind) != "points":
+                    changes.setdefault("points", ())
+                ds = replace(spec.dataset, **changes)
             new = spec.with_changes(dataset=ds)
             Trainer(self.document.network, new)  # the data must fit the network
         except (io.FileFormatError, TrainingError, TypeError, ValueError) as e:
@@ -229,7 +226,6 @@ class TrainingController(QObject):
             except TrainingError as e:
                 self._trainer_error = str(e)
                 return None
-            self.grad_history = []
             self._derive_sample_point()
         return self._trainer
 
@@ -237,7 +233,6 @@ class TrainingController(QObject):
         if self.playing:
             self.pause()
         self._trainer = None
-        self.grad_history = []
         self.state_changed.emit()
 
     def plane_values(self, n: int) -> list[np.ndarray] | None:
@@ -424,7 +419,6 @@ class TrainingController(QObject):
         steps = 0
         if tr is None:
             return SliceResult(0, done, 0.0)
-        n_grad = min(GRAD_POINTS, tr.n_train)
         while True:
             stats = tr.step()
             if tr.diverged:
@@ -432,11 +426,6 @@ class TrainingController(QObject):
             steps += 1
             if stats is not None:
                 done.append(stats)
-                self.grad_history.append(
-                    training_view.layer_gradient_sizes(
-                        tr.network, tr._X_train[:n_grad], tr._Y_train[:n_grad]
-                    )
-                )
                 if self.stop_at and tr.epoch >= self.stop_at:
                     break
                 if max_epochs and len(done) >= max_epochs:
@@ -491,6 +480,12 @@ class TrainingController(QObject):
                 self._publishing = False
         self.shown.emit()
 
+    @property
+    def grad_history(self) -> list[tuple[float, ...]]:
+        """Per finished epoch: mean |∂L/∂W| of each layer (the trainer's, at the epoch's end)."""
+        tr = self._trainer
+        return [h.mean_abs_dL_dW for h in tr.history] if tr is not None else []
+
     # ------------------------------------------------------------ actions
     @property
     def divergence(self) -> Divergence | None:
@@ -517,7 +512,6 @@ class TrainingController(QObject):
             self.message.emit(self._trainer_error or "this network cannot train", True)
             return
         tr.reset()
-        self.grad_history = []
         self.document.begin_live_run()
         self._publish()
         self.document.end_live_run("Reset training")
@@ -574,10 +568,7 @@ class TrainingController(QObject):
     def data_rows(self) -> np.ndarray:
         """The dataset as ``(x1, x2, label)`` rows, labels written for the network's loss."""
         tr = self.trainer
-        if tr is None:
-            return np.zeros((0, 3))
-        lab = datasets.labels_for(tr.data, self.document.network.loss)
-        return np.column_stack([tr.data.points, lab])
+        return tr.point_rows() if tr is not None else np.zeros((0, 3))
 
     def class_label(self, cls: int) -> float:
         """How class ``cls`` (0, 1, 2) is written as a label for the network's loss."""

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core import datasets, training_view
+from nnviz.core import training_view
 from nnviz.ui import theme
 from nnviz.ui.training import maps
 
@@ -245,13 +245,9 @@ class LossPlot(QWidget):
         self.confusion.setVisible(show)
         if not show:
             return
-        X, Y = (tr._X_test, tr._Y_test) if tr.test_index.size else (tr._X_train, tr._Y_train)
-        loss = tr.network.loss
         with np.errstate(all="ignore"):
-            out = _forward(tr, X)
-        m = training_view.confusion_matrix(
-            datasets.predicted_classes(Y, loss), datasets.predicted_classes(out, loss), k
-        )
+            m = tr.confusion("test" if tr.test_index.size else "train")
+        k = m.shape[0]
         if self.confusion.rowCount() != k:
             self.confusion.setRowCount(k)
             self.confusion.setColumnCount(k)
@@ -268,12 +264,6 @@ class LossPlot(QWidget):
                 item.setText(str(int(m[r, c])))
         self.confusion.resizeColumnsToContents()
         self.matrix = m
-
-
-def _forward(tr, X: np.ndarray) -> np.ndarray:
-    from nnviz.core.propagation import forward
-
-    return forward(tr.network, X).output
 
 
 class GradientEpochPlot(QWidget):
