@@ -424,9 +424,11 @@ class Document(QObject):
         return self._project.training
 
     def set_training_spec(self, spec) -> None:
-        """Store training settings (optimiser, rates, dataset, ...); not an undo step."""
+        """Store training settings (optimiser, rates, dataset, ...); not an undo step,
+        but the file is then unsaved (closing asks to save it)."""
         if spec != self._project.training:
             self._project.training = spec
+            self.undo_stack.resetClean()
             self.training_changed.emit()
 
     def edit_training(

@@ -441,3 +441,12 @@ def test_view_pos_is_on_the_plot(window):
     p = plot.view_pos((0.0, 0.0))
     assert isinstance(p, QPointF) or hasattr(p, "x")
     assert 0 < p.x() < plot.plot.width() and 0 < p.y() < plot.plot.height()
+
+
+def test_a_settings_change_leaves_the_file_unsaved(window, tmp_path):
+    doc = window.document
+    doc.save(tmp_path / "a.json")
+    assert not doc.modified
+    window.training.controller.change_settings(learning_rate=0.3)
+    assert doc.modified
+    assert doc.undo_stack.count() == 0  # a setting is not an undo step
