@@ -980,12 +980,17 @@ class NetworkCanvas(QGraphicsView):
             image = self.neuron_image_hook(l, j)
             if image is None:
                 continue
+            # the image as the circle's brush: no clip path, no scaled copy per neuron
+            brush = QBrush(image)
+            brush.setTransform(
+                QTransform.fromTranslate(x - r, y - r).scale(
+                    2 * r / image.width(), 2 * r / image.height()
+                )
+            )
             p.save()
-            clip = QPainterPath()
-            clip.addEllipse(QPointF(x, y), r - 1, r - 1)
-            p.setClipPath(clip)
-            p.setOpacity(0.85)
-            p.drawImage(QRectF(x - r, y - r, 2 * r, 2 * r), image)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(brush)
+            p.drawEllipse(QPointF(x, y), r - 1, r - 1)
             p.restore()
 
     @staticmethod

@@ -235,6 +235,12 @@ class TrainingController(QObject):
         self._trainer = None
         self.state_changed.emit()
 
+    @property
+    def publishing(self) -> bool:
+        """True while the document is being given the trainer's weights (views may skip
+        work that only an edit needs)."""
+        return self._publishing
+
     def plane_values(self, n: int) -> list[np.ndarray] | None:
         """Every layer's values over an ``n × n`` grid of the plane for the document's
         network (cached until it changes), or None when its inputs are not the features."""

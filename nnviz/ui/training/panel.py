@@ -261,10 +261,14 @@ class TrainingPanel(QWidget):
         controller.message.connect(self.show_message)
         controller.diverged.connect(self._on_diverged)
         controller.document.training_changed.connect(self.sync)
-        controller.document.network_changed.connect(self.sync)
+        controller.document.network_changed.connect(self._on_network_changed)
         self.sync()
 
     # ----------------------------------------------------------- showing
+    def _on_network_changed(self) -> None:
+        if not self.controller.publishing:  # weights shown while training: only the counter
+            self.sync()
+
     def show_message(self, text: str, error: bool = False) -> None:
         self.message_label.setText(text)
         self.message_label.setStyleSheet("color: #cc3311; font-weight: bold;" if error else "")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import training_view
 from nnviz.ui import theme
+from nnviz.ui.panels import plot_style
 from nnviz.ui.training import maps
 
 TICK_PT = 9
@@ -76,7 +77,7 @@ def stepped_limit(v: float) -> float:
     return 10.0 * e
 
 
-class LossPlot(QWidget):
+class LossPlot(plot_style.RefreshWhenShown, QWidget):
     """Train and test loss per epoch (log scale optional), accuracy, a confusion matrix."""
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
@@ -141,6 +142,16 @@ class LossPlot(QWidget):
         controller.diverged.connect(self._on_diverged)
         self.refresh()
 
+    @staticmethod
+    def _curve(curve, x: np.ndarray, y: np.ndarray) -> None:
+        """Set a curve; the quick path when every value is finite (the usual case)."""
+        if np.isfinite(y).all():
+            curve.setData(x, y, skipFiniteCheck=True)
+        elif np.isfinite(y).any():
+            curve.setData(x, y, connect="finite")
+        else:
+            curve.setData([], [])
+
     def _set_ranges(self, ep: np.ndarray, train: np.ndarray, test: np.ndarray) -> None:
         """Axes that grow in steps, so their ticks are not redrawn at every epoch."""
         x_max = stepped_limit(float(ep[-1])) if ep.size else 10.0
@@ -170,16 +181,9 @@ class LossPlot(QWidget):
     def _on_diverged(self, div) -> None:
         self.refresh()
 
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        if getattr(self, "_stale", False):
-            self.refresh(force=True)
-
     def refresh(self, force: bool = False) -> None:
-        if not force and not self.isVisible():  # a tab behind another: catch up when shown
-            self._stale = True
+        if self._skip_while_hidden(force):  # a tab behind another: catch up when shown
             return
-        self._stale = False
         tr = self.controller._trainer
         hist = tr.history if tr is not None else []
         ep = np.array([h.epoch for h in hist], dtype=float)
@@ -188,8 +192,8 @@ class LossPlot(QWidget):
         if self.log_box.isChecked():  # a log axis cannot show 0
             train = np.where(train > 0, train, np.nan)
             test = np.where(test > 0, test, np.nan)
-        self.train_curve.setData(ep, train, connect="finite")
-        self.test_curve.setData(ep, test, connect="finite")
+        self._curve(self.train_curve, ep, train)
+        self._curve(self.test_curve, ep, test)
         self._set_ranges(ep, train, test)
         # the epoch where training diverged, marked
         div = tr.divergence if tr is not None else None
@@ -215,8 +219,8 @@ class LossPlot(QWidget):
             acc_te = np.array(
                 [np.nan if h.test_accuracy is None else h.test_accuracy for h in hist]
             )
-            self.acc_train.setData(ep, acc_tr, connect="finite")
-            self.acc_test.setData(ep, acc_te, connect="finite")
+            self._curve(self.acc_train, ep, acc_tr)
+            self._curve(self.acc_test, ep, acc_te)
         self._figures(tr, hist)
         self._confusion(tr, classify)
 
@@ -266,7 +270,7 @@ class LossPlot(QWidget):
         self.matrix = m
 
 
-class GradientEpochPlot(QWidget):
+class GradientEpochPlot(plot_style.RefreshWhenShown, QWidget):
     """Mean |∂L/∂W| of each layer per epoch, log scale: a vanishing gradient seen as it trains."""
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
@@ -290,16 +294,9 @@ class GradientEpochPlot(QWidget):
         controller.state_changed.connect(self.refresh)
         self.refresh()
 
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        if getattr(self, "_stale", False):
-            self.refresh(force=True)
-
     def refresh(self, force: bool = False) -> None:
-        if not force and not self.isVisible():
-            self._stale = True
+        if self._skip_while_hidden(force):
             return
-        self._stale = False
         hist = self.controller.grad_history
         depth = len(hist[0]) if hist else 0
         if len(self.curves) != depth:
@@ -419,7 +416,7 @@ class BoundaryPlot(QWidget):
 
     def refresh(self, force: bool = False) -> None:
         if not force:
-            if not self.isVisible():
+            if not self.isVisible() or plot_style.hidden_in_shown_window(self):
                 self._stale = True
                 return
             # a big network's 10,000-point forward pass may cost more than a frame: then
