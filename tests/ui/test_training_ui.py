@@ -387,9 +387,13 @@ def test_neuron_maps_and_the_boundary_follow_the_weights(window, qtbot):
         tuple(maps.LUT[0, :3]),
         tuple(maps.LUT[255, :3]),
     }
-    # hovering a hidden neuron shows its map in the big plot
-    f.on_hover(window.canvas.item_at(window.canvas.view_pos_of(_neuron(1, 1))))
-    assert f.boundary.neuron == (1, 1)
+    # hovering a hidden neuron (the real mouse over the canvas) shows its map in the big plot
+    canvas = window.canvas
+    qtbot.mouseMove(canvas.viewport(), canvas.view_pos_of(_neuron(1, 1)).toPoint())
+    qtbot.waitUntil(lambda: f.boundary.neuron == (1, 1), timeout=2000)
+    v = training_view.neuron_values(doc.network, ("x1", "x2"), f.controller.boundary_size())
+    assert np.array_equal(f.boundary.pixels, maps.colorize(v[1][:, :, 1], True))  # discretized
+    assert "Neuron 2 of layer 1" in f.boundary.caption.text()
     f.on_hover(None)
     assert f.boundary.neuron is None
 
