@@ -468,12 +468,18 @@ class Document(QObject):
             np.copyto(layer.W, params[k])
             np.copyto(layer.b, params[k + 1])
             k += 2
+        if self.undo_stack.isClean():
+            self.undo_stack.resetClean()  # trained weights are unsaved work
         with np.errstate(all="ignore"):  # a diverging run shows its inf/NaN, without warnings
             self._changed()
 
     def begin_live_run(self) -> None:
         """Remember the project as it is before live changes start."""
         self._live_before = self._project.copy()
+
+    def cancel_live_run(self) -> None:
+        """Forget :meth:`begin_live_run` (another file was loaded meanwhile)."""
+        self._live_before = None
 
     def end_live_run(self, text: str) -> bool:
         """Push one undo step from the project at :meth:`begin_live_run` to now (if it changed)."""

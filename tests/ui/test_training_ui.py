@@ -389,13 +389,31 @@ def test_neuron_maps_and_the_boundary_follow_the_weights(window, qtbot):
     }
     # hovering a hidden neuron (the real mouse over the canvas) shows its map in the big plot
     canvas = window.canvas
-    qtbot.mouseMove(canvas.viewport(), canvas.view_pos_of(_neuron(1, 1)).toPoint())
-    qtbot.waitUntil(lambda: f.boundary.neuron == (1, 1), timeout=2000)
+    _move(canvas, canvas.view_pos_of(_neuron(1, 1)))
+    assert f.boundary.neuron == (1, 1)
     v = training_view.neuron_values(doc.network, ("x1", "x2"), f.controller.boundary_size())
     assert np.array_equal(f.boundary.pixels, maps.colorize(v[1][:, :, 1], True))  # discretized
     assert "Neuron 2 of layer 1" in f.boundary.caption.text()
     f.on_hover(None)
     assert f.boundary.neuron is None
+
+
+def _move(canvas, pos) -> None:
+    """A mouse move over the canvas, sent to it (other test windows may lie on top)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    vp = canvas.viewport()
+    event = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(pos),
+        QPointF(vp.mapToGlobal(pos.toPoint())),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(vp, event)
 
 
 def _neuron(l, j):  # noqa: E741
@@ -454,3 +472,17 @@ def test_a_settings_change_leaves_the_file_unsaved(window, tmp_path):
     window.training.controller.change_settings(learning_rate=0.3)
     assert doc.modified
     assert doc.undo_stack.count() == 0  # a setting is not an undo step
+
+
+def test_opening_another_file_while_training_ends_the_run_cleanly(window, qtbot):
+    ctrl = window.training.controller
+    doc = window.document
+    ctrl.set_speed(3)
+    ctrl.play()
+    qtbot.waitUntil(lambda: ctrl.trainer.epoch >= 1, timeout=30_000)
+    assert doc.modified  # trained weights are unsaved work: closing asks
+    doc.load_project(examples.load("train_three_classes"))
+    assert not ctrl.playing
+    assert doc.undo_stack.count() == 0  # nothing of the old file's run in the new history
+    assert doc.network.sizes == examples.load("train_three_classes").network.sizes
+    assert ctrl.trainer.data.classes == 3

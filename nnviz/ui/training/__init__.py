@@ -176,7 +176,7 @@ class TrainingFeature(QObject):
         key = (doc.path, id(doc.project)) if doc.undo_stack.count() == 0 else self._file_key
         if key != self._file_key:
             self._file_key = key
-            self.controller.pause()
+            self.controller.abort_run()
             self.set_visible(doc.training_spec is not None)
 
     # ------------------------------------------------------------ the maps
