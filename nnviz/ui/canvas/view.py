@@ -565,6 +565,8 @@ class NetworkCanvas(QGraphicsView):
         #: map over the data plane drawn in its circle; f(selection | None) on hover changes
         self.neuron_image_hook = None
         self.hover_hook = None
+        #: training hook: the names written beside the input neurons (None: x1, x2, ...)
+        self.input_names: list[str] | None = None
         self._press: QPointF | None = None
         self._press_value = 0.0
         self._press_key: tuple | None = None
@@ -957,7 +959,9 @@ class NetworkCanvas(QGraphicsView):
                     p.drawText(
                         QRectF(x - r - 70, y - 12, 64, 24),
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                        f"x{j + 1}",
+                        self.input_names[j]
+                        if self.input_names and j < len(self.input_names)
+                        else f"x{j + 1}",
                     )
                 else:
                     b = doc.network.layers[l - 1].b[j]

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import QTabBar
 
+from nnviz.core import features
 from nnviz.ui.training.maps import neuron_maps
 
 __all__ = ["TrainingFeature", "install", "neuron_maps"]
@@ -182,6 +183,14 @@ class TrainingFeature(QObject):
     # ------------------------------------------------------------ the maps
     def _invalidate_maps(self) -> None:
         self._maps = None
+        # the input neurons are named by their features while training shows
+        spec = self.controller.spec
+        names = None
+        if self.visible and spec is not None:
+            names = [features.LABELS.get(n, n) for n in spec.features]
+        if names != self.window.canvas.input_names:
+            self.window.canvas.input_names = names
+            self.window.canvas.static.update()
 
     def neuron_image(self, l: int, j: int) -> QImage | None:  # noqa: E741
         """The canvas's hook: hidden neuron ``(l, j)``'s map over the plane, or None."""
