@@ -179,6 +179,9 @@ class TrainingFeature(QObject):
             self._file_key = key
             self.controller.abort_run()
             self.set_visible(doc.training_spec is not None)
+            spec = doc.training_spec
+            if spec is not None and spec.learning_rate <= 100:
+                doc.set_learning_rate(spec.learning_rate)  # Apply update uses the file's η
 
     # ------------------------------------------------------------ the maps
     def _invalidate_maps(self) -> None:
