@@ -533,3 +533,13 @@ def test_a_student_trains_the_spiral_then_steps_into_a_misclassified_point(qtbot
     dw = expected.dL_dW[1][0, 0]
     assert f"= {dw:.3f}".replace("-", "−") in text  # ∂L/∂w with the real numbers
     assert f"− {doc.learning_rate:g} ×" in text and doc.learning_rate == tr.spec.learning_rate
+
+
+def test_the_plots_follow_the_theme(window):
+    f = window.training
+    window.apply_theme("dark", remember=False)
+    dark = f.loss.plot.backgroundBrush().color().name()
+    window.apply_theme("light", remember=False)
+    light = f.loss.plot.backgroundBrush().color().name()
+    assert dark != light
+    assert f.boundary.plot.backgroundBrush().color().name() == light

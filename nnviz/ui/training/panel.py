@@ -277,7 +277,7 @@ class TrainingPanel(QWidget):
         self.restore_button.show()
 
     def _sync_epoch(self) -> None:
-        tr = self.controller._trainer
+        tr = self.controller.trainer
         if tr is None:
             self.epoch_label.setText("Epoch –")
             return
