@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from nnviz import __version__
@@ -23,8 +24,14 @@ EXIT_BAD_INPUT = 2
 
 
 def error(msg: str) -> int:
-    """One sentence on stderr for bad input; the exit status for it."""
-    print(f"nnviz: {msg}", file=sys.stderr)
+    """One sentence on stderr for bad input; the exit status for it.
+
+    Escaped and cut (nnviz.core.messages.sentence): text echoed from a file never
+    reaches the terminal as a second line or an escape sequence.
+    """
+    from nnviz.core.messages import sentence
+
+    print(f"nnviz: {sentence(msg)}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
@@ -101,6 +108,8 @@ def _cmd_trace(argv: list[str]) -> int:
     )
     args = p.parse_args(argv)
 
+    import numpy as np
+
     from nnviz.core import explain, io, propagation
 
     try:
@@ -108,25 +117,54 @@ def _cmd_trace(argv: list[str]) -> int:
     except io.FileFormatError as e:
         return _error(str(e))
     net, sample = project.network, project.sample
-    trace, grads = propagation.evaluate(net, sample.input, sample.target)
+    # a valid network can still overflow float64 (values at ±1e6 through many layers):
+    # the numbers become ±inf or NaN, shown as such, with no RuntimeWarning
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        trace, grads = propagation.evaluate(net, sample.input, sample.target)
     if args.json:
         layers = []
         for l in range(1, net.depth + 1):  # noqa: E741
             layers.append(
                 {
                     "activation": net.layers[l - 1].activation,
-                    "z": trace.z[l][0].tolist(),
-                    "a": trace.a[l][0].tolist(),
-                    "dL_da": grads.dL_da[l][0].tolist(),
-                    "dL_dz": grads.dL_dz[l][0].tolist(),
-                    "dL_dW": grads.dL_dW[l].tolist(),
-                    "dL_db": grads.dL_db[l].tolist(),
+                    "z": _json_numbers(trace.z[l][0]),
+                    "a": _json_numbers(trace.a[l][0]),
+                    "dL_da": _json_numbers(grads.dL_da[l][0]),
+                    "dL_dz": _json_numbers(grads.dL_dz[l][0]),
+                    "dL_dW": _json_numbers(grads.dL_dW[l]),
+                    "dL_db": _json_numbers(grads.dL_db[l]),
                 }
             )
-        print(json.dumps({"loss": grads.loss, "dL_dx": grads.dL_dx[0].tolist(), "layers": layers}))
+        out = {
+            "loss": grads.loss if math.isfinite(grads.loss) else None,
+            "dL_dx": _json_numbers(grads.dL_dx[0]),
+            "layers": layers,
+        }
+        arrays = [grads.dL_dx, *trace.z[1:], *trace.a[1:], *grads.dL_da[1:]]
+        arrays += [*grads.dL_dz[1:], *grads.dL_dW[1:], *grads.dL_db[1:]]
+        # true when a number overflowed float64: then some values (and maybe the loss) are null
+        out["overflow"] = not (math.isfinite(grads.loss) and all(_all_finite(x) for x in arrays))
+        print(json.dumps(out, allow_nan=False))
     else:
-        print(explain.report(net, sample.input, sample.target, trace, grads, args.decimals))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            text = explain.report(net, sample.input, sample.target, trace, grads, args.decimals)
+        print(text)
     return 0
+
+
+def _all_finite(a) -> bool:
+    import numpy as np
+
+    return bool(np.isfinite(a).all())
+
+
+def _json_numbers(a) -> list:
+    """An array as JSON lists, with null for ±inf and NaN (which JSON cannot write)."""
+    import numpy as np
+
+    if _all_finite(a):
+        return a.tolist()
+    return np.where(np.isfinite(a), a, None).tolist()
 
 
 def _cmd_export(argv: list[str]) -> int:

@@ -588,6 +588,7 @@ def load(path: str | os.PathLike[str]) -> Project:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileFormatError(f"{_show(p)}: not a text file (not UTF-8)") from None
+    del raw  # a large file is held once, as text, while it is parsed
     try:
         return loads(text)
     except FileFormatError as e:
