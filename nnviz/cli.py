@@ -140,10 +140,6 @@ def _cmd_trace(argv: list[str]) -> int:
             "dL_dx": _json_numbers(grads.dL_dx[0]),
             "layers": layers,
         }
-        arrays = [grads.dL_dx, *trace.z[1:], *trace.a[1:], *grads.dL_da[1:]]
-        arrays += [*grads.dL_dz[1:], *grads.dL_dW[1:], *grads.dL_db[1:]]
-        # true when a number overflowed float64: then some values (and maybe the loss) are null
-        out["overflow"] = not (math.isfinite(grads.loss) and all(_all_finite(x) for x in arrays))
         print(json.dumps(out, allow_nan=False))
     else:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -152,17 +148,11 @@ def _cmd_trace(argv: list[str]) -> int:
     return 0
 
 
-def _all_finite(a) -> bool:
-    import numpy as np
-
-    return bool(np.isfinite(a).all())
-
-
 def _json_numbers(a) -> list:
     """An array as JSON lists, with null for ±inf and NaN (which JSON cannot write)."""
     import numpy as np
 
-    if _all_finite(a):
+    if np.isfinite(a).all():
         return a.tolist()
     return np.where(np.isfinite(a), a, None).tolist()
 
