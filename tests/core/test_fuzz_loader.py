@@ -388,3 +388,20 @@ def test_the_extreme_valid_network_through_the_cli():
     assert None in result["dL_dx"]
     first = result["layers"][0]["z"]
     assert all(isinstance(v, float) and math.isfinite(v) for v in first)
+
+
+def test_evaluate_of_an_overflowing_valid_network_warns_nothing():
+    import warnings
+
+    from nnviz.core import propagation
+    from nnviz.core.network import Network
+
+    net = Network.create([16] * 34, "linear", seed=0)  # the 33 linear layers
+    for layer in net.layers:
+        layer.W[:] = 1e6
+        layer.b[:] = -1e6
+    net.validate()  # within every limit: a valid network
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        trace, grads = propagation.evaluate(net, np.full(16, 1e6), np.zeros(16))
+    assert not np.isfinite(grads.dL_dx).all() and not np.isfinite(grads.loss)
