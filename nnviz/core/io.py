@@ -646,11 +646,15 @@ def _temp_prefix(name: str) -> str:
     return f".{cut}.{digest}."
 
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: stale temporary files are told by their age instead
+    fcntl = None  # type: ignore[assignment]
+
+
 def _lock(fd: int, wait: bool) -> bool:
     """Lock an open temporary file, so that another save can tell it is in use."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: stale files are then told by their age
+    if fcntl is None:
         return False
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -681,12 +685,11 @@ def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[str]:
         except OSError:
             continue
         try:
-            locked = _lock(fd, wait=False)
-            try:
-                import fcntl  # noqa: F401
-            except ImportError:
-                locked = time.time() - os.fstat(fd).st_mtime > 3600
-            if locked:
+            if fcntl is not None:
+                stale = _lock(fd, wait=False)  # only a dead save's lock can be taken
+            else:
+                stale = time.time() - os.fstat(fd).st_mtime > 3600
+            if stale:
                 os.unlink(e.path)
                 removed.append(e.name)
         except OSError:

@@ -50,12 +50,6 @@ def escape(text: str) -> str:
     return _UNSAFE.sub(_escape_one, text)
 
 
-def _cut(text: str, limit: int) -> str:
-    """The first ``limit`` characters of ``text`` (escaped), without splitting an escape."""
-    head = escape(text[:limit])
-    return head
-
-
 def quote(value: object, limit: int = MAX_QUOTED) -> str:
     """``value`` quoted for a sentence: ``'swish'``, or ``'aaaa…' (2,000,000 characters)``.
 
@@ -66,7 +60,7 @@ def quote(value: object, limit: int = MAX_QUOTED) -> str:
     if len(text) <= limit:
         shown = escape(text)
         return f"'{shown}'" if isinstance(value, str) else shown
-    shown = _cut(text, limit) + "…"
+    shown = escape(text[:limit]) + "…"
     if isinstance(value, str):
         shown = f"'{shown}'"
     return f"{shown} ({len(text):,} characters)"
