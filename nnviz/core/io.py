@@ -498,7 +498,7 @@ def check_structure(text: str) -> None:
 
 def loads(text: str) -> Project:
     """Parse a network file's text; FileFormatError with line and column if not JSON."""
-    if not text.strip():
+    if not text or text.isspace():  # (strip() would copy a large text)
         raise FileFormatError("the file is empty")
     check_structure(text)
     # NaN and Infinity are read as floats here so that the field check below
@@ -582,7 +582,7 @@ def load(path: str | os.PathLike[str]) -> Project:
     """Read a network file; FileFormatError (naming the file) if it cannot be used."""
     p = Path(path)
     raw = read_bounded(p)
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise FileFormatError(f"{_show(p.name)}: the file is empty")
     try:
         text = raw.decode("utf-8-sig")
