@@ -25,6 +25,13 @@ versions and the machine it ran on:
 ``peak_rss_mb``
     peak resident memory of a subprocess that opens the 784-128-10 network
     (101,632 edges) and plays its whole timeline.
+``training``
+    ``steps_per_s``: the trainer's steps per second (forward, backward, Adam,
+    the last finite weights kept) at 784-128-10 batch 64 against PyTorch's
+    (``torch.optim.Adam``), with 1 and 2 BLAS / torch threads, on a quiet
+    machine and with another process keeping one core busy. ``tfp_epoch_ms``:
+    one epoch of TensorFlow Playground's default (2-4-2-1 tanh, 500 points
+    half for training, batch 10, SGD), the engine alone.
 
 Timings are medians of several runs; ``--quick`` runs each part briefly (for
 tests: the numbers are then rough). Nothing here is a pass/fail test; the
@@ -204,6 +211,78 @@ def _torch_step(torch, net, X, Y, hidden: str, output: str, loss: str, lr: float
         return float(value.detach())
 
     return step
+
+
+def _torch_adam_step(torch, net, X, Y):
+    """PyTorch's Adam step for the 784-128-10 relu/softmax case (cross-entropy on logits)."""
+    model = torch.nn.Sequential(
+        torch.nn.Linear(net.layers[0].fan_in, net.layers[0].size, dtype=torch.float64),
+        torch.nn.ReLU(),
+        torch.nn.Linear(net.layers[1].fan_in, net.layers[1].size, dtype=torch.float64),
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=0.001)
+    Xt, Yt = torch.from_numpy(X.copy()), torch.from_numpy(Y.copy())
+
+    def step() -> None:
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(Xt), Yt).backward()
+        opt.step()
+
+    return step
+
+
+def bench_training(quick: bool = False) -> dict[str, Any]:
+    """The trainer's steps per second vs PyTorch, quiet and with a core busy; TFP's epoch."""
+    from threadpoolctl import threadpool_limits
+
+    from nnviz.core import optim
+    from nnviz.core.network import Network
+    from nnviz.core.training import Trainer, train_step
+    from nnviz.core.trainspec import parse_training
+
+    torch = _torch()
+    seconds, repeats = (0.03, 1) if quick else (0.5, 3)
+    net, X, Y = _engine_case((784, 128, 10), 64, "relu", "softmax", "cross_entropy")
+    params = [a for layer in net.layers for a in (layer.W, layer.b)]
+    opt = optim.Optimizer(params, [True, False] * net.depth, "adam", 0.001)
+    keep = [p.copy() for p in params]
+    ours = lambda: train_step(net, opt, X, Y, keep)  # noqa: E731
+    theirs = _torch_adam_step(torch, net.copy(), X, Y) if torch is not None else None
+    rows = []
+    for busy in (False, True):
+        spinner = None
+        if busy:  # another process keeps one core busy, as the GUI or a browser would
+            spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            time.sleep(0.2)
+        try:
+            for threads in (1, 2):
+                row: dict[str, Any] = {
+                    "network": "784-128-10",
+                    "batch": 64,
+                    "optimizer": "adam",
+                    "other_core_busy": busy,
+                    "threads": threads,
+                }
+                with threadpool_limits(limits=threads, user_api="blas"):
+                    row["nnviz"] = round(_rate(ours, seconds, repeats), 1)
+                if theirs is not None:
+                    before = torch.get_num_threads()
+                    torch.set_num_threads(threads)
+                    try:
+                        row["torch"] = round(_rate(theirs, seconds, repeats), 1)
+                    finally:
+                        torch.set_num_threads(before)
+                else:
+                    row["torch"] = None
+                rows.append(row)
+        finally:
+            if spinner is not None:
+                spinner.kill()
+                spinner.wait()
+    spec = parse_training({"dataset": {"kind": "circle", "count": 500}, "batch_size": 10})
+    tfp = Trainer(Network.create([2, 4, 2, 1], "tanh"), spec)
+    epoch_s = 1.0 / _rate(tfp.run_epoch, seconds, repeats)
+    return {"steps_per_s": rows, "tfp_epoch_ms": round(epoch_s * 1e3, 3)}
 
 
 def bench_engine(quick: bool = False) -> list[dict[str, Any]]:
@@ -633,6 +712,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     result["edit_ms"] = bench_edit(quick)
     result["startup_ratio"], result["startup_details"] = bench_startup(quick)
     result["peak_rss_mb"] = bench_memory(quick)
+    result["training"] = bench_training(quick)
     result["targets"] = targets(result)
     return result
 
@@ -676,6 +756,17 @@ def _text(result: dict[str, Any]) -> str:
         f"start-up to first paint: nnviz {s['nnviz_ms']:.0f} ms, bare window "
         f"{s['bare_ms']:.0f} ms, ratio {result['startup_ratio']:.2f}",
         f"peak memory at 100,000 edges: {result['peak_rss_mb']:.0f} MB",
+        "training: steps per second at 784-128-10 batch 64, Adam (threads: BLAS / torch)",
+    ]
+    for r in result["training"]["steps_per_s"]:
+        when = "other core busy" if r["other_core_busy"] else "quiet          "
+        lines.append(
+            f"  {when}  {r['threads']} thread(s)  nnviz {r['nnviz']:>8.0f}   torch "
+            f"{r['torch'] if r['torch'] is not None else '-':>8}"
+        )
+    lines += [
+        f"  one epoch of TFP's default (2-4-2-1, 250 training points, batch 10): "
+        f"{result['training']['tfp_epoch_ms']:.2f} ms",
         "",
         "targets (issue 6):",
     ]

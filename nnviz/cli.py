@@ -7,6 +7,7 @@ and works on a machine with no display libraries at all.
     nnviz trace FILE [--json] [--decimals D]
     nnviz export FILE --out OUT.gif
     nnviz bench [--json]
+    nnviz train FILE [--epochs N] [--out TRAINED.json] [--json]
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 
 from nnviz import __version__
 
-VERBS = ("trace", "export", "bench")
+VERBS = ("trace", "export", "bench", "train")
 
 EXIT_BAD_INPUT = 2
 
@@ -169,12 +170,23 @@ def _cmd_bench(argv: list[str]) -> int:
     return bench_main(argv)
 
 
+def _cmd_train(argv: list[str]) -> int:
+    from nnviz.train_cli import main as train_main
+
+    return train_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in VERBS:
             verb, rest = argv[0], argv[1:]
-            return {"trace": _cmd_trace, "export": _cmd_export, "bench": _cmd_bench}[verb](rest)
+            return {
+                "trace": _cmd_trace,
+                "export": _cmd_export,
+                "bench": _cmd_bench,
+                "train": _cmd_train,
+            }[verb](rest)
         args = _app_parser().parse_args(argv)
         from nnviz.ui.app import run
 

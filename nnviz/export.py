@@ -128,6 +128,10 @@ def _write_gif(frames, durations: list[int], out: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
+    from nnviz.train_cli import export_code_main  # --out model.py [--torch] / data.csv
+
+    if (status := export_code_main(argv)) is not None:
+        return status
     p = argparse.ArgumentParser(
         prog="nnviz export",
         description="Write the forward and backward pass of a network file as an animated GIF.",

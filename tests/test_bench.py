@@ -102,3 +102,18 @@ def test_targets_compare_each_figure_with_its_limit():
     }
     ok = [t["ok"] for t in bench.targets(fake)]
     assert ok == [True, False, True, False, True, True, False, True]
+
+
+def test_training_rows_quiet_and_busy_with_one_and_two_threads(result):
+    torch_installed = importlib.util.find_spec("torch") is not None
+    rows = result["training"]["steps_per_s"]
+    assert [(r["other_core_busy"], r["threads"]) for r in rows] == [
+        (False, 1),
+        (False, 2),
+        (True, 1),
+        (True, 2),
+    ]
+    for r in rows:
+        assert r["network"] == "784-128-10" and r["batch"] == 64 and _positive(r["nnviz"])
+        assert _positive(r["torch"]) if torch_installed else r["torch"] is None
+    assert _positive(result["training"]["tfp_epoch_ms"])

@@ -42,7 +42,7 @@ from .network import (
 
 FORMAT = "nnviz.network"
 VERSION = 1
-KNOWN_KEYS = {"format", "version", "layers", "loss", "sample", "seed", "init", "name"}
+KNOWN_KEYS = {"format", "version", "layers", "loss", "sample", "seed", "init", "name", "training"}
 
 #: the largest network file read (checked before reading; reading stops there)
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -225,6 +225,8 @@ class Project:
     init: str = "uniform"
     name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the ``training`` section (a frozen nnviz.core.trainspec.TrainingSpec), or None
+    training: Any = None
 
     def __post_init__(self) -> None:
         # unknown fields are frozen once (FileFormatError if they could not be saved),
@@ -240,6 +242,7 @@ class Project:
             self.init,
             self.name,
             self.extra,  # frozen: shared, not copied
+            self.training,  # a frozen TrainingSpec: shared
         )
 
     def check(self) -> None:
@@ -456,7 +459,12 @@ def from_dict(data: Any) -> Project:
     # kept and written back, so within limits and writable JSON too; frozen, so shared
     budget = [MAX_EXTRA_ITEMS]
     extra = {k: freeze_field(k, v, budget) for k, v in data.items() if k not in KNOWN_KEYS}
-    return Project(net, Sample(x, y), seed, init, name, extra)
+    training = None
+    if "training" in data:  # the section's own module parses it (one sentence naming the field)
+        from .trainspec import parse_training
+
+        training = parse_training(data["training"])
+    return Project(net, Sample(x, y), seed, init, name, extra, training)
 
 
 _STRING = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"')
@@ -624,6 +632,10 @@ def to_dict(project: Project) -> dict[str, Any]:
     if not project.name:
         del out["name"]
     out.update(project.extra)
+    if project.training is not None:
+        from .trainspec import training_to_dict
+
+        out["training"] = training_to_dict(project.training)
     return out
 
 
