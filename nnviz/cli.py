@@ -7,6 +7,7 @@ and works on a machine with no display libraries at all.
     nnviz trace FILE [--json] [--decimals D]
     nnviz export FILE --out OUT.gif
     nnviz bench [--json]
+    nnviz lesson check LESSON [--answers ANSWERS.json] | nnviz lesson list
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 
 from nnviz import __version__
 
-VERBS = ("trace", "export", "bench")
+VERBS = ("trace", "export", "bench", "lesson")
 
 EXIT_BAD_INPUT = 2
 
@@ -141,12 +142,23 @@ def _cmd_bench(argv: list[str]) -> int:
     return bench_main(argv)
 
 
+def _cmd_lesson(argv: list[str]) -> int:
+    from nnviz.lesson_cli import main as lesson_main
+
+    return lesson_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in VERBS:
             verb, rest = argv[0], argv[1:]
-            return {"trace": _cmd_trace, "export": _cmd_export, "bench": _cmd_bench}[verb](rest)
+            return {
+                "trace": _cmd_trace,
+                "export": _cmd_export,
+                "bench": _cmd_bench,
+                "lesson": _cmd_lesson,
+            }[verb](rest)
         args = _app_parser().parse_args(argv)
         from nnviz.ui.app import run
 
