@@ -314,6 +314,15 @@ class Lesson:
                 return s.load
         return None
 
+    def selection(self, k: int) -> Address | None:
+        """The neuron or edge selected at step ``k``: the last ``select`` since the last load."""
+        for s in reversed(self.steps[: k + 1]):
+            if s.select is not None:
+                return s.select
+            if s.load is not None:
+                return None
+        return None
+
     def learning_rate(self, k: int) -> float | None:
         """The learning rate in force at step ``k``: the last one set at or before it."""
         for s in reversed(self.steps[: k + 1]):
@@ -998,6 +1007,7 @@ def parse(
     steps: list[Step] = []
     ids: dict[str, int] = {}
     ref: NetworkRef | None = None
+    selected: Address | None = None  # the selection in force (kept until a new network)
     part = ""
     rate: float | None = None
     for k, (line, toml_text, first, body) in enumerate(blocks[1:]):
@@ -1044,6 +1054,7 @@ def parse(
             load = NetworkRef(path=path)
         if load is not None:
             ref = load
+            selected = None
         project = (
             networks.get(ref, "example" if ref and ref.example else "file", where) if ref else None
         )
@@ -1062,6 +1073,7 @@ def parse(
             select = _address(data["select"], "select", where)
             need_network("select")
             _check_address(select, sizes, "select", where)  # type: ignore[arg-type]
+            selected = select
         seek = None
         if "seek" in data:
             seek = _seek(data["seek"], "seek", where)
@@ -1080,7 +1092,7 @@ def parse(
             show = tuple(items)
         hide: tuple[Hide, ...] = ()
         if "hide" in data:
-            hide = _hides(data["hide"], select, where)
+            hide = _hides(data["hide"], selected, where)
             need_network("hide")
             for h in hide:
                 if h.address is not None:
@@ -1109,7 +1121,7 @@ def parse(
                 _check_seek(exercise.reveal, plan, "exercise.reveal", where)  # type: ignore[arg-type]
             if isinstance(exercise, NumberExercise) and exercise.engine is not None:
                 need_network("exercise.engine")
-                _check_engine(exercise, select, project, rate, where)  # type: ignore[arg-type]
+                _check_engine(exercise, selected, project, rate, where)  # type: ignore[arg-type]
         steps.append(
             Step(
                 k,

@@ -339,4 +339,8 @@ def test_network_and_learning_rate_in_force_at_each_step(lesson1, lesson2):
     assert lesson1.steps[k].load is None
     assert lesson1.network_ref(k) == lessons.NetworkRef(example="one_neuron")
     assert lesson1.learning_rate(k) is None
+    assert lesson1.selection(k) == lessons.Address(1, 0)
+    assert lesson1.selection(0) is None  # nothing selected on the linear-collapse network
+    last = len(lesson1) - 1  # selects nothing itself: the hidden neuron stays selected
+    assert lesson1.steps[last].select is None and lesson1.selection(last) == lessons.Address(1, 0)
     assert lesson2.learning_rate(0) == 0.1

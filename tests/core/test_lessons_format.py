@@ -412,3 +412,15 @@ def test_any_value_in_any_field_is_used_or_refused_naming_it(where, value):
         assert prefix + name in msg or "exercise" in msg or name in msg, msg
     else:
         assert len(lesson) == 2
+
+
+def test_the_readme_example_lesson_parses():
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    if not readme.is_file():
+        pytest.skip("README.md is not beside the tests (an installed-wheel run)")
+    text = readme.read_text(encoding="utf-8")
+    section = text[text.index("### Writing a lesson") :]
+    example = section.split("```markdown\n", 1)[1].split("\n```", 1)[0]
+    lesson = lessons.parse(example, "readme")
+    assert len(lesson) == 2 and [e.id for e in lesson.exercises] == ["z", "step-2"]
+    assert lessons.check_answer(lesson.exercise("z"), -3.0).message.startswith("−3.0 is w·x")
