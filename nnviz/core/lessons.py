@@ -93,6 +93,7 @@ LETTERS = "ABCDEFGH"
 MAX_STEPS = 200
 MAX_TEXT = 20_000
 MAX_LEARNING_RATE = 100.0
+MAX_FILE_BYTES = 1_000_000
 
 HEADER_KEYS = ("format", "version", "title", "summary", "order", "author")
 STEP_KEYS = (
@@ -654,7 +655,7 @@ class _Where:
 
 def _split(text: str, where: str) -> list[tuple[int, str, int, str]]:
     """The file's blocks: (line of its "+++", TOML text, first line of the TOML, Markdown after)."""
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()  # a BOM some editors write
     k = 0
     while k < len(lines) and not lines[k].strip():
         k += 1
@@ -1204,6 +1205,10 @@ def load(path: str | Path) -> Lesson:
     """A lesson file from disk; networks it names by ``file`` are looked for beside it."""
     p = Path(path)
     try:
+        if p.is_file() and p.stat().st_size > MAX_FILE_BYTES:
+            raise LessonError(
+                f"{p.name} is larger than {MAX_FILE_BYTES} bytes, too big for a lesson"
+            )
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise LessonError(f"there is no lesson file {str(p)!r}") from None

@@ -201,6 +201,46 @@ def test_hidden_values_are_not_yet_revealed_by_the_steps_own_seek():
     assert all(h.address == lessons.Address(1, 0) for h in step.hide)
 
 
+def _shown(frame: timeline.Frame, quantity: str, addr: lessons.Address) -> bool:
+    l, j = addr.layer, addr.neuron
+    table = {
+        "z": frame.z_shown,
+        "a": frame.a_shown,
+        "dL_da": frame.dL_da_shown,
+        "dL_dz": frame.dL_dz_shown,
+        "dL_dw": frame.grad_rows,
+    }
+    return bool(table[quantity][l][j])
+
+
+def test_the_asked_value_is_hidden_by_the_timeline_until_the_reveal():
+    """At the step's seek the playback has not reached the asked number; the reveal shows it."""
+    checked = 0
+    for name in lessons.names():
+        lesson = lessons.load_named(name)
+        for step in lesson.steps:
+            ex = step.exercise
+            if not isinstance(ex, lessons.NumberExercise) or ex.engine not in (
+                "z",
+                "a",
+                "dL_da",
+                "dL_dz",
+                "dL_dw",
+            ):
+                continue
+            addr = lesson.selection(step.index)
+            assert any(h.value == ex.engine and h.address == addr for h in step.hide)
+            net = lesson.network_ref(step.index).load().network
+            for granularity in timeline.GRANULARITIES:
+                plan = timeline.build_plan(net, granularity)
+                before = plan.frame(timeline.Position(step.seek.resolve(plan)))
+                after = plan.frame(timeline.Position(ex.reveal.resolve(plan)))
+                assert not _shown(before, ex.engine, addr), (ex.id, granularity)
+                assert _shown(after, ex.engine, addr), (ex.id, granularity)
+            checked += 1
+    assert checked == 4  # z, dL_dw-dead, dL_dw, dL_da-hidden
+
+
 # --------------------------------------------------------------- answering
 def test_every_exercise_gives_the_right_feedback_right_and_wrong():
     for name in lessons.names():

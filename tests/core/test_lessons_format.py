@@ -280,6 +280,11 @@ def test_whole_file_mistakes(text, words):
         assert w in msg
 
 
+def test_windows_line_ends_and_a_byte_order_mark_are_fine():
+    lesson = parse("\ufeff" + GOOD.replace("\n", "\r\n"))
+    assert len(lesson) == 2 and lesson.steps[0].text == "Step one's text."
+
+
 def test_toml_error_lines_are_the_files_lines():
     text = GOOD.replace("learning_rate = 0.1", "learning_rate = = 0.1")
     line = GOOD.splitlines().index("learning_rate = 0.1") + 1
@@ -328,6 +333,10 @@ def test_reading_files_that_are_not_lessons(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00+++")
     with pytest.raises(lessons.LessonError, match="not UTF-8"):
         lessons.load(binary)
+    big = tmp_path / "big.md"
+    big.write_text(GOOD + "x" * lessons.MAX_FILE_BYTES, encoding="utf-8")
+    with pytest.raises(lessons.LessonError, match="too big"):
+        lessons.load(big)
     with pytest.raises(lessons.LessonError, match="did you mean 'lesson-"):
         lessons.find("lesson-l")
 
@@ -379,6 +388,23 @@ def _toml_literal(v) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_toml_literal(x) for x in v) + "]"
     return "{" + ", ".join(f"{k} = {_toml_literal(x)}" for k, x in v.items()) + "}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
+    | st.text(max_size=20)
+    | st.lists(st.integers(), max_size=3)
+)
+def test_checking_any_answer_gives_feedback_and_never_raises(answer):
+    lesson = parse(GOOD)
+    for ex in lesson.exercises:
+        fb = lessons.check_answer(ex, answer)
+        assert isinstance(fb.message, str) and fb.message
+        assert not (fb.correct and not fb.valid)
 
 
 STEP_FIELDS = ["title", "part", "example", "select", "seek", "show", "hide", "learning_rate"]
