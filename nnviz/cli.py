@@ -8,6 +8,8 @@ and works on a machine with no display libraries at all.
     nnviz export FILE --out OUT.gif
     nnviz bench [--json]
     nnviz train FILE [--epochs N] [--out TRAINED.json] [--json]
+
+    nnviz lesson check LESSON [--answers ANSWERS.json] | nnviz lesson list
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sys
 
 from nnviz import __version__
 
-VERBS = ("trace", "export", "bench", "train")
+VERBS = ("trace", "export", "bench", "train", "lesson")
 
 EXIT_BAD_INPUT = 2
 
@@ -175,6 +177,11 @@ def _cmd_train(argv: list[str]) -> int:
 
     return train_main(argv)
 
+def _cmd_lesson(argv: list[str]) -> int:
+    from nnviz.lesson_cli import main as lesson_main
+
+    return lesson_main(argv)
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -186,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
                 "export": _cmd_export,
                 "bench": _cmd_bench,
                 "train": _cmd_train,
+
+                "lesson": _cmd_lesson,
             }[verb](rest)
         args = _app_parser().parse_args(argv)
         from nnviz.ui.app import run
