@@ -8,7 +8,6 @@ and works on a machine with no display libraries at all.
     nnviz export FILE --out OUT.gif
     nnviz bench [--json]
     nnviz train FILE [--epochs N] [--out TRAINED.json] [--json]
-
     nnviz lesson check LESSON [--answers ANSWERS.json] | nnviz lesson list
 """
 
@@ -177,6 +176,7 @@ def _cmd_train(argv: list[str]) -> int:
 
     return train_main(argv)
 
+
 def _cmd_lesson(argv: list[str]) -> int:
     from nnviz.lesson_cli import main as lesson_main
 
@@ -193,7 +193,6 @@ def main(argv: list[str] | None = None) -> int:
                 "export": _cmd_export,
                 "bench": _cmd_bench,
                 "train": _cmd_train,
-
                 "lesson": _cmd_lesson,
             }[verb](rest)
         args = _app_parser().parse_args(argv)
