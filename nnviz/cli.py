@@ -85,6 +85,19 @@ def _app_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _learning_rate(text: str) -> float:
+    """``--lr``: a finite number above 0 and at most 100 (the document's own bounds)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (0 < v <= 100):  # also refuses NaN
+        raise argparse.ArgumentTypeError(
+            f"the learning rate must be above 0 and at most 100, not {text}"
+        )
+    return v
+
+
 def _cmd_trace(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="nnviz trace", description="Run a network file's sample forward and backward."
@@ -99,9 +112,16 @@ def _cmd_trace(argv: list[str]) -> int:
         metavar="D",
         help="decimals in the plain output (1-12, default 4)",
     )
+    p.add_argument(
+        "--lr",
+        type=_learning_rate,
+        default=None,
+        metavar="ETA",
+        help="also show the gradient-descent step w ← w − η·∂L/∂w with this learning rate",
+    )
     args = p.parse_args(argv)
 
-    from nnviz.core import explain, io, propagation
+    from nnviz.core import explain, io, propagation, updates
 
     try:
         project = io.load(args.file)
@@ -123,9 +143,25 @@ def _cmd_trace(argv: list[str]) -> int:
                     "dL_db": grads.dL_db[l].tolist(),
                 }
             )
-        print(json.dumps({"loss": grads.loss, "dL_dx": grads.dL_dx[0].tolist(), "layers": layers}))
+        data = {"loss": grads.loss, "dL_dx": grads.dL_dx[0].tolist(), "layers": layers}
+        if args.lr is not None:
+            data["update"] = {
+                "lr": args.lr,
+                "layers": [
+                    {
+                        "W": updates.updated_weights(net, grads, args.lr, l).tolist(),
+                        "b": updates.updated_biases(net, grads, args.lr, l).tolist(),
+                    }
+                    for l in range(1, net.depth + 1)  # noqa: E741
+                ],
+            }
+        print(json.dumps(data))
     else:
-        print(explain.report(net, sample.input, sample.target, trace, grads, args.decimals))
+        print(
+            explain.report(
+                net, sample.input, sample.target, trace, grads, args.decimals, lr=args.lr
+            )
+        )
     return 0
 
 

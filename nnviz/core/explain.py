@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from . import activations, losses
+from . import activations, losses, updates
 from .network import Network
 from .propagation import Grads, Trace
 
@@ -191,8 +191,8 @@ def dL_db_line(grads: Grads, l: int, j: int, d: int = 4) -> str:  # noqa: E741
 
 def update_line(w: float, g: float, lr: float, d: int = 4) -> str:
     return (
-        f"w ← w {MINUS} η·∂L/∂w = {fmt(w, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
-        f"{fmt(w - lr * g, d)}"
+        f"{updates.formula('update_w')} = {fmt(w, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
+        f"{fmt(updates.stepped(w, g, lr), d)}"
     )
 
 
@@ -205,21 +205,21 @@ def product_line(net: Network, trace: Trace, l: int, j: int, i: int, d: int = 4)
     """What edge ``(l, j, i)`` carries forward: ``a·w = 2.0 × (−1.5) = −3.0``."""
     a_prev = float(trace.a[l - 1][0, i])
     w = float(net.layers[l - 1].W[j, i])
-    return f"a·w = {par(a_prev, d)} × {par(w, d)} = {fmt(a_prev * w, d)}"
+    return f"a·w = {par(a_prev, d)} × {par(w, d)} = {fmt(updates.product(a_prev, w), d)}"
 
 
 def collect_term_line(net: Network, grads: Grads, l: int, k: int, i: int, d: int = 4) -> str:  # noqa: E741
     """What edge ``(l + 1, k, i)`` carries back to neuron ``i`` of layer ``l``: w·∂L/∂z."""
     w = float(net.layers[l].W[k, i])
     dz = float(grads.dL_dz[l + 1][0, k])
-    return f"w·∂L/∂z = {par(w, d)} × {par(dz, d)} = {fmt(w * dz, d)}"
+    return f"w·∂L/∂z = {par(w, d)} × {par(dz, d)} = {fmt(updates.product(w, dz), d)}"
 
 
 def update_bias_line(b: float, g: float, lr: float, d: int = 4) -> str:
     """``b ← b − η·∂L/∂b = 1.0 − 0.5 × (−0.2) = 1.1``."""
     return (
-        f"b ← b {MINUS} η·∂L/∂b = {fmt(b, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
-        f"{fmt(b - lr * g, d)}"
+        f"{updates.formula('update_b')} = {fmt(b, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
+        f"{fmt(updates.stepped(b, g, lr), d)}"
     )
 
 
@@ -252,9 +252,16 @@ def fd_lines(
 
 
 def report(
-    net: Network, x: np.ndarray, y: np.ndarray, trace: Trace, grads: Grads, d: int = 4
+    net: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    trace: Trace,
+    grads: Grads,
+    d: int = 4,
+    lr: float | None = None,
 ) -> str:
-    """The whole forward and backward pass of one sample, for ``nnviz trace``."""
+    """The whole forward and backward pass of one sample, for ``nnviz trace``; with a
+    learning rate ``lr``, then the gradient-descent step of every weight and bias."""
     out: list[str] = []
     sizes = net.sizes
     out.append(f"Network {'-'.join(map(str, sizes))}, loss {net.loss}")
@@ -286,4 +293,17 @@ def report(
         "Input gradient: "
         + ", ".join(f"∂L/∂x{i + 1} = {fmt(v, d)}" for i, v in enumerate(grads.dL_dx[0]))
     )
+    if lr is not None:
+        out.append("")
+        out.append(f"Update (η = {fmt(lr, d)})")
+        for l in range(1, net.depth + 1):  # noqa: E741
+            layer = net.layers[l - 1]
+            out.append(f"Layer {l}:")
+            for j in range(sizes[l]):
+                for i in range(sizes[l - 1]):
+                    src = f"x{i + 1}" if l == 1 else f"n{i + 1}"
+                    w, g = float(layer.W[j, i]), float(grads.dL_dW[l][j, i])
+                    out.append(f"    w({src}→n{j + 1}): {update_line(w, g, lr, d)}")
+                b, g = float(layer.b[j]), float(grads.dL_db[l][j])
+                out.append(f"    b(n{j + 1}): {update_bias_line(b, g, lr, d)}")
     return "\n".join(out)
