@@ -92,9 +92,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self.values: dict[str, float] = {}
 
         self._build()
-        document.network_changed.connect(self._on_network_changed)
+        document.results_changed.connect(self._on_results_changed)
         document.selection_changed.connect(self._on_selection_changed)
-        document.settings_changed.connect(self._on_settings_changed)
+        document.display_changed.connect(self._on_display_changed)
         self.refresh()
 
     # --------------------------------------------------------------- layout
@@ -400,15 +400,15 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         if cols != self.legend.columnCount:
             self.legend.setColumnCount(cols)
 
-    def _on_network_changed(self) -> None:
-        self._reserve_text_heights()  # other layers or activations: other longest texts
+    def _on_results_changed(self, _change=None) -> None:
+        self._reserve_text_heights()  # other layers, activations or numbers: other texts
         self.refresh()
 
-    def _on_selection_changed(self) -> None:
+    def _on_selection_changed(self, _old=None, _new=None) -> None:
         self._reserve_text_heights()  # an edge selected: its title is longer
         self.refresh()
 
-    def _on_settings_changed(self) -> None:
+    def _on_display_changed(self, _name: str = "") -> None:
         self._built_for = None  # the theme or the decimals: restyle everything
         self._reserve_text_heights()
         self.refresh()

@@ -134,9 +134,9 @@ class InspectorPanel(QWidget):
         self.activation.activated.connect(self._on_activation_chosen)
         self.loss.activated.connect(self._on_loss_chosen)
         self.reinit.clicked.connect(self._on_reinit_clicked)
-        document.network_changed.connect(self.refresh)
+        document.results_changed.connect(self.refresh)
         document.selection_changed.connect(self.refresh)
-        document.settings_changed.connect(self.refresh)
+        document.display_changed.connect(self.refresh)
         document.edit_refused.connect(lambda _msg: self.refresh())
         self.refresh()
 
