@@ -264,12 +264,15 @@ class PlaybackController(QObject):
         """New numbers: forget the drawn paths; a new structure: recompute the steps
         (keeping the position, clamped)."""
         self.painter.invalidate()
-        if change is None or change.shape:
-            plan = build_plan(self.document.network, self.granularity)
-            same = plan.steps == self.timeline.plan.steps
-            self.timeline.set_plan(plan)
-            if not same:
-                self.plan_changed.emit()
+        if change is not None and not change.shape:
+            # the same steps and the same frame, other numbers: only the canvas redraws
+            self.frame_changed.emit(self._frame)
+            return
+        plan = build_plan(self.document.network, self.granularity)
+        same = plan.steps == self.timeline.plan.steps
+        self.timeline.set_plan(plan)
+        if not same:
+            self.plan_changed.emit()
         self._sync(force=True)
 
     def _sync(self, force: bool = False) -> None:
