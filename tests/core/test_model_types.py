@@ -42,6 +42,16 @@ def test_addresses_read_write_and_name_the_same_numbers_as_the_arrays(project):
     assert w.is_parameter and b.is_parameter and not x.is_parameter and not y.is_parameter
 
 
+def test_the_gradient_check_takes_an_address(project):
+    from nnviz.core import gradcheck
+
+    net, sample = project.network, project.sample
+    for addr in (Weight(2, 0, 1), Bias(1, 0), Input(1)):
+        c = gradcheck.check(net, sample.input, sample.target, addr)
+        assert c.key == addr.key and c.agrees
+        assert c == gradcheck.check(net, sample.input, sample.target, addr.key)
+
+
 def test_addresses_are_values_and_keep_the_legacy_keys():
     assert Weight(1, 0, 0) == Weight(1, 0, 0) and len({Weight(1, 0, 0), Weight(1, 0, 0)}) == 1
     with pytest.raises(dataclasses.FrozenInstanceError):

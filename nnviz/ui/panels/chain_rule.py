@@ -455,7 +455,7 @@ class ChainRulePanel(QWidget):
             self.refresh()
             return None
         self.last_check = gradcheck.check(
-            doc.network, doc.sample.input, doc.sample.target, key.key, grads=doc.grads
+            doc.network, doc.sample.input, doc.sample.target, key, grads=doc.grads
         )
         self._check_for = key
         self.refresh()
