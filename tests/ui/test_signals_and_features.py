@@ -240,3 +240,47 @@ def test_messages_reach_the_status_bar_and_the_theme_is_an_object(qtbot, tmp_pat
     assert w.context.theme.choice == "dark" and seen and seen[-1].name == "dark"
     assert names == ["theme"]
     w.apply_theme("light", remember=False)
+
+
+def test_within_a_step_only_the_canvas_hears_the_ticks(qtbot, tmp_path, monkeypatch):
+    """Five listeners used to get every tick and drop the repeats; now they get steps."""
+    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
+    w = MainWindow(Document(examples.load("default")), theme_choice="light")
+    qtbot.addWidget(w)
+    c = w.playback
+    calls: dict[str, int] = {}
+
+    def counting(obj, name: str, key: str) -> None:
+        original = getattr(obj, name)
+
+        def wrapper(*args, **kwargs):
+            calls[key] = calls.get(key, 0) + 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(obj, name, wrapper)
+
+    counting(w.activation_plot, "set_playback", "plot")
+    counting(w.canvas, "set_playback_active", "canvas")
+    first = c.plan.find("forward_edges")
+    c.seek(first, 0.0)
+    c.play()
+    c.timer.stop()  # the test is the timer
+    calls.clear()
+    bar = w.features["playback"].bar
+    panel = w.features["chain_rule"].panel
+    counting(bar, "refresh", "bar")
+    counting(panel, "refresh", "chain rule")
+    counting(w.features["playback"].caption_overlay, "refresh", "caption")
+    duration = c.plan.steps[first].duration
+    for _ in range(duration - 2):
+        c.advance(1.0)
+    assert c.step == first
+    assert calls == {"canvas": duration - 2}  # bar, panel, caption, plot: nothing per tick
+    told = []
+    c.step_changed.connect(told.append)
+    c.advance(3.0)
+    assert told == [first + 1] and c.step == first + 1
+    # entering the next step they are told, once each (the counting does count them)
+    assert calls["bar"] == 1 and calls["chain rule"] == 1 and calls["caption"] == 1
+    assert calls["plot"] == 1
+    c.pause()
