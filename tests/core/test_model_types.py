@@ -184,3 +184,38 @@ def test_trace_lr_prints_and_exports_the_update_from_the_same_module(tmp_path, c
         with pytest.raises(SystemExit):
             main(["trace", path, "--lr", bad])
         assert "--lr" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["default", "one_neuron"])
+def test_the_update_step_equals_torch_sgd(name):
+    """w − η·∂L/∂w from updates equals torch.optim.SGD's step on the same network."""
+    torch = pytest.importorskip("torch")
+    project = examples.load(name)
+    net, sample = project.network, project.sample
+    if any(layer.activation not in ("tanh", "sigmoid", "relu", "linear") for layer in net.layers):
+        pytest.skip("this oracle covers tanh, sigmoid, relu and linear layers")
+    if net.loss != "mse":
+        pytest.skip("this oracle covers the mse loss")
+    _, grads = propagation.evaluate(net, sample.input, sample.target)
+    lr = 0.3
+    params = []
+    for layer in net.layers:
+        params += [
+            torch.tensor(layer.W, dtype=torch.float64, requires_grad=True),
+            torch.tensor(layer.b, dtype=torch.float64, requires_grad=True),
+        ]
+    a = torch.tensor(np.atleast_2d(sample.input), dtype=torch.float64)
+    fns = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}
+    for k, layer in enumerate(net.layers):
+        z = a @ params[2 * k].T + params[2 * k + 1]
+        a = fns.get(layer.activation, lambda t: t)(z)
+    y = torch.tensor(np.atleast_2d(sample.target), dtype=torch.float64)
+    loss = (0.5 * ((a - y) ** 2).sum(dim=1)).mean()
+    opt = torch.optim.SGD(params, lr=lr)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    for l in range(1, net.depth + 1):  # noqa: E741
+        W_t, b_t = params[2 * l - 2].detach().numpy(), params[2 * l - 1].detach().numpy()
+        assert np.allclose(updates.updated_weights(net, grads, lr, l), W_t, rtol=1e-12, atol=1e-14)
+        assert np.allclose(updates.updated_biases(net, grads, lr, l), b_t, rtol=1e-12, atol=1e-14)
