@@ -137,7 +137,7 @@ def dL_da_line(
     nxt = net.layers[l]
     dz = grads.dL_dz[l + 1][0]
     terms = [f"({fmt(nxt.W[k, j], d)} × {fmt(dz[k], d)})" for k in _written(nxt.size)]
-    return f"∂L/∂a = Σₖ w·∂L/∂z = {_sum(terms, nxt.size)} = {fmt(g, d)}"
+    return f"{updates.formula('dL_da')} = {_sum(terms, nxt.size)} = {fmt(g, d)}"
 
 
 def dL_dz_line(net: Network, trace: Trace, grads: Grads, l: int, j: int, d: int = 4) -> str:  # noqa: E741
@@ -156,7 +156,7 @@ def dL_dz_line(net: Network, trace: Trace, grads: Grads, l: int, j: int, d: int 
         return f"∂L/∂z = aₖ(∂L/∂aₖ {MINUS} Σⱼ ∂L/∂aⱼ·aⱼ) = {fmt(g, d)}"
     da = grads.dL_da[l][0, j]
     dfz = float(act.df(trace.z[l][0:1, j])[0])
-    return f"∂L/∂z = ∂L/∂a · {act.label}′(z) = {par(da, d)} × {par(dfz, d)} = {fmt(g, d)}"
+    return f"{updates.formula('dL_dz', act.label)} = {par(da, d)} × {par(dfz, d)} = {fmt(g, d)}"
 
 
 def dL_dw_line(
@@ -179,14 +179,14 @@ def dL_dw_line(
         da = grads.dL_da[l][0, j]
         dfz = float(act.df(trace.z[l][0:1, j])[0])
         return (
-            f"∂L/∂w = ∂L/∂a · {act.label}′(z) · a_prev = {par(da, d)} × {par(dfz, d)} × "
+            f"{updates.formula('dL_dw_chain', act.label)} = {par(da, d)} × {par(dfz, d)} × "
             f"{par(a_prev, d)} = {fmt(g, d)}"
         )
-    return f"∂L/∂w = ∂L/∂z · a_prev = {par(dz, d)} × {par(a_prev, d)} = {fmt(g, d)}"
+    return f"{updates.formula('dL_dw')} = {par(dz, d)} × {par(a_prev, d)} = {fmt(g, d)}"
 
 
 def dL_db_line(grads: Grads, l: int, j: int, d: int = 4) -> str:  # noqa: E741
-    return f"∂L/∂b = ∂L/∂z · 1 = {fmt(grads.dL_db[l][j], d)}"
+    return f"{updates.formula('dL_db')} = {fmt(grads.dL_db[l][j], d)}"
 
 
 def update_line(w: float, g: float, lr: float, d: int = 4) -> str:

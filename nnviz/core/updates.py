@@ -37,6 +37,7 @@ FORMULAS: dict[str, str] = {
     "dL_dz_paired": "∂L/∂z = a − y",
     "dL_db": "∂L/∂b = ∂L/∂z · 1",
     "dL_dw": "∂L/∂w = ∂L/∂z · a_prev",
+    "dL_dw_chain": "∂L/∂w = ∂L/∂a · {f}′(z) · a_prev",
     "wdz": "w·∂L/∂z",
     "update_w": f"w ← w {MINUS} η·∂L/∂w",
     "update_b": f"b ← b {MINUS} η·∂L/∂b",
