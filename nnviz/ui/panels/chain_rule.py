@@ -275,13 +275,13 @@ def _step_lines(doc, frame: Frame) -> list[Line]:
     def who(l: int, j: int) -> str:  # noqa: E741
         return f"neuron {j + 1}: " if net.sizes[l] > 1 else ""
 
-    if kind == "start":
+    if kind == StepKind.START:
         out.append("Nothing is computed yet: the weights and biases wait for an input.")
-    elif kind == "inputs":
+    elif kind == StepKind.INPUTS:
         out += [explain.input_line(doc.sample.input, i, d) for i in range(net.input_size)]
-    elif kind in ("forward_edges", "grad_edges", "collect"):
+    elif step.spec.pulses is not None:  # a step whose edges carry numbers
         al = frame.active_layer
-        if kind == "collect":
+        if step.spec.pulses == "cols":  # collected into the step's own neurons
             focus = neurons(step.layer)
             total = len(focus)
             out += [
@@ -299,28 +299,28 @@ def _step_lines(doc, frame: Frame) -> list[Line]:
                     src = f"x{i + 1}" if al == 1 else f"n{i + 1}"
                     line = (
                         explain.product_line(net, trace, al, int(j), i, d)
-                        if kind == "forward_edges"
+                        if step.spec.edge_values == "aw"
                         else explain.dL_dw_line(net, trace, grads, al, int(j), i, d)
                     )
                     out.append(f"w({src}→n{j + 1}): {line}")
-    elif kind in ("z", "a", "dL_dz"):
+    elif kind in (StepKind.Z, StepKind.A, StepKind.DL_DZ):
         fn = {
-            "z": lambda l, j: explain.z_line(net, trace, l, j, d),  # noqa: E741
-            "a": lambda l, j: explain.a_line(net, trace, l, j, d),  # noqa: E741
-            "dL_dz": lambda l, j: explain.dL_dz_line(net, trace, grads, l, j, d),  # noqa: E741
+            StepKind.Z: lambda l, j: explain.z_line(net, trace, l, j, d),  # noqa: E741
+            StepKind.A: lambda l, j: explain.a_line(net, trace, l, j, d),  # noqa: E741
+            StepKind.DL_DZ: lambda l, j: explain.dL_dz_line(net, trace, grads, l, j, d),  # noqa: E741
         }[kind]
         focus = neurons(step.layer)
         total = len(focus)
         out += [who(step.layer, j) + fn(step.layer, j) for j in focus[:MAX_ITEMS]]
-    elif kind == "loss":
+    elif kind == StepKind.LOSS:
         out.append(explain.loss_line(net, trace, y, grads, d))
-    elif kind == "dL_da":
+    elif kind == StepKind.DL_DA:
         total = net.sizes[depth]
         out += [
             who(depth, j) + explain.dL_da_line(net, trace, grads, y, depth, j, d)
             for j in range(min(total, MAX_ITEMS))
         ]
-    elif kind == "update":
+    elif kind == StepKind.UPDATE:
         total = net.n_params
         for l in range(1, depth + 1):  # noqa: E741
             W, gW = net.layers[l - 1].W, grads.dL_dW[l]
