@@ -332,7 +332,8 @@ class Document(QObject):
 
     def set_value(self, addr: Address, value: object, gesture: int = 0) -> bool:
         """Set the number at ``addr`` (one undo step; a gesture > 0 merges its changes)."""
-        return self._set_scalar(from_key(addr), value, addr.label, gesture)
+        addr = from_key(addr)
+        return self._set_scalar(addr, value, addr.label, gesture)
 
     def _set_scalar(self, addr: Address, value: object, what: str, gesture: int) -> bool:
         try:
