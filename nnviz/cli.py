@@ -94,6 +94,19 @@ def _app_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _learning_rate(text: str) -> float:
+    """``--lr``: a finite number above 0 and at most 100 (the document's own bounds)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (0 < v <= 100):  # also refuses NaN
+        raise argparse.ArgumentTypeError(
+            f"the learning rate must be above 0 and at most 100, not {text}"
+        )
+    return v
+
+
 def _cmd_trace(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="nnviz trace", description="Run a network file's sample forward and backward."
@@ -108,11 +121,18 @@ def _cmd_trace(argv: list[str]) -> int:
         metavar="D",
         help="decimals in the plain output (1-12, default 4)",
     )
+    p.add_argument(
+        "--lr",
+        type=_learning_rate,
+        default=None,
+        metavar="ETA",
+        help="also show the gradient-descent step w ← w − η·∂L/∂w with this learning rate",
+    )
     args = p.parse_args(argv)
 
     import numpy as np
 
-    from nnviz.core import explain, io, propagation
+    from nnviz.core import explain, io, propagation, updates
 
     try:
         project = io.load(args.file)
@@ -142,10 +162,24 @@ def _cmd_trace(argv: list[str]) -> int:
             "dL_dx": _json_numbers(grads.dL_dx[0]),
             "layers": layers,
         }
+        if args.lr is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                out["update"] = {
+                    "lr": args.lr,
+                    "layers": [
+                        {
+                            "W": _json_numbers(updates.updated_weights(net, grads, args.lr, l)),
+                            "b": _json_numbers(updates.updated_biases(net, grads, args.lr, l)),
+                        }
+                        for l in range(1, net.depth + 1)  # noqa: E741
+                    ],
+                }
         print(json.dumps(out, allow_nan=False))
     else:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            text = explain.report(net, sample.input, sample.target, trace, grads, args.decimals)
+            text = explain.report(
+                net, sample.input, sample.target, trace, grads, args.decimals, lr=args.lr
+            )
         print(text)
     return 0
 

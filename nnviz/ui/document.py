@@ -3,7 +3,25 @@
 One document, many views (DESIGN.md). Every change goes through a method here,
 which pushes a ``QUndoCommand`` onto :attr:`Document.undo_stack`; the command
 changes the core network, the document recomputes the forward and backward
-pass once, and emits ``network_changed``. Views redraw from :attr:`trace` and
+pass once, and emits typed, past-tense signals that say what changed:
+
+* ``results_changed(change)``: once per recompute, after the ones below; the
+  :class:`Change` says what changed (views that show trace or grads use it);
+
+* ``shape_changed(revision)``: layer sizes, an activation or the loss changed;
+* ``values_changed(addresses, revision)``: parameter values changed —
+  ``addresses`` is a ``frozenset`` of :mod:`nnviz.core.addresses` (one weight
+  dragged: that weight alone) or None for "all of them";
+* ``sample_changed(addresses, revision)``: the input or the target changed
+  (a frozenset of ``Input`` / ``Target`` addresses, or None for all);
+* ``selection_changed(old, new)``; ``display_changed(name)`` (``decimals``,
+  ``learning_rate``, ``theme``).
+
+Each kind of change bumps its counter (:attr:`Document.values_revision`,
+:attr:`shape_revision`, :attr:`sample_revision`), so a cache keys on revisions
+instead of hand-built tuples. After the typed signals the old coarse
+``network_changed`` (and ``settings_changed``) are still emitted, deprecated,
+for views not yet moved over. Views redraw from :attr:`trace` and
 :attr:`grads`; they never compute maths and never write into each other.
 
 An edit the core refuses (``EditError``) pushes nothing, emits
@@ -19,7 +37,8 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from nnviz.core import examples, io, propagation
+from nnviz.core import examples, io, propagation, updates
+from nnviz.core.addresses import Address, Bias, Input, Target, Weight, from_key
 from nnviz.core.network import EditError, Network, check_value
 from nnviz.core.propagation import Grads, Trace
 
@@ -54,6 +73,31 @@ class Selection:
             return self.layer >= 1 and 0 <= self.source < sizes[self.layer - 1]
         return True
 
+    def address(self) -> Address:
+        """The number this selection edits and checks: an edge's weight, a neuron's
+        bias, or (a neuron of layer 0) the input."""
+        if self.kind == "edge":
+            return Weight(self.layer, self.neuron, self.source)
+        if self.layer == 0:
+            return Input(self.neuron)
+        return Bias(self.layer, self.neuron)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one recompute followed: the payload of ``Document.results_changed``.
+
+    ``values`` / ``sample`` are a frozenset of addresses, None ("all") or False
+    (unchanged); the revisions are the document's counters after the change.
+    """
+
+    shape: bool
+    values: frozenset | None | bool
+    sample: frozenset | None | bool
+    shape_revision: int
+    values_revision: int
+    sample_revision: int
+
 
 # ------------------------------------------------------------------ commands
 class _ScalarCommand(QUndoCommand):
@@ -64,7 +108,7 @@ class _ScalarCommand(QUndoCommand):
     """
 
     def __init__(
-        self, doc: Document, key: tuple, old: float, new: float, text: str, gesture: int
+        self, doc: Document, key: Address, old: float, new: float, text: str, gesture: int
     ) -> None:
         super().__init__(text)
         self._doc, self._key, self._old, self._new = doc, key, old, new
@@ -109,15 +153,29 @@ class _SnapshotCommand(QUndoCommand):
 class Document(QObject):
     """The network being taught with, and everything computed from it."""
 
-    #: the network or sample changed; trace and grads are recomputed
-    network_changed = Signal()
-    #: the selected neuron or edge changed (or was cleared)
-    selection_changed = Signal()
+    #: parameter values changed: (frozenset of addresses, or None for all; values_revision)
+    values_changed = Signal(object, int)
+    #: the structure changed (layer sizes, an activation, the loss): (shape_revision)
+    shape_changed = Signal(int)
+    #: the sample changed: (frozenset of Input/Target addresses, or None for all;
+    #: sample_revision)
+    sample_changed = Signal(object, int)
+    #: the selected neuron or edge changed (or was cleared): (old, new), each a
+    #: Selection or None
+    selection_changed = Signal(object, object)
+    #: trace and grads were recomputed, once per change: (Change); emitted after
+    #: shape_changed / values_changed / sample_changed, for views that show results
+    results_changed = Signal(object)
+    #: a display setting changed: its name ("decimals", "learning_rate", "theme")
+    display_changed = Signal(str)
     #: an edit was refused; the argument is the one sentence for the user
     edit_refused = Signal(str)
     #: the file path or the saved/unsaved state changed
     file_state_changed = Signal()
-    #: display settings (decimals, learning rate) changed
+    #: DEPRECATED — emitted after the typed signals above on any change of the
+    #: network or the sample, for views not yet moved to them
+    network_changed = Signal()
+    #: DEPRECATED — emitted after ``display_changed``
     settings_changed = Signal()
 
     def __init__(self, project: io.Project | None = None, parent: QObject | None = None) -> None:
@@ -130,6 +188,10 @@ class Document(QObject):
         self._selection: Selection | None = None
         self._decimals = 3
         self._learning_rate = 0.5
+        #: bumped on each change of parameter values, of the structure, of the sample
+        self.values_revision = 0
+        self.shape_revision = 0
+        self.sample_revision = 0
         self.trace: Trace
         self.grads: Grads
         self._recompute()
@@ -178,7 +240,7 @@ class Document(QObject):
         d = max(1, min(8, int(d)))
         if d != self._decimals:
             self._decimals = d
-            self.settings_changed.emit()
+            self.notify_display_changed("decimals")
 
     def set_learning_rate(self, lr: float) -> bool:
         try:
@@ -190,16 +252,21 @@ class Document(QObject):
             return False
         if v != self._learning_rate:
             self._learning_rate = v
-            self.settings_changed.emit()
+            self.notify_display_changed("learning_rate")
         return True
+
+    def notify_display_changed(self, name: str) -> None:
+        """A display setting ``name`` changed (the window calls this for "theme")."""
+        self.display_changed.emit(name)
+        self.settings_changed.emit()  # deprecated
 
     # ----------------------------------------------------------- selection
     def select(self, selection: Selection | None) -> None:
         if selection is not None and not selection.valid_for(self.network):
             selection = None
         if selection != self._selection:
-            self._selection = selection
-            self.selection_changed.emit()
+            old, self._selection = self._selection, selection
+            self.selection_changed.emit(old, selection)
 
     # ---------------------------------------------------------- recompute
     def _recompute(self) -> None:
@@ -207,80 +274,91 @@ class Document(QObject):
             self.network, self.sample.input, self.sample.target
         )
 
-    def _changed(self) -> None:
+    def _changed(
+        self,
+        shape: bool = False,
+        values: frozenset | None | bool = False,
+        sample: frozenset | None | bool = False,
+        clear_selection: bool = False,
+    ) -> None:
+        """Recompute once, then say what changed: ``values`` / ``sample`` are a
+        frozenset of addresses, None ("all") or False (unchanged)."""
         self._recompute()
-        if self._selection is not None and not self._selection.valid_for(self.network):
+        if shape:
+            self.shape_revision += 1
+        if values is not False:
+            self.values_revision += 1
+        if sample is not False:
+            self.sample_revision += 1
+        old = self._selection
+        if old is not None and (clear_selection or not old.valid_for(self.network)):
             self._selection = None
-            self.selection_changed.emit()
-        self.network_changed.emit()
+        if shape:
+            self.shape_changed.emit(self.shape_revision)
+        if values is not False:
+            self.values_changed.emit(values, self.values_revision)
+        if sample is not False:
+            self.sample_changed.emit(sample, self.sample_revision)
+        if self._selection is not old:
+            self.selection_changed.emit(old, None)
+        self.results_changed.emit(
+            Change(
+                bool(shape),
+                values,
+                sample,
+                self.shape_revision,
+                self.values_revision,
+                self.sample_revision,
+            )
+        )
+        self.network_changed.emit()  # deprecated: after the typed signals
 
-    def _apply_scalar(self, key: tuple, value: float) -> None:
-        kind = key[0]
-        if kind == "weight":
-            _, l, j, i = key
-            self.network.layer(l).W[j, i] = value
-        elif kind == "bias":
-            _, l, j = key
-            self.network.layer(l).b[j] = value
-        elif kind == "input":
-            self.sample.input[key[1]] = value
-        elif kind == "target":
-            self.sample.target[key[1]] = value
-        self._changed()
+    def _apply_scalar(self, key: Address | tuple, value: float) -> None:
+        addr = from_key(key)
+        addr.set(self._project, value)
+        if addr.is_parameter:
+            self._changed(values=frozenset((addr,)))
+        else:
+            self._changed(sample=frozenset((addr,)))
 
     def _apply_project(self, project: io.Project) -> None:
-        self._project = project
-        self._changed()
+        before, self._project = self._project, project
+        self._changed(**_differences(before, project))
 
     # --------------------------------------------------------------- edits
-    def value_of(self, key: tuple) -> float:
-        kind = key[0]
-        if kind == "weight":
-            return float(self.network.layer(key[1]).W[key[2], key[3]])
-        if kind == "bias":
-            return float(self.network.layer(key[1]).b[key[2]])
-        if kind == "input":
-            return float(self.sample.input[key[1]])
-        return float(self.sample.target[key[1]])
+    def value_of(self, key: Address | tuple) -> float:
+        """The number at an address (a legacy tuple key is accepted too)."""
+        return from_key(key).get(self._project)
 
-    def _set_scalar(self, key: tuple, value: object, what: str, gesture: int) -> bool:
+    def set_value(self, addr: Address, value: object, gesture: int = 0) -> bool:
+        """Set the number at ``addr`` (one undo step; a gesture > 0 merges its changes)."""
+        addr = from_key(addr)
+        return self._set_scalar(addr, value, addr.label, gesture)
+
+    def _set_scalar(self, addr: Address, value: object, what: str, gesture: int) -> bool:
         try:
-            self._check_key(key)
+            addr.check(self.network.sizes)
             v = check_value(value, what)
         except EditError as e:
             self.edit_refused.emit(str(e))
             return False
-        old = self.value_of(key)
+        old = self.value_of(addr)
         if v == old:
             return True
-        self.undo_stack.push(_ScalarCommand(self, key, old, v, f"Set {what} to {v:g}", gesture))
+        self.undo_stack.push(_ScalarCommand(self, addr, old, v, f"Set {what} to {v:g}", gesture))
         return True
 
-    def _check_key(self, key: tuple) -> None:
-        sizes = self.network.sizes
-        kind = key[0]
-        if kind in ("weight", "bias"):
-            l, j = key[1], key[2]
-            if not 1 <= l < len(sizes) or not 0 <= j < sizes[l]:
-                raise EditError(f"there is no neuron {j + 1} in weighted layer {l}")
-            if kind == "weight" and not 0 <= key[3] < sizes[l - 1]:
-                raise EditError(f"neuron {j + 1} of layer {l} has no input {key[3] + 1}")
-        elif kind == "input" and not 0 <= key[1] < sizes[0]:
-            raise EditError(f"there is no input {key[1] + 1}")
-        elif kind == "target" and not 0 <= key[1] < sizes[-1]:
-            raise EditError(f"there is no output {key[1] + 1}")
-
     def set_weight(self, l: int, j: int, i: int, value: object, gesture: int = 0) -> bool:  # noqa: E741
-        return self._set_scalar(("weight", l, j, i), value, f"w[{l}]({j + 1}←{i + 1})", gesture)
+        return self.set_value(Weight(l, j, i), value, gesture)
 
     def set_bias(self, l: int, j: int, value: object, gesture: int = 0) -> bool:  # noqa: E741
-        return self._set_scalar(("bias", l, j), value, f"b[{l}]({j + 1})", gesture)
+        return self.set_value(Bias(l, j), value, gesture)
 
     def set_input(self, i: int, value: object, gesture: int = 0) -> bool:
-        return self._set_scalar(("input", i), value, f"input x{i + 1}", gesture)
+        return self.set_value(Input(i), value, gesture)
 
     def set_target(self, k: int, value: object, gesture: int = 0) -> bool:
-        return self._set_scalar(("target", k), value, f"target y{k + 1}", gesture)
+        return self.set_value(Target(k), value, gesture)
 
     def _structural(self, text: str, edit) -> bool:
         """Run ``edit(project_copy)``; push it as one undoable step if the core accepts it."""
@@ -374,9 +452,8 @@ class Document(QObject):
         grads = self.grads
 
         def edit(p: io.Project) -> None:
-            for l, layer in enumerate(p.network.layers, start=1):  # noqa: E741
-                layer.W = layer.W - lr * grads.dL_dW[l]
-                layer.b = layer.b - lr * grads.dL_db[l]
+            updates.apply_step(p.network, grads, lr)
+            for layer in p.network.layers:
                 if not (np.all(np.isfinite(layer.W)) and np.all(np.isfinite(layer.b))):
                     raise EditError("the update made a weight infinite; lower the learning rate")
 
@@ -387,12 +464,9 @@ class Document(QObject):
         """Replace everything with ``project`` (a fresh history; nothing to undo)."""
         self._project = project
         self._path = Path(path) if path is not None else None
-        self._selection = None
         self.undo_stack.clear()
         self.undo_stack.setClean()
-        self._recompute()
-        self.selection_changed.emit()
-        self.network_changed.emit()
+        self._changed(shape=True, values=None, sample=None, clear_selection=True)
         self.file_state_changed.emit()
 
     def open(self, path: str | Path) -> None:
@@ -409,3 +483,25 @@ class Document(QObject):
         self._path = target
         self.undo_stack.setClean()
         self.file_state_changed.emit()
+
+
+def _differences(before: io.Project, after: io.Project) -> dict:
+    """What a snapshot edit changed, as keyword arguments of ``Document._changed``."""
+    a, b = before.network, after.network
+    shape = (
+        a.sizes != b.sizes
+        or a.loss != b.loss
+        or [layer.activation for layer in a.layers] != [layer.activation for layer in b.layers]
+    )
+    values = shape or not all(
+        np.array_equal(x.W, y.W) and np.array_equal(x.b, y.b) for x, y in zip(a.layers, b.layers)
+    )
+    sample = not (
+        np.array_equal(before.sample.input, after.sample.input)
+        and np.array_equal(before.sample.target, after.sample.target)
+    )
+    return {
+        "shape": shape,
+        "values": None if values else False,
+        "sample": None if sample else False,
+    }

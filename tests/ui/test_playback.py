@@ -66,10 +66,13 @@ def number(text: str) -> str:
 def test_install_wires_the_controller_bar_panel_and_shortcuts(window):
     c = window.playback
     assert isinstance(c, PlaybackController)
-    assert window.seek_step == c.seek_step
-    assert window.findChild(QWidget, "playbackBar") is c.bar
-    assert window.findChild(QWidget, "chainRulePanel") is c.chain_rule
-    assert c.chain_rule_dock.objectName() == "chainRuleDock"
+    assert window.context.playback is c
+    assert list(window.features) == ["playback", "chain_rule", "plots"]
+    assert window.findChild(QWidget, "playbackBar") is window.features["playback"].bar
+    chain_rule = window.features["chain_rule"]
+    assert window.findChild(QWidget, "chainRulePanel") is chain_rule.panel
+    assert chain_rule.dock.objectName() == "chainRuleDock"
+    assert chain_rule.check_action in window.menu("playbackMenu").actions()
     keys = {
         "playPauseAction": ["Space"],
         "stepForwardAction": ["Right", "PgDown"],
@@ -313,7 +316,8 @@ def test_editing_during_playback_keeps_the_position_and_recomputes(window):
     assert after == f"z = {fmt(z, doc.decimals)}" and after != before
     # the chain-rule panel follows too
     doc.select(Selection.of_neuron(1, 0))
-    assert explain.z_line(doc.network, doc.trace, 1, 0, doc.decimals) in (c.chain_rule.plain_text())
+    panel = window.features["chain_rule"].panel
+    assert explain.z_line(doc.network, doc.trace, 1, 0, doc.decimals) in panel.plain_text()
     # a shape edit rebuilds the steps; the index stays, clamped
     c.seek_step(12)
     doc.select(Selection.of_neuron(1, 0))
@@ -365,8 +369,8 @@ def test_shortcuts_on_the_main_window_move_the_position(qtbot, window):
     key(qtbot, canvas, Qt.Key.Key_Space)
     assert not c.playing
     # the clicker keys work wherever the focus is, e.g. on the chain-rule panel
-    window.playback.chain_rule.setFocus()
-    key(qtbot, window.playback.chain_rule, Qt.Key.Key_PageDown)
+    window.features["chain_rule"].panel.setFocus()
+    key(qtbot, window.features["chain_rule"].panel, Qt.Key.Key_PageDown)
     assert c.step == 1
 
 
@@ -391,7 +395,7 @@ def test_space_and_arrows_still_type_in_a_spin_box(qtbot, window):
 # -------------------------------------------------------------------- bar
 def test_the_bar_shows_the_step_and_drives_the_timeline(qtbot, exercise):
     c = exercise.playback
-    bar = c.bar
+    bar = exercise.features["playback"].bar
     bar.slider.setValue(3)
     assert c.step == 3
     assert bar.label.text() == "Step 3 / 9: layer 1 (output) — z = Σ w·a + b"
@@ -416,7 +420,7 @@ def test_the_bar_shows_the_step_and_drives_the_timeline(qtbot, exercise):
 
 def test_granularity_switch_keeps_the_moment(window):
     c = window.playback
-    bar = c.bar
+    bar = window.features["playback"].bar
     c.seek_step(c.plan.find("z", 1))
     bar.granularity.setCurrentIndex(bar.granularity.findData("neuron"))
     assert c.granularity == "neuron" and len(c.plan) == 28
@@ -431,7 +435,7 @@ def test_granularity_switch_keeps_the_moment(window):
 def test_apply_update_at_the_last_step_takes_the_gradient_step(qtbot, window):
     c = window.playback
     doc = window.document
-    bar = c.bar
+    bar = window.features["playback"].bar
     assert not bar.apply_button.isEnabled()
     c.to_end()
     assert bar.apply_button.isEnabled()
@@ -445,7 +449,7 @@ def test_apply_update_at_the_last_step_takes_the_gradient_step(qtbot, window):
 # ------------------------------------------------------------ chain rule
 def test_chain_rule_panel_shows_the_exercise_with_real_numbers(exercise):
     doc = exercise.document
-    panel = exercise.playback.chain_rule
+    panel = exercise.features["chain_rule"].panel
     doc.select(Selection.of_neuron(1, 0))
     text = panel.plain_text()
     assert "z = (2.0 × −1.5) + 1.0 = −2.0" in text
@@ -471,7 +475,7 @@ def test_chain_rule_panel_shows_the_exercise_with_real_numbers(exercise):
 
 def test_chain_rule_panel_sums_over_the_next_layer_for_a_hidden_neuron(window):
     doc = window.document
-    panel = window.playback.chain_rule
+    panel = window.features["chain_rule"].panel
     doc.select(Selection.of_neuron(1, 1))
     line = explain.dL_da_line(doc.network, doc.trace, doc.grads, doc.sample.target, 1, 1, 3)
     assert line.startswith("∂L/∂a = Σₖ w·∂L/∂z = (−0.7 × ")
@@ -487,7 +491,7 @@ def test_chain_rule_panel_sums_over_the_next_layer_for_a_hidden_neuron(window):
 
 def test_check_shows_the_finite_difference_beside_the_analytic_value(qtbot, window):
     doc = window.document
-    panel = window.playback.chain_rule
+    panel = window.features["chain_rule"].panel
     assert not panel.check_button.isEnabled()  # nothing selected: nothing to check
     doc.select(Selection.of_edge(2, 0, 1))
     assert panel.check_button.isEnabled()
@@ -664,7 +668,7 @@ def test_chain_rule_panel_has_text_for_every_selection_at_every_step(
         )
         for sel in selections:
             doc.select(sel)
-            text = c.chain_rule.plain_text()
+            text = w.features["chain_rule"].panel.plain_text()
             assert text.strip() and "Traceback" not in text
             if s == c.last and sel is not None and sel.kind == "edge":
                 assert "w ← w − η·∂L/∂w = " in text
