@@ -1212,14 +1212,19 @@ class NetworkCanvas(QGraphicsView):
             if len(self._sprites) > 64:
                 self._sprites.clear()
             self._sprites[key] = sprite
-        T = p.deviceTransform()
-        half = sprite.width() / 2.0  # device pixels
+        # The world transform (scene → the painter's logical coordinates), never
+        # deviceTransform(): on a real window the device transform also holds the
+        # viewport's offset in the top-level window's backing store (menu bar and
+        # toolbars), which the painter applies again after resetTransform() — the
+        # pulses were drawn ~50 px below their edges on X11 and right in grab().
+        T = p.transform()
+        half = sprite.width() / dpr / 2.0  # logical pixels
         xs = np.asarray(x, dtype=float) * T.m11() + np.asarray(y, dtype=float) * T.m21() + T.dx()
         ys = np.asarray(x, dtype=float) * T.m12() + np.asarray(y, dtype=float) * T.m22() + T.dy()
         p.save()
         p.resetTransform()
         draw = p.drawPixmap
-        for px, py in zip(((xs - half) / dpr).tolist(), ((ys - half) / dpr).tolist()):
+        for px, py in zip((xs - half).tolist(), (ys - half).tolist()):
             draw(QPointF(px, py), sprite)
         p.restore()
 
