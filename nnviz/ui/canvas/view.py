@@ -19,8 +19,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QContextMenuEvent,
-    QFont,
-    QFontMetricsF,
+    QFontMetrics,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 from nnviz.core import activations
 from nnviz.core.explain import fmt
 from nnviz.ui import theme as themes
+from nnviz.ui.canvas import style as styles
 from nnviz.ui.canvas.layout import Layout
 from nnviz.ui.document import Document, Selection
 
@@ -53,13 +53,6 @@ FILL_LEVELS = 256
 MIN_EDGE_WIDTH = 0.8
 MAX_EDGE_WIDTH = 7.0
 _gestures = itertools.count(1)
-
-
-def _font(size: float, bold: bool = False) -> QFont:
-    f = QFont()
-    f.setPointSizeF(size)
-    f.setBold(bold)
-    return f
 
 
 def _blend(a: QColor, b: QColor, t: float) -> QColor:
@@ -560,6 +553,8 @@ class NetworkCanvas(QGraphicsView):
         self._sprites: dict[tuple, QPixmap] = {}
         self._fill_key: tuple | None = None
         self._fill_table: tuple[list[QBrush], list[QBrush]] = ([], [])
+        #: labels the last animation frame had no room for (see placement.py)
+        self.hidden_labels = 0
         self.hovered: Selection | None = None
         self._press: QPointF | None = None
         self._press_value = 0.0
@@ -908,9 +903,8 @@ class NetworkCanvas(QGraphicsView):
         net = self.document.network
         layout = self.layout
         p.setPen(th.muted)
-        p.setFont(_font(12, True))
-        top = layout.bounds()[1]
-        for l, x in enumerate(layout.x):  # noqa: E741
+        p.setFont(styles.font("header"))
+        for l in range(len(layout.x)):  # noqa: E741
             if l == 0:
                 text = f"Input ({layout.sizes[0]})"
             else:
@@ -919,10 +913,11 @@ class NetworkCanvas(QGraphicsView):
                 text = f"{role} · {act.label}"
                 if layout.sizes[l] > 8:
                     text += f" ({layout.sizes[l]})"
-            p.drawText(QRectF(x - 120, top + 8, 240, 30), Qt.AlignmentFlag.AlignCenter, text)
+            p.drawText(QRectF(*layout.header_rect(l)), Qt.AlignmentFlag.AlignCenter, text)
 
     def paint_neurons(self, p: QPainter, numbers: bool = True) -> None:
         th = themes.current()
+        style = styles.style_for(th)
         doc = self.document
         layout = self.layout
         d = doc.decimals
@@ -938,43 +933,31 @@ class NetworkCanvas(QGraphicsView):
                 p.drawEllipse(QPointF(x, y), r, r)
             if not labelled:
                 continue
-            for j, y in enumerate(layout.y[l]):
+            for j in range(layout.sizes[l]):
                 p.setPen(th.text)
-                self._fit_text(p, QRectF(x - r, y - r, 2 * r, 2 * r), fmt(a[j], d), 12)
-                p.setFont(_font(10.5))
+                style.fit_text(p, QRectF(*layout.neuron_rect(l, j)), fmt(a[j], d))
+                p.setFont(styles.font("small"))
                 p.setPen(th.muted)
                 if l == 0:
                     p.drawText(
-                        QRectF(x - r - 70, y - 12, 64, 24),
+                        QRectF(*layout.input_name_rect(j)),
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                         f"x{j + 1}",
                     )
                 else:
                     b = doc.network.layers[l - 1].b[j]
                     p.drawText(
-                        QRectF(x - 60, y + r + 1, 120, 18),
+                        QRectF(*layout.bias_rect(l, j)),
                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                         f"b = {fmt(b, d)}",
                     )
                     if zoomed:
                         p.drawText(
-                            QRectF(x - 60, y - r - 19, 120, 18),
+                            QRectF(*layout.z_rect(l, j)),
                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
                             f"z = {fmt(doc.trace.z[l][0, j], d)}",
                         )
         self.paint_outputs(p, numbers)
-
-    @staticmethod
-    def _fit_text(p: QPainter, rect: QRectF, text: str, size: float, bold: bool = True) -> None:
-        """Centred text, shrunk until it fits inside ``rect`` (a neuron's circle)."""
-        font = _font(size, bold)
-        p.setFont(font)
-        avail = rect.width() * 0.9
-        w = p.fontMetrics().horizontalAdvance(text)
-        if w > avail:
-            font.setPointSizeF(max(size * avail / w, 4.0))
-            p.setFont(font)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     def paint_outputs(self, p: QPainter, numbers: bool = True) -> None:
         """Targets beside the output neurons and the loss box."""
@@ -983,24 +966,22 @@ class NetworkCanvas(QGraphicsView):
         layout = self.layout
         d = doc.decimals
         L = len(layout.sizes) - 1
-        x = layout.x[L] + layout.radius[L]
         if layout.labelled(L):
-            p.setFont(_font(11))
+            p.setFont(styles.font("target"))
             p.setPen(th.muted)
-            for j, y in enumerate(layout.y[L]):
+            for j in range(layout.sizes[L]):
                 p.drawText(
-                    QRectF(x + 8, y - 12, 100, 24),
+                    QRectF(*layout.target_rect(j)),
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                     f"y = {fmt(doc.sample.target[j], d)}",
                 )
         if not numbers:
             return
-        bottom = float(layout.y[L][-1]) + layout.radius[L] + 28
-        rect = QRectF(layout.x[L] - 80, bottom, 160, 34)
+        rect = QRectF(*layout.loss_box_rect())
         p.setPen(QPen(th.text, 1.2))
         p.setBrush(th.surface)
         p.drawRoundedRect(rect, 6, 6)
-        p.setFont(_font(12, True))
+        p.setFont(styles.font("loss"))
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"loss = {fmt(doc.grads.loss, d)}")
 
     def paint_overlay(self, p: QPainter) -> None:
@@ -1228,46 +1209,15 @@ class NetworkCanvas(QGraphicsView):
             draw(QPointF(px, py), sprite)
         p.restore()
 
-    def _label(
-        self,
-        p: QPainter,
-        center: QPointF,
-        text: str,
-        color: QColor | None = None,
-        pt: float = 12.0,
-        boxed: bool = True,
-    ) -> None:
-        """Text (bold in a rounded box, or plain) of fixed screen size ``pt``, centred on
-        ``center``: readable at any zoom level. The animation's labels use it too."""
-        th = themes.current()
-        color = color or th.text
-        p.save()
-        scale = max(self.zoom_level(), 1e-3)
-        p.translate(center)
-        p.scale(1 / scale, 1 / scale)
-        font = _font(pt, boxed)
-        p.setFont(font)
-        fm = QFontMetricsF(font)
-        w = fm.horizontalAdvance(text) + 16
-        h = fm.height() + 8
-        rect = QRectF(-w / 2, -h / 2, w, h)
-        if boxed:
-            p.setPen(QPen(color, 1.2))
-            p.setBrush(th.surface)
-            p.drawRoundedRect(rect, 5, 5)
-        p.setPen(color)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        p.restore()
+    def _label(self, p: QPainter, center: QPointF, text: str) -> None:
+        """A boxed label of fixed screen size centred on the scene point ``center``."""
+        styles.style_for().draw_label(p, center, text, self.zoom_level())
 
-    def drawForeground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
-        """The legend, fixed in the view's bottom-left corner."""
+    def legend_layout(self) -> tuple[QRectF, list[tuple[QColor, str]], float, str, float]:
+        """The legend's box (viewport pixels, bottom-left corner), rows, row height,
+        note and width: the one place its geometry is worked out."""
         th = themes.current()
-        p.save()
-        p.resetTransform()
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        font = _font(10)
-        p.setFont(font)
-        fm = p.fontMetrics()
+        fm = QFontMetrics(styles.font("legend"))
         rows = [
             (th.positive, "positive weight / value"),
             (th.negative, "negative weight / value"),
@@ -1284,6 +1234,37 @@ class NetworkCanvas(QGraphicsView):
         )
         height = line_h * (len(rows) + 1) + 10
         box = QRectF(10, self.viewport().height() - height - 10, width, height)
+        return box, rows, line_h, note, width
+
+    #: room kept free for the "labels hidden" note, viewport pixels from the bottom-right
+    NOTE_BOX = (260.0, 30.0)
+
+    def fixed_boxes(self) -> list[tuple[float, float, float, float]]:
+        """(left, top, right, bottom) in scene units of what is fixed on the viewport and
+        drawn over the scene: the legend, the note corner, visible child widgets (the
+        playback caption). Labels are placed clear of them."""
+        vp = self.viewport()
+        rects = [self.legend_layout()[0]]
+        w, h = self.NOTE_BOX
+        rects.append(QRectF(vp.width() - w - 6, vp.height() - h - 6, w, h))
+        for child in vp.children():
+            if isinstance(child, QWidget) and child.isVisible():
+                rects.append(QRectF(child.geometry()))
+        out = []
+        for r in rects:
+            a = self.mapToScene(r.topLeft().toPoint())
+            b = self.mapToScene(r.bottomRight().toPoint())
+            out.append((a.x(), a.y(), b.x(), b.y()))
+        return out
+
+    def drawForeground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
+        """The legend, fixed in the view's bottom-left corner."""
+        th = themes.current()
+        p.save()
+        p.resetTransform()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setFont(styles.font("legend"))
+        box, rows, line_h, note, width = self.legend_layout()
         bg = QColor(th.surface)
         bg.setAlphaF(0.92)
         p.setPen(QPen(th.grid, 1))
