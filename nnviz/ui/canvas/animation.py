@@ -44,7 +44,8 @@ from nnviz.ui.canvas.style import (
     label_size,
     style_for,
 )
-from nnviz.ui.canvas.view import over_background, pairs_path
+from nnviz.ui.canvas.view import bucket_paths as view_bucket_paths
+from nnviz.ui.canvas.view import edge_buckets, over_background
 
 #: per-edge labels are drawn only when at most this many edges are labelled at once
 MAX_EDGE_LABELS = 12
@@ -250,21 +251,8 @@ def bucket_paths(
     there are edges of that sign, so a dense layer of mixed weights reads as mixed
     rather than in the colour of whichever sign happened to be drawn last.
     """
-    ref = ref if ref > 0 else 1.0
-    bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(int), n_buckets - 1)
-    out = []
-    positive = values >= 0
-    k = max(int(interleave), 1)
-    for b in range(n_buckets):
-        in_bucket = bucket == b
-        idx = {1: np.flatnonzero(in_bucket & positive), -1: np.flatnonzero(in_bucket & ~positive)}
-        for c in range(k):
-            for sign in (1, -1) if (b + c) % 2 == 0 else (-1, 1):
-                m = idx[sign][c::k]
-                if not m.size:
-                    continue
-                out.append((sign, b, pairs_path(x1[m], y1[m], x2[m], y2[m])))
-    return out
+    bucket, sign = edge_buckets(values, n_buckets, ref)
+    return view_bucket_paths(x1, y1, x2, y2, bucket, sign, n_buckets, interleave)
 
 
 class PlaybackPainter:
@@ -686,7 +674,9 @@ def place_labels(
     # the loss first: always shown where it wants to be (nothing is placed yet)
     if scene.loss_text is not None:
         w, h = big_label_size(scene.loss_text)
-        ax, ay = layout.loss_label_anchor()
+        # under the output column, below the row of labels under its last neuron
+        ax = float(layout.x[L])
+        ay = float(layout.y[L][-1]) + layout.radius[L] + (label_height() + 6 + h / 2) / zoom
         cands = [(ax, ay + k * (h + 4) / zoom) for k in range(4)]
         labels.append(
             Label(

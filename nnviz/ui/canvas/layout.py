@@ -20,6 +20,17 @@ LOD_EDGES = 3000
 LOD_NEURONS = 24
 
 
+def minimum_size(sizes: list[int]) -> tuple[int, int]:
+    """The smallest picture, in pixels, that draws a network of layer ``sizes`` legibly.
+
+    Each column needs about 90 px across for its header and labels; a column's
+    neurons about 12 px each up to the level of detail (LOD_NEURONS), plus room
+    for the headers and the loss; never under 200×200.
+    """
+    tallest = max(min(n, LOD_NEURONS) for n in sizes)
+    return max(200, 90 * len(sizes)), max(200, 12 * tallest + 120)
+
+
 class Layout:
     """Neuron centres and radii for a network with layer sizes ``sizes``."""
 
@@ -121,11 +132,6 @@ class Layout:
         L = len(self.sizes) - 1
         bottom = float(self.y[L][-1]) + self.radius[L] + 28.0
         return float(self.x[L]) - 80.0, bottom, 160.0, 34.0
-
-    def loss_label_anchor(self) -> tuple[float, float]:
-        """Where the animation's loss label wants its centre: under the output column."""
-        left, top, w, h = self.loss_box_rect()
-        return left + w / 2, top + h / 2
 
     # ------------------------------------------------------------- hit tests
     def neuron_at(self, px: float, py: float, slack: float = 4.0) -> tuple[int, int] | None:

@@ -9,6 +9,7 @@ live in the overlay item, which is cheap to repaint every frame.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import struct
 
@@ -101,7 +102,7 @@ def edge_paths(
     drawing order: weakest bucket first, positive before negative.
     """
     bucket, sign = edge_buckets(values, n_buckets)
-    return _bucket_paths(xs[0], ys[0], xs[1], ys[1], bucket, sign, n_buckets)
+    return bucket_paths(xs[0], ys[0], xs[1], ys[1], bucket, sign, n_buckets)
 
 
 def over_background(color: QColor, alpha: float) -> QColor:
@@ -141,9 +142,13 @@ def edge_pen(th: themes.Theme, sign: int, b: int, detailed: bool) -> QPen:
     return pen
 
 
-def edge_buckets(values: np.ndarray, n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per edge: its |value| bucket (0 = weakest, relative to the largest |value|) and sign (±1)."""
-    ref = float(np.max(np.abs(values))) if values.size else 1.0
+def edge_buckets(
+    values: np.ndarray, n_buckets: int, ref: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per edge: its |value| bucket (0 = weakest, relative to ``ref``, by default the
+    largest |value|) and sign (±1)."""
+    if ref is None:
+        ref = float(np.max(np.abs(values))) if values.size else 1.0
     ref = ref if ref > 0 else 1.0
     bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(np.int8), n_buckets - 1)
     sign = np.where(values >= 0, 1, -1).astype(np.int8)
@@ -211,6 +216,8 @@ class StaticLayer(QGraphicsItem):
         #: counters for tests and the bench: full renders and partial repaints of the image
         self.full_renders = 0
         self.partial_renders = 0
+        #: how often every edge's bucket path was built (a weight edit needs none)
+        self.bucket_builds = 0
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(0)
@@ -223,7 +230,8 @@ class StaticLayer(QGraphicsItem):
         """(sign, bucket, path) per colour-and-width bucket, in drawing order (built lazily)."""
         if self._path_cache is None:
             x1, y1, x2, y2 = self._canvas.layout.segments()
-            self._path_cache = _bucket_paths(x1, y1, x2, y2, self._bucket, self._sign)
+            self._path_cache = bucket_paths(x1, y1, x2, y2, self._bucket, self._sign)
+            self.bucket_builds += 1
         return self._path_cache
 
     def rebuild(self) -> None:
@@ -254,7 +262,7 @@ class StaticLayer(QGraphicsItem):
         canvas = self._canvas
         th = themes.current()
         layout = canvas.layout
-        if not self._paint_edge_image(p, th, layout):
+        if canvas.vector or not self._paint_edge_image(p, th, layout):
             p.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
             self._draw_edges(p, th, layout.detailed)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -266,7 +274,7 @@ class StaticLayer(QGraphicsItem):
         if subset is None:
             return self._paths
         x1, y1, x2, y2 = self._canvas.layout.segments()
-        return _bucket_paths(
+        return bucket_paths(
             x1[subset],
             y1[subset],
             x2[subset],
@@ -427,7 +435,7 @@ class StaticLayer(QGraphicsItem):
             _compose_masks(self._image, self._masks, rect, th)
 
 
-def _bucket_paths(
+def bucket_paths(
     x1: np.ndarray,
     y1: np.ndarray,
     x2: np.ndarray,
@@ -435,22 +443,32 @@ def _bucket_paths(
     bucket: np.ndarray,
     sign: np.ndarray,
     n_buckets: int = WIDTH_BUCKETS,
+    interleave: int = 1,
 ) -> list[tuple[int, int, QPainterPath]]:
-    """One path per (bucket, sign), weakest bucket first.
+    """One path per (bucket, sign), weakest bucket first: the canvas's one edge bucketing
+    (the static layer and the animation both draw through it).
 
     The sign drawn second lies on top where edges cross, so it alternates from
     bucket to bucket: a dense network with as many negative as positive weights
-    does not look all one colour.
+    does not look all one colour. ``interleave`` > 1 (level of detail, where
+    thousands of hairlines cross) cuts each (bucket, sign) into that many strided
+    slices drawn in turn, the sign drawn first alternating, so a dense layer of
+    mixed weights reads as mixed rather than in the colour drawn last.
     """
     out = []
+    k = max(int(interleave), 1)
     for b in range(n_buckets):
         in_bucket = bucket == b
-        for sg in (1, -1) if b % 2 else (-1, 1):
-            m = in_bucket & (sign == sg)
-            n = int(np.count_nonzero(m))
-            if not n:
-                continue
-            out.append((sg, b, pairs_path(x1[m], y1[m], x2[m], y2[m])))
+        idx = {
+            1: np.flatnonzero(in_bucket & (sign > 0)),
+            -1: np.flatnonzero(in_bucket & (sign < 0)),
+        }
+        for c in range(k):
+            for sg in (1, -1) if (b + c) % 2 == 0 else (-1, 1):
+                m = idx[sg][c::k]
+                if not m.size:
+                    continue
+                out.append((sg, b, pairs_path(x1[m], y1[m], x2[m], y2[m])))
     return out
 
 
@@ -553,6 +571,8 @@ class NetworkCanvas(QGraphicsView):
         self._sprites: dict[tuple, QPixmap] = {}
         self._fill_key: tuple | None = None
         self._fill_table: tuple[list[QBrush], list[QBrush]] = ([], [])
+        #: drawing for vector output (SVG): every raster cache steps aside (see vector_output)
+        self.vector = False
         #: labels the last animation frame had no room for (see placement.py)
         self.hidden_labels = 0
         self.hovered: Selection | None = None
@@ -621,6 +641,22 @@ class NetworkCanvas(QGraphicsView):
                 self._stills.clear()
         self.overlay.update()
 
+    @contextlib.contextmanager
+    def vector_output(self):
+        """Within this, the canvas paints shapes and text only: no edge image, no cached
+        still part, no sprites, no item cache (``render()`` into a QSvgGenerator gives a
+        vector picture, not one bitmap)."""
+        old_mode = self.static.cacheMode()
+        self.vector = True
+        self.static.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        try:
+            yield self
+        finally:
+            self.vector = False
+            self.static.setCacheMode(old_mode)
+            self.static.update()
+            self.overlay.update()
+
     # ---------------------------------------------------------------- zoom
     def zoom_by(self, factor: float) -> None:
         scale = self.transform().m11() * factor
@@ -641,6 +677,12 @@ class NetworkCanvas(QGraphicsView):
             self.scale(2.2, 2.2)
             self.centerOn(QRectF(*self.layout.bounds()).center())
         self._fitted = True
+
+    def show_view_of(self, other: NetworkCanvas) -> None:
+        """Take ``other``'s zoom and centre (an export of the current view)."""
+        self.setTransform(other.transform())
+        self.centerOn(other.mapToScene(other.viewport().rect().center()))
+        self._fitted = False
 
     def zoom_level(self) -> float:
         return self.transform().m11()
@@ -987,7 +1029,10 @@ class NetworkCanvas(QGraphicsView):
     def paint_overlay(self, p: QPainter) -> None:
         painter = self.playback_painter
         if painter is not None and self.playback_active:
-            if all(hasattr(painter, n) for n in ("still_key", "paint_still", "paint_moving")):
+            if self.vector:  # vector output: no raster cache, everything as shapes and text
+                painter.paint_still(self, p)
+                painter.paint_moving(self, p)
+            elif all(hasattr(painter, n) for n in ("still_key", "paint_still", "paint_moving")):
                 self._paint_still_cached(p, painter)
                 painter.paint_moving(self, p)
             else:
@@ -1160,6 +1205,20 @@ class NetworkCanvas(QGraphicsView):
         1 ms as blits).
         """
         if np.size(x) == 0:
+            return
+        if self.vector:  # shapes, not blitted sprites: an SVG holds circles
+            zoom = max(self.zoom_level(), 1e-3)
+            p.save()
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            if rim is not None:
+                p.setPen(QPen(rim, rim_width / zoom))
+            else:
+                p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(color)
+            rad = (size / 2.0 + (rim_width / 2.0 if rim is not None else 0.0)) / zoom
+            for px, py in zip(np.asarray(x, float).tolist(), np.asarray(y, float).tolist()):
+                p.drawEllipse(QPointF(px, py), rad, rad)
+            p.restore()
             return
         device = p.device()
         dpr = device.devicePixelRatioF() if device is not None else 1.0
