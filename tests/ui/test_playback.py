@@ -681,7 +681,7 @@ def test_the_next_step_is_rendered_ahead_and_looks_exactly_as_rendered_on_entry(
     assert c.step == step + 1
     ahead = canvas.viewport().grab().toImage()
     assert canvas.still_renders == renders  # blitted, not rendered
-    canvas._stills.clear()  # forget it, and the scenes built for it: render afresh
+    canvas.still_cache.clear()  # forget it, and the scenes built for it: render afresh
     c.painter.invalidate()
     fresh = canvas.viewport().grab().toImage()
     assert canvas.still_renders == renders + 1

@@ -14,7 +14,7 @@ import itertools
 import struct
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -45,6 +45,17 @@ from nnviz.core import activations
 from nnviz.core.explain import fmt
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas import style as styles
+from nnviz.ui.canvas.layers import (
+    EdgesLayer,
+    HighlightsLayer,
+    LegendLayer,
+    NeuronsLayer,
+    PlaybackMovingLayer,
+    PlaybackStillLayer,
+    RasterCache,
+    StillAhead,
+    context_of,
+)
 from nnviz.ui.canvas.layout import Layout
 from nnviz.ui.document import Document, Selection
 
@@ -260,14 +271,17 @@ class StaticLayer(QGraphicsItem):
         self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         canvas = self._canvas
-        th = themes.current()
-        layout = canvas.layout
-        if canvas.vector or not self._paint_edge_image(p, th, layout):
+        ctx = context_of(canvas)
+        for layer in canvas.static_layers:
+            if layer.visible(ctx):
+                layer.paint(p, ctx)
+
+    def paint_edges(self, p: QPainter, ctx) -> None:
+        """The edges layer: blitted from the edge image, or drawn as paths (vector output)."""
+        th, layout = ctx.theme, ctx.layout
+        if ctx.vector or not self._paint_edge_image(p, th, layout):
             p.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
             self._draw_edges(p, th, layout.detailed)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        canvas.paint_layer_headers(p)
-        canvas.paint_neurons(p, numbers=not canvas.playback_active)
 
     def _paths_of(self, subset: np.ndarray | None) -> list:
         """The bucketed edge paths: all of them (cached), or those of ``subset`` indices."""
@@ -294,7 +308,11 @@ class StaticLayer(QGraphicsItem):
 
     def _paint_edge_image(self, p: QPainter, th: themes.Theme, layout: Layout) -> bool:
         """Blit the edges from their image, rendering or patching it first; False: no image."""
-        T = p.deviceTransform()
+        # the world transform at the device pixel ratio, never deviceTransform() (which
+        # also holds where the viewport sits in its window when a window is painted)
+        device = p.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        T = p.transform() * QTransform.fromScale(dpr, dpr)
         if T.type().value > QTransform.TransformationType.TxScale.value:
             return False  # rotated or sheared: never in this app, but draw directly then
         sx, sy = T.m11(), T.m22()
@@ -326,7 +344,6 @@ class StaticLayer(QGraphicsItem):
             self.full_renders += 1
         elif self._pending.size:
             self._patch_image(to_image, th, layout)
-        dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
         self._image.setDevicePixelRatio(dpr)
         p.save()
         p.resetTransform()
@@ -534,7 +551,13 @@ class Overlay(QGraphicsItem):
         self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        self._canvas.paint_overlay(p)
+        canvas = self._canvas
+        ctx = context_of(canvas)
+        for layer in canvas.overlay_layers:
+            if layer.visible(ctx):
+                layer.paint(p, ctx)
+        if ctx.active and not ctx.vector:
+            canvas.still_ahead.after_paint()
 
 
 class NetworkCanvas(QGraphicsView):
@@ -557,17 +580,6 @@ class NetworkCanvas(QGraphicsView):
         #: that also has ``still_key(canvas)``, ``paint_still(canvas, p)`` and
         #: ``paint_moving(canvas, p)`` gets its still part cached (see paint_overlay)
         self.playback_painter = None
-        #: the playback's still part, rendered: the current step's, and the next
-        #: step's when it was rendered ahead of time (key → image)
-        self._stills: dict[tuple, QImage] = {}
-        #: (transform, width, height, render hints) of the last still part painted
-        self._still_geometry: tuple | None = None
-        self._prerender_pending = False
-        self._still_painted: tuple | None = None  # key of the last still part painted
-        #: how often the playback's still part was rendered while painting, and
-        #: ahead of time, between ticks (tests, the bench)
-        self.still_renders = 0
-        self.still_prerenders = 0
         self._sprites: dict[tuple, QPixmap] = {}
         self._fill_key: tuple | None = None
         self._fill_table: tuple[list[QBrush], list[QBrush]] = ([], [])
@@ -584,6 +596,15 @@ class NetworkCanvas(QGraphicsView):
         self._dragged = False
         self._wheel_gesture = 0
         self._fitted = True
+
+        #: the paint layers, in order: the static item's (cached by Qt and the edge
+        #: image), the overlay's (the playback still part through the one raster
+        #: cache) and the view's foreground (see layers.py)
+        self.still_cache = RasterCache(PlaybackStillLayer())
+        self.static_layers = [EdgesLayer(), NeuronsLayer()]
+        self.overlay_layers = [self.still_cache, PlaybackMovingLayer(), HighlightsLayer()]
+        self.foreground_layers = [LegendLayer()]
+        self.still_ahead = StillAhead(self, self.still_cache)
 
         self._scene = QGraphicsScene(self)
         self.setScene(self._scene)
@@ -638,7 +659,7 @@ class NetworkCanvas(QGraphicsView):
             self.playback_active = active
             self.static.update()
             if not active:
-                self._stills.clear()
+                self.still_cache.clear()
         self.overlay.update()
 
     @contextlib.contextmanager
@@ -1026,17 +1047,18 @@ class NetworkCanvas(QGraphicsView):
         p.setFont(styles.font("loss"))
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"loss = {fmt(doc.grads.loss, d)}")
 
-    def paint_overlay(self, p: QPainter) -> None:
-        painter = self.playback_painter
-        if painter is not None and self.playback_active:
-            if self.vector:  # vector output: no raster cache, everything as shapes and text
-                painter.paint_still(self, p)
-                painter.paint_moving(self, p)
-            elif all(hasattr(painter, n) for n in ("still_key", "paint_still", "paint_moving")):
-                self._paint_still_cached(p, painter)
-                painter.paint_moving(self, p)
-            else:
-                painter(self, p)
+    @property
+    def still_renders(self) -> int:
+        """How often the playback's still part was rendered while painting (tests, bench)."""
+        return self.still_cache.renders
+
+    @property
+    def still_prerenders(self) -> int:
+        """… and ahead of time, between two ticks."""
+        return self.still_cache.prerenders
+
+    def paint_highlights(self, p: QPainter) -> None:
+        """The highlights layer: the hovered and the selected neuron or edge."""
         th = themes.current()
         for sel, color, width in (
             (self.hovered, th.muted, 2.0),
@@ -1048,105 +1070,6 @@ class NetworkCanvas(QGraphicsView):
                 self._paint_neuron_highlight(p, sel, color, width)
             else:
                 self._paint_edge_highlight(p, sel, color, width)
-
-    def _paint_still_cached(self, p: QPainter, painter) -> None:
-        """The playback frame's still part from an image, rendered only when it changes.
-
-        Within one step of the timeline only the pulses move, so the veil, the
-        edges that carry values, the neurons and the numbers are rendered once per
-        step (or per edit, zoom, pan, resize or theme) into a viewport-sized image,
-        and each tick blits it and draws the moving part over it. The painter's
-        ``still_key(canvas)`` says when its still part would look different.
-
-        While the animation plays, the next step's still part is rendered ahead of
-        time, between two ticks (see :meth:`_prerender_still`), so that the tick
-        that enters a step only blits it.
-        """
-        # The world transform (scene → viewport), not deviceTransform(): when a parent
-        # window is grabbed, the device transform also holds the viewport's offset in
-        # that window, and the blit below (after resetTransform) adds it again.
-        device = p.device()
-        dpr = device.devicePixelRatioF() if device is not None else 1.0
-        T = p.transform() * QTransform.fromScale(dpr, dpr)
-        vp = self.viewport()
-        w = int(np.ceil(vp.width() * dpr))
-        h = int(np.ceil(vp.height() * dpr))
-        if w <= 0 or h <= 0:
-            painter.paint_still(self, p)
-            return
-        geometry = (T, w, h, p.renderHints())
-        key = self._still_key(painter, geometry)
-        image = self._stills.get(key)
-        if image is None:
-            image = self._render_still(painter, geometry)
-            self.still_renders += 1
-        # keep the image painted, and the next step's if it was rendered ahead
-        self._stills = {k: v for k, v in self._stills.items() if k != key}
-        while len(self._stills) > 1:
-            self._stills.pop(next(iter(self._stills)))
-        self._stills[key] = image
-        self._still_geometry = geometry
-        image.setDevicePixelRatio(dpr)
-        p.save()
-        p.resetTransform()
-        p.drawImage(QPointF(0.0, 0.0), image)
-        p.restore()
-        # not after the tick that enters a step (the panels follow the new step then,
-        # and the idle time before the next tick is short): after the one after it
-        again = key == self._still_painted
-        self._still_painted = key
-        if again and not self._prerender_pending and hasattr(painter, "upcoming"):
-            self._prerender_pending = True
-            QTimer.singleShot(0, self, self._prerender_still)  # dropped if the canvas goes
-
-    def _still_key(self, painter, geometry: tuple, frame=None) -> tuple:
-        T, w, h, _hints = geometry
-        th = themes.current()
-        return (
-            painter.still_key(self) if frame is None else painter.still_key(self, frame),
-            (T.m11(), T.m12(), T.m21(), T.m22(), T.dx(), T.dy()),
-            (w, h),
-            id(self.layout),
-            th.background.rgba(),
-            th.text.rgba(),
-        )
-
-    def _render_still(self, painter, geometry: tuple, frame=None) -> QImage:
-        T, w, h, hints = geometry
-        image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        ip = QPainter(image)
-        try:  # a painter must end even if the playback painter raises
-            ip.setRenderHints(hints)
-            ip.setTransform(T)
-            if frame is None:
-                painter.paint_still(self, ip)
-            else:
-                painter.paint_still(self, ip, frame)
-        finally:
-            ip.end()
-        return image
-
-    def _prerender_still(self) -> None:
-        """Render the next step's still part now, between two ticks, if it is not yet.
-
-        Called from the event loop just after a paint: the tick that later enters
-        that step then finds it ready (same view, same values: the key says so;
-        after a zoom or an edit the key differs and the step is rendered as usual).
-        """
-        self._prerender_pending = False
-        painter = self.playback_painter
-        geometry = self._still_geometry
-        if painter is None or not self.playback_active or geometry is None:
-            return
-        frame = painter.upcoming()
-        if frame is None:
-            return
-        key = self._still_key(painter, geometry, frame)
-        if key in self._stills:
-            return
-        self._stills[key] = self._render_still(painter, geometry, frame)
-        self.still_prerenders += 1
 
     def _paint_neuron_highlight(
         self, p: QPainter, sel: Selection, color: QColor, width: float
@@ -1317,7 +1240,13 @@ class NetworkCanvas(QGraphicsView):
         return out
 
     def drawForeground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
-        """The legend, fixed in the view's bottom-left corner."""
+        ctx = context_of(self)
+        for layer in self.foreground_layers:
+            if layer.visible(ctx):
+                layer.paint(p, ctx)
+
+    def paint_legend(self, p: QPainter) -> None:
+        """The legend layer, fixed in the view's bottom-left corner."""
         th = themes.current()
         p.save()
         p.resetTransform()
