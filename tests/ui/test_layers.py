@@ -116,3 +116,20 @@ def test_a_layer_key_of_none_is_painted_directly(canvas):
     cache.paint(p, layers.context_of(canvas))
     p.end()
     assert Plain.painted == 1 and cache.renders == 0 and not cache.images
+
+
+def test_the_theme_is_an_object_with_a_signal():
+    from nnviz.ui import theme as themes
+
+    state = themes.state()
+    before = themes.current()
+    seen = []
+    state.changed.connect(seen.append)
+    try:
+        themes.set_current(themes.DARK)
+        themes.set_current(themes.DARK)  # no change: no signal
+        assert themes.current() is themes.DARK and state.theme is themes.DARK
+        assert seen == [themes.DARK]
+    finally:
+        state.changed.disconnect(seen.append)
+        themes.set_current(before)

@@ -393,11 +393,10 @@ class PlaybackPainter:
         frame = scene.frame
         if [m.size for m in frame.z_shown] != list(layout.sizes):
             return
-        left, top, width, height = layout.bounds()
         # the veil dims the static layer; the layer headers are drawn again over it
         veil = QColor(th.background)
         veil.setAlphaF(VEIL_ALPHA)
-        p.fillRect(QRectF(left - 400, top - 300, width + 800, height + 600), veil)
+        p.fillRect(QRectF(*layout.scene_rect()), veil)
         canvas.paint_layer_headers(p)
         self._paint_edges(canvas, p, scene)
         self._paint_neurons(canvas, p, scene)

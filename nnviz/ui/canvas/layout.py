@@ -69,6 +69,12 @@ class Layout:
         right = float(self.x[-1]) + 230.0
         return left, top, right - left, bottom - top
 
+    def scene_rect(self) -> tuple[float, float, float, float]:
+        """The scene's extent: the drawing's bounds and room to pan around them
+        (the playback veil covers all of it)."""
+        left, top, width, height = self.bounds()
+        return left - 400.0, top - 300.0, width + 800.0, height + 600.0
+
     def edge_segments(self, l: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # noqa: E741
         """x1, y1, x2, y2 of every edge into layer ``l``, each shaped like W[l] (n_out, n_in)."""
         n_out, n_in = self.sizes[l], self.sizes[l - 1]

@@ -636,7 +636,7 @@ class NetworkCanvas(QGraphicsView):
             self.layout = Layout(sizes)
             self.hovered = None
         self.static.rebuild()
-        self._scene.setSceneRect(QRectF(*self.layout.bounds()).adjusted(-400, -300, 400, 300))
+        self._scene.setSceneRect(QRectF(*self.layout.scene_rect()))
         if shape_changed and self._fitted:
             self.fit()
         self.overlay.update()
