@@ -1,10 +1,13 @@
-"""The network canvas: a QGraphicsView with a cached static layer and a light overlay.
+"""The network canvas: a QGraphicsView that paints an ordered list of layers.
 
-Drawing follows DESIGN.md: the static layer (edges, neurons, numbers) is one
-item cached in device coordinates, so it is rendered again only on an edit, a
-resize or a zoom. Edges are drawn in batches, one path per colour-and-width
-bucket, never one item per edge. Hover, selection and the playback animation
-live in the overlay item, which is cheap to repaint every frame.
+Drawing follows DESIGN.md and ``layers.py``: the static item paints the edges
+and neurons layers and is cached by Qt (and its edges by an image patched edge
+by edge), so it is rendered again only on an edit, a resize or a zoom. Edges
+are drawn in batches, one path per colour-and-width bucket, never one item per
+edge. The overlay item paints the playback layers (the still part through the
+one raster cache, the moving part fresh) and the highlights, cheap to repaint
+every frame; the view's foreground paints the legend. Inside
+:meth:`NetworkCanvas.vector_output` every raster cache steps aside (SVG).
 """
 
 from __future__ import annotations
@@ -578,7 +581,7 @@ class NetworkCanvas(QGraphicsView):
         self.playback_active = False
         #: painter hook for the playback animation: f(canvas, painter) or None. A painter
         #: that also has ``still_key(canvas)``, ``paint_still(canvas, p)`` and
-        #: ``paint_moving(canvas, p)`` gets its still part cached (see paint_overlay)
+        #: ``paint_moving(canvas, p)`` gets its still part cached (see layers.RasterCache)
         self.playback_painter = None
         self._sprites: dict[tuple, QPixmap] = {}
         self._fill_key: tuple | None = None
