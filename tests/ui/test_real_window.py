@@ -73,7 +73,8 @@ def test_pulses_ride_on_their_edges_in_a_real_window(xvfb_display, tmp_path):
     run = subprocess.run(
         [sys.executable, str(PROBE)], env=env, capture_output=True, text=True, timeout=120
     )
-    if run.returncode != 0 and "could not connect to display" in run.stderr:
+    cannot = ("could not connect to display", "Could not load the Qt platform plugin")
+    if run.returncode != 0 and any(c in run.stderr for c in cannot):
         pytest.skip("Qt cannot open the xcb platform here: " + run.stderr.strip()[-200:])
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout.strip().splitlines()[-1])
