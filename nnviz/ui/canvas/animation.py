@@ -376,6 +376,9 @@ class PlaybackPainter:
             self.last_scene = scene
         if scene is not None:
             self.paint(canvas, p, scene)
+            # place the step's labels now too: when the still part is rendered ahead of
+            # time (between two ticks), the tick that enters the step finds them placed
+            self.placement(canvas, scene)
 
     def paint_moving(self, canvas, p: QPainter) -> None:
         """The pulses, and over them the labels (so a passing pulse never hides a number)."""

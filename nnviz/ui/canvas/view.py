@@ -588,6 +588,7 @@ class NetworkCanvas(QGraphicsView):
         self._fill_table: tuple[list[QBrush], list[QBrush]] = ([], [])
         #: drawing for vector output (SVG): every raster cache steps aside (see vector_output)
         self.vector = False
+        self._legend: tuple | None = None  # (key, legend_layout()) of the last legend
         #: labels the last animation frame had no room for (see placement.py)
         self.hidden_labels = 0
         self.hovered: Selection | None = None
@@ -1202,6 +1203,9 @@ class NetworkCanvas(QGraphicsView):
         """The legend's box (viewport pixels, bottom-left corner), rows, row height,
         note and width: the one place its geometry is worked out."""
         th = themes.current()
+        key = (self.playback_active, th.name, self.viewport().height())
+        if self._legend is not None and self._legend[0] == key:
+            return self._legend[1]
         fm = QFontMetrics(styles.font("legend"))
         rows = [
             (th.positive, "positive weight / value"),
@@ -1219,7 +1223,8 @@ class NetworkCanvas(QGraphicsView):
         )
         height = line_h * (len(rows) + 1) + 10
         box = QRectF(10, self.viewport().height() - height - 10, width, height)
-        return box, rows, line_h, note, width
+        self._legend = (key, (box, rows, line_h, note, width))
+        return self._legend[1]
 
     #: room kept free for the "labels hidden" note, viewport pixels from the bottom-right
     NOTE_BOX = (260.0, 30.0)
