@@ -50,6 +50,9 @@ def test_no_label_covers_another_or_a_neuron_at_any_step(qtbot, tmp_path, monkey
             assert result is not None
             rects = result.rects()
             drawn += len(rects)
+            left, top, right, bottom = canvas.visible_scene_rect()
+            for a in rects:  # every label inside the view
+                assert left <= a[0] and a[2] <= right and top <= a[1] and a[3] <= bottom
             for k, a in enumerate(rects):
                 for b in rects[k + 1 :]:
                     assert not _overlap(a, b), (name, step, a, b)
@@ -101,3 +104,11 @@ def test_z_labels_go_when_the_forward_pass_ends(qtbot, tmp_path, monkeypatch):
         texts = [lab.key[0] for lab in c.painter.last_placement.placed]
         if c.frame.phase in ("backward", "update"):
             assert "z" not in texts, step
+
+
+def test_labels_stay_inside_the_view_and_offscreen_ones_are_not_counted():
+    inside = placement.Label(("a",), "a", 40, 20, 0, (50, 50), [(95.0, 50.0), (50.0, 50.0)])
+    away = placement.Label(("b",), "b", 40, 20, 0, (500, 50), [(500.0, 50.0)])
+    out = placement.place([inside, away], [], 1.0, bounds=(0.0, 0.0, 100.0, 100.0))
+    assert out.placed == [inside] and inside.rect == (30.0, 40.0, 70.0, 60.0)
+    assert out.offscreen == [away] and out.hidden == 0

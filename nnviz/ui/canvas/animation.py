@@ -545,7 +545,9 @@ class PlaybackPainter:
         """Where this frame's labels go (computed once per step and zoom; see placement.py)."""
         zoom = round(max(canvas.zoom_level(), 1e-3), 6)
         fixed = canvas.fixed_boxes()
+        bounds = canvas.visible_scene_rect()
         key = (
+            tuple(round(v, 3) for v in bounds),
             id(scene.neuron_texts),
             zoom,
             id(canvas.layout),
@@ -555,7 +557,7 @@ class PlaybackPainter:
         hit = self._placements.get(key)
         if hit is not None and hit[0] is scene.neuron_texts:
             return hit[1]
-        result = place_labels(canvas.document, canvas.layout, scene, zoom, fixed)
+        result = place_labels(canvas.document, canvas.layout, scene, zoom, fixed, bounds)
         if len(self._placements) > 4:
             self._placements.pop(next(iter(self._placements)))
         self._placements[key] = (scene.neuron_texts, result)
@@ -644,7 +646,12 @@ BELOW_KINDS = ("dL_dz", "update_b", "b")
 
 
 def place_labels(
-    document, layout, scene: FrameScene, zoom: float, fixed: list | None = None
+    document,
+    layout,
+    scene: FrameScene,
+    zoom: float,
+    fixed: list | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
 ) -> Placement:
     """The placement pass of one frame: every label of ``scene``, none over another or a
     neuron (nor over the fixed texts: input names, targets, headers)."""
@@ -744,7 +751,7 @@ def place_labels(
         info = _Label(_color_of(doc, th, what, l, j, i), px, True, edge=(x1, y1, x2, y2))
         lab = Label((what, l, j, i), text, w, h, 1, (x1, y1), cands, n_on, payload=info)
         labels.append(lab)
-    result = place(labels, obstacles, zoom)
+    result = place(labels, obstacles, zoom, bounds)
     for lab in result.placed:  # where a leader line goes: the edge point below/above it
         info = lab.payload
         if lab.leader and info.edge is not None:

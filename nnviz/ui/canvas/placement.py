@@ -50,7 +50,10 @@ class Label:
 @dataclass
 class Placement:
     placed: list[Label]
+    #: labels with no free spot (what "labels hidden: zoom in" counts)
     dropped: list[Label]
+    #: labels about something outside the view (not drawn, not counted)
+    offscreen: list[Label] = field(default_factory=list)
 
     @property
     def hidden(self) -> int:
@@ -71,9 +74,20 @@ def place(
     labels: list[Label],
     obstacles: list[tuple[float, float, float, float]],
     zoom: float,
+    bounds: tuple[float, float, float, float] | None = None,
 ) -> Placement:
-    """Place ``labels`` (highest priority first) clear of ``obstacles`` and of each other."""
+    """Place ``labels`` (highest priority first) clear of ``obstacles`` and of each other,
+    and, given ``bounds`` (the view, left, top, right, bottom), inside it: a label about
+    a point outside the view is left out without being counted as hidden."""
     zoom = max(zoom, 1e-3)
+    offscreen: list[Label] = []
+    if bounds is not None:
+        bl, bt, br, bb = bounds
+        inside = []
+        for lab in labels:
+            ax, ay = lab.anchor
+            (inside if bl <= ax <= br and bt <= ay <= bb else offscreen).append(lab)
+        labels = inside
     gap = GAP_PX / zoom
     cap = len(obstacles) + len(labels) + 1
     boxes = np.empty((cap, 4))
@@ -88,6 +102,10 @@ def place(
         for k, (cx, cy) in enumerate(lab.candidates):
             r = (cx - hw, cy - hh, cx + hw, cy + hh)
             test = (r[0] - gap, r[1] - gap, r[2] + gap, r[3] + gap)
+            if bounds is not None and (
+                r[0] < bounds[0] or r[1] < bounds[1] or r[2] > bounds[2] or r[3] > bounds[3]
+            ):
+                continue
             if not _hits(boxes, n, test):
                 lab.rect = r
                 lab.leader = k >= lab.leader_from
@@ -98,21 +116,20 @@ def place(
         else:
             lab.rect = None
             dropped.append(lab)
-    return Placement(placed, dropped)
+    return Placement(placed, dropped, offscreen)
 
 
 # ------------------------------------------------------------------ candidates
 def neuron_candidates(
     x: float, y: float, r: float, h_scene: float, w_scene: float, above: bool, gap: float
 ) -> list[tuple[float, float]]:
-    """Above (or below) the neuron, then stacked further out, then diagonally beside."""
+    """Above (or below) the neuron; then nudged sideways (a quarter, a half of its width,
+    then clear beside it); then the same one and two rows further out (stacked)."""
     s = -1.0 if above else 1.0
     base = y + s * (r + gap + h_scene / 2)
-    out = [(x, base + s * k * (h_scene + gap)) for k in range(3)]
     side = w_scene / 2 + r * 0.3
-    out += [(x + dx, base) for dx in (side, -side)]
-    out += [(x + dx, base + s * (h_scene + gap)) for dx in (side, -side)]
-    return out
+    shifts = (0.0, 0.25 * w_scene, -0.25 * w_scene, 0.5 * w_scene, -0.5 * w_scene, side, -side)
+    return [(x + dx, base + s * k * (h_scene + gap)) for k in range(3) for dx in shifts]
 
 
 def edge_candidates(

@@ -1247,6 +1247,13 @@ class NetworkCanvas(QGraphicsView):
             out.append((a.x(), a.y(), b.x(), b.y()))
         return out
 
+    def visible_scene_rect(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of the scene the viewport shows."""
+        vp = self.viewport()
+        a = self.mapToScene(0, 0)
+        b = self.mapToScene(vp.width(), vp.height())
+        return a.x(), a.y(), b.x(), b.y()
+
     def drawForeground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
         ctx = context_of(self)
         for layer in self.foreground_layers:
