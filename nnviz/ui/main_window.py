@@ -30,6 +30,7 @@ from nnviz.ui import theme as themes
 from nnviz.ui.canvas.view import NetworkCanvas
 from nnviz.ui.context import AppContext, Messages, ThemeState
 from nnviz.ui.document import Document
+from nnviz.ui.export_dialog import install_export_action
 from nnviz.ui.panels.inspector import InspectorPanel
 
 if TYPE_CHECKING:
@@ -149,6 +150,7 @@ class MainWindow(QMainWindow):
         self.apply_theme(self._theme_choice, remember=False)  # --theme is for this run
         self._on_file_state_changed()
         self._update_actions()
+        install_export_action(self)  # File ▸ Export Picture… (nnviz.ui.export_dialog)
         self.resize(1440, 900)
         if defer_panels:
             # The window paints first with the network, the inspector and the menus;
