@@ -30,6 +30,7 @@ class _Playback(QObject):
     signals it follows (a stand-in for the window's playback controller)."""
 
     frame_changed = Signal(object)
+    step_changed = Signal(int)
     playing_changed = Signal(bool)
 
     def __init__(self, renderer: HeadlessRenderer) -> None:
@@ -98,6 +99,7 @@ class HeadlessRenderer:
         self.active = hold or self.timeline.position.step > 0
         self.canvas.set_playback_active(self.active)
         self.canvas.overlay.update()
+        self._playback.step_changed.emit(self.timeline.position.step)
         self._playback.frame_changed.emit(self.frame)
 
     # ------------------------------------------------------------ output

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core import activations
+from nnviz.core.addresses import Address, Weight
 from nnviz.core.explain import fmt
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas import style as styles
@@ -60,7 +61,7 @@ from nnviz.ui.canvas.layers import (
     context_of,
 )
 from nnviz.ui.canvas.layout import Layout
-from nnviz.ui.document import Document, Selection
+from nnviz.ui.document import Change, Document, Selection
 
 WIDTH_BUCKETS = 6
 #: steps of |a| in a neuron's fill (see NetworkCanvas.neuron_brushes)
@@ -199,6 +200,16 @@ PARTIAL_EDGES = 48
 MAX_EDGE_IMAGE_PIXELS = 12_000_000
 #: length in device pixels of the pieces a restyled edge is covered with when repainted
 _PIECE_PX = 48.0
+
+
+def _touches_weights(values: frozenset | None | bool) -> bool:
+    """Whether a ``Change.values`` payload may have moved an edge: None means every
+    parameter, False none, a set names the addresses."""
+    if values is None:
+        return True
+    if values is False:
+        return False
+    return any(isinstance(a, Weight) for a in values)
 
 
 class StaticLayer(QGraphicsItem):
@@ -627,19 +638,25 @@ class NetworkCanvas(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.apply_theme()
 
-        document.network_changed.connect(self._on_network_changed)
+        document.results_changed.connect(self._on_results_changed)
         document.selection_changed.connect(self._on_selection_changed)
-        document.settings_changed.connect(self._on_settings_changed)
-        self._on_network_changed()
+        document.display_changed.connect(self._on_display_changed)
+        self._on_results_changed(None)
 
     # --------------------------------------------------------------- model
-    def _on_network_changed(self) -> None:
+    def _on_results_changed(self, change: Change | None) -> None:
+        """Redraw what ``change`` touched: a new layout on a shape change, the edge
+        buckets re-read only when a weight changed (a bias, an input or a target
+        changes the neurons and the numbers, never an edge)."""
         sizes = self.document.network.sizes
         shape_changed = sizes != self.layout.sizes
         if shape_changed:
             self.layout = Layout(sizes)
             self.hovered = None
-        self.static.rebuild()
+        if change is None or change.shape or _touches_weights(change.values):
+            self.static.rebuild()
+        else:
+            self.static.update()
         self._scene.setSceneRect(QRectF(*self.layout.scene_rect()))
         if shape_changed and self._fitted:
             self.fit()
@@ -648,7 +665,7 @@ class NetworkCanvas(QGraphicsView):
     def _on_selection_changed(self) -> None:
         self.overlay.update()
 
-    def _on_settings_changed(self) -> None:
+    def _on_display_changed(self, _name: str = "") -> None:
         self.static.update()
         self.overlay.update()
 
@@ -757,27 +774,16 @@ class NetworkCanvas(QGraphicsView):
         return QPointF(self.mapFromScene(self.scene_pos_of(sel)))
 
     # ------------------------------------------------------------ scrubbing
-    def scrub_key(self, sel: Selection | None) -> tuple | None:
-        """The number that dragging or the wheel changes for ``sel``."""
-        if sel is None:
-            return None
-        if sel.kind == "edge":
-            return ("weight", sel.layer, sel.neuron, sel.source)
-        if sel.layer == 0:
-            return ("input", sel.neuron)
-        return ("bias", sel.layer, sel.neuron)
+    def scrub_key(self, sel: Selection | None) -> Address | None:
+        """The number that dragging or the wheel changes for ``sel`` (its address)."""
+        return None if sel is None else sel.address()
 
-    def _set_key(self, key: tuple, value: float, gesture: int) -> bool:
+    def _set_key(self, key: Address, value: float, gesture: int) -> bool:
         doc = self.document
         value = round(value, 6)
-        if key[0] == "weight":
-            ok = doc.set_weight(key[1], key[2], key[3], value, gesture)
-        elif key[0] == "bias":
-            ok = doc.set_bias(key[1], key[2], value, gesture)
-        else:
-            ok = doc.set_input(key[1], value, gesture)
+        ok = doc.set_value(key, value, gesture)
         if ok:
-            self.scrubbed.emit(f"{key[0]} = {fmt(value, doc.decimals)}")
+            self.scrubbed.emit(f"{key.symbol} = {fmt(value, doc.decimals)}")
         return ok
 
     # --------------------------------------------------------------- mouse
