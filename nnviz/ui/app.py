@@ -109,6 +109,12 @@ def _start(args: argparse.Namespace, collecting: bool):
     for hook in ON_QAPPLICATION:
         hook(app)
 
+    from nnviz.ui import errors
+
+    errors.logger()  # notes (a setting that cannot be used) go to the user's log file
+    if not headless:
+        errors.install()  # an exception in a slot: logged, one sentence, the app runs on
+
     from nnviz.ui.document import Document
     from nnviz.ui.main_window import MainWindow
 
@@ -125,6 +131,10 @@ def _start(args: argparse.Namespace, collecting: bool):
     window.show()
     if error is not None:
         window.error_dialog("Cannot open this file", error)
+    from nnviz.ui import recovery
+
+    # offer what a crash left behind, then autosave this window's document
+    window.recovery = recovery.install(app, window)
     return app, window
 
 
