@@ -12,6 +12,7 @@ An edit the core refuses (``EditError``) pushes nothing, emits
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,9 +74,19 @@ class _GuardedCommand(QUndoCommand):
 
     def __init__(self, doc: Document, text: str) -> None:
         super().__init__(text)
-        self._doc = doc
+        # a weak reference: a command holding its document made a cycle through the
+        # C++ stack that the garbage collector cut in the wrong place (a document
+        # with ~70 commands in its history crashed the process when collected)
+        self._doc_ref = weakref.ref(doc)
         self._pushed = False  # the first redo is the one ``push`` makes
         self._applied = False  # the document holds this command's "after" state
+
+    @property
+    def _doc(self) -> Document:
+        doc = self._doc_ref()
+        if doc is None:
+            raise RuntimeError("the document of this edit is gone")
+        return doc
 
     def _forward(self) -> None:
         raise NotImplementedError
@@ -92,23 +103,25 @@ class _GuardedCommand(QUndoCommand):
             self._applied = True
         elif first:
             self.setObsolete(True)  # never joins the history
-        else:
-            self._doc._resync_index(self._doc.undo_stack.index() - 1)
+        elif (doc := self._doc_ref()) is not None:
+            doc._resync_index(doc.undo_stack.index() - 1)
 
     def undo(self) -> None:
         if not self._applied:  # a failed redo left the document here
             return
         if self._run(self._backward, "undo"):
             self._applied = False
-        else:
-            self._doc._resync_index(self._doc.undo_stack.index() + 1)
+        elif (doc := self._doc_ref()) is not None:
+            doc._resync_index(doc.undo_stack.index() + 1)
 
     def _saved(self) -> tuple:
         """What :meth:`Document._rollback` needs to undo a half-done step."""
         return (self._doc.project, None)
 
     def _run(self, step, verb: str) -> bool:
-        doc = self._doc
+        doc = self._doc_ref()
+        if doc is None:
+            return False
         try:
             saved = self._saved()
             step()
@@ -219,25 +232,39 @@ class _ProjectDelta:
         while tail < n - start and _same_layer(a[len(a) - 1 - tail], b[len(b) - 1 - tail]):
             tail += 1
         self.start = start
-        self.old_layers = [layer.copy() for layer in a[start : len(a) - tail]]
-        self.new_layers = [layer.copy() for layer in b[start : len(b) - tail]]
+        old_mid, new_mid = a[start : len(a) - tail], b[start : len(b) - tail]
+        #: as many layers before as after: per layer, only the parts that differ
+        self.patches: list[tuple[int, dict, dict]] = []
+        self.old_layers: list[Dense] = []
+        self.new_layers: list[Dense] = []
+        if len(old_mid) == len(new_mid):
+            for k, (x, y) in enumerate(zip(old_mid, new_mid)):
+                old, new = {}, {}
+                for part in ("activation", "W", "b"):
+                    u, v = getattr(x, part), getattr(y, part)
+                    if not _equal(u, v):
+                        old[part], new[part] = _own(u), _own(v)
+                self.patches.append((start + k, old, new))
+        else:  # the number of layers changed: the layers between, whole
+            self.old_layers = [layer.copy() for layer in old_mid]
+            self.new_layers = [layer.copy() for layer in new_mid]
         fa, fb = _fields(before), _fields(after)
         self.old = {k: _own(v) for k, v in fa.items() if not _equal(v, fb[k])}
         self.new = {k: _own(fb[k]) for k in self.old}
 
     @property
     def empty(self) -> bool:
-        return not (self.old_layers or self.new_layers or self.old)
+        return not (self.patches or self.old_layers or self.new_layers or self.old)
 
     def nbytes(self) -> int:
         """Bytes of array data held (what the history costs for this step)."""
         total = 0
         for layer in (*self.old_layers, *self.new_layers):
             total += layer.W.nbytes + layer.b.nbytes
-        for v in (*self.old.values(), *self.new.values()):
-            if isinstance(v, np.ndarray):
-                total += v.nbytes
-        return total
+        parts = [*self.old.values(), *self.new.values()]
+        for _, old, new in self.patches:
+            parts += [*old.values(), *new.values()]
+        return total + sum(v.nbytes for v in parts if isinstance(v, np.ndarray))
 
     def apply(self, live: io.Project, forward: bool) -> io.Project:
         """``live`` (the state on one side of the edit) taken to the other side.
@@ -252,6 +279,13 @@ class _ProjectDelta:
         layers = live.network.layers
         end = self.start + len(take)
         new_layers = layers[: self.start] + [x.copy() for x in put] + layers[end:]
+        for index, old, new in self.patches:
+            parts, layer = (new if forward else old), new_layers[index]
+            new_layers[index] = Dense(
+                _own(parts["W"]) if "W" in parts else layer.W,
+                _own(parts["b"]) if "b" in parts else layer.b,
+                parts.get("activation", layer.activation),
+            )
         f = _fields(live)
         f.update({k: _own(v) for k, v in fields.items()})
         net = Network(f["input_size"], new_layers, f["loss"])
