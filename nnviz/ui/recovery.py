@@ -33,6 +33,7 @@ import os
 import queue
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -151,8 +152,10 @@ class Autosaver(QObject):
     written = Signal(str)
 
     def __init__(self, document: Document, delay_ms: int | None = None) -> None:
-        super().__init__(document)
-        self.document = document
+        # no Qt parent and a weak reference: a child that holds its parent is a
+        # cycle through C++ that PySide's garbage collection crashes on
+        super().__init__()
+        self._doc_ref = weakref.ref(document)
         stamp = time.time_ns()
         self.path = autosave_dir() / f"{os.getpid()}-{stamp}.json"
         self._token = _process_token(os.getpid())
@@ -167,13 +170,22 @@ class Autosaver(QObject):
         document.network_changed.connect(self._on_changed)
 
     @property
+    def document(self) -> Document | None:
+        return self._doc_ref()
+
+    @property
     def pending(self) -> bool:
         return self._timer.isActive()
 
     def _on_changed(self, *_args) -> None:
-        if self._closed:
+        doc = self.document
+        if self._closed or doc is None:
             return
-        if not self.document.modified:
+        try:
+            modified = doc.modified
+        except RuntimeError:  # the document is being destroyed
+            return
+        if not modified:
             self._timer.stop()
             self.remove()  # saved (or back to the saved state): nothing to recover
         else:
@@ -183,7 +195,7 @@ class Autosaver(QObject):
         """Write the autosave now (if there are unsaved changes)."""
         self._timer.stop()
         doc = self.document
-        if self._closed:
+        if self._closed or doc is None:
             return
         if not doc.modified:
             self.remove()
@@ -379,12 +391,7 @@ class Recovery(QObject):
     def watch(self, document: Document) -> Autosaver:
         saver = Autosaver(document)
         self.autosavers.append(saver)
-        saver.destroyed.connect(lambda *_: self._forget(saver))
         return saver
-
-    def _forget(self, saver: Autosaver) -> None:
-        with contextlib.suppress(ValueError):
-            self.autosavers.remove(saver)
 
     def offer_restore(self, window) -> int:
         """Ask about each leftover autosave; the number of documents restored."""
@@ -392,8 +399,12 @@ class Recovery(QObject):
         for leftover in leftovers():
             choice = _ask(window, leftover)
             if choice == "restore":
-                target = window
-                if restored or window.document.modified or window.document.path is not None:
+                # into the start window if it holds nothing of its own yet (the
+                # built-in network, or the very file this autosave belongs to)
+                doc = window.document
+                here = doc.path is None or str(doc.path.resolve()) == leftover.path
+                target = window if not restored and not doc.modified and here else None
+                if target is None:
                     target = self._new_window(window)
                 try:
                     restore_into(target.document, leftover)
