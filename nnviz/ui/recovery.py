@@ -342,7 +342,7 @@ def restore_into(document: Document, leftover: Leftover) -> None:
     if base is None:
         base = examples.default_project()
     document.load_project(base, path)
-    document.replace_project(leftover.project, f"Restore unsaved changes from {leftover.when}")
+    document.replace_project(leftover.project, "Restore unsaved changes")
 
 
 def _ask(window, leftover: Leftover) -> str:
@@ -417,6 +417,11 @@ class Recovery(QObject):
                 target.canvas.fit()
                 target.show_message(f"Restored the unsaved changes from {leftover.when}.")
                 restored += 1
+                # its own autosave is on the disk before the old one goes
+                for saver in self.autosavers:
+                    if saver.document is target.document:
+                        saver.flush()
+                _writer.drain()
             if choice in ("restore", "discard"):
                 with contextlib.suppress(OSError):
                     leftover.file.unlink()
