@@ -167,8 +167,8 @@ _installed: tuple | None = None
 def install() -> None:
     """Route exceptions from slots and threads to the log and the status bar."""
     global _installed
-    if _installed is not None:
-        return
+    if _installed is not None and sys.excepthook is _installed[2]:
+        return  # in place (someone else may have put theirs back since: then again)
     previous_sys, previous_thread = sys.excepthook, threading.excepthook
 
     def hook(exc_type, exc, tb) -> None:
@@ -181,7 +181,7 @@ def install() -> None:
 
     sys.excepthook = hook
     threading.excepthook = thread_hook
-    _installed = (previous_sys, previous_thread)
+    _installed = (previous_sys, previous_thread, hook)
 
 
 def uninstall() -> None:
@@ -189,5 +189,6 @@ def uninstall() -> None:
     global _installed
     if _installed is None:
         return
-    sys.excepthook, threading.excepthook = _installed
+    if sys.excepthook is _installed[2]:
+        sys.excepthook, threading.excepthook = _installed[:2]
     _installed = None
