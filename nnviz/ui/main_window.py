@@ -546,6 +546,7 @@ class MainWindow(QMainWindow):
                 self,
             )
             box.setObjectName("unsavedDialog")
+            box.setTextFormat(Qt.TextFormat.PlainText)  # the name may come from the file
             answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
