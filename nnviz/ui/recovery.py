@@ -130,7 +130,7 @@ class _Writer:
 _writer = _Writer()
 
 
-def _json_pieces(value: object, levels: int = 4):
+def _json_pieces(value: object, levels: int = 6):
     """``value`` as JSON text in pieces of about one matrix row each.
 
     One ``json.dumps`` of a 2-million-weight network holds the interpreter for
