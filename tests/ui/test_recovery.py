@@ -295,12 +295,3 @@ def test_kill_9_after_two_edits_then_restore(tmp_path):
         timeout=120,
     )
     assert json.loads(again.stdout.strip().splitlines()[-1])["offered"] == []
-
-
-def test_the_autosave_is_written_in_pieces_that_make_the_same_json():
-    project = examples.load("deep_relu")
-    project.extra = {"notes": [[1, [2, {"a": [[3]]}]], []], "empty": {}, "x": "é\n"}
-    data = {"format": recovery.FORMAT, "project": io.to_dict(project)}
-    pieces = list(recovery._json_pieces(data))
-    assert len(pieces) > 50  # a row at a time, not one long encoding
-    assert json.loads("".join(pieces)) == json.loads(json.dumps(data))
