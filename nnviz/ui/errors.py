@@ -131,10 +131,9 @@ def _show(sentence: str) -> None:
     if app is None:
         return
     window = QApplication.activeWindow()
-    if window is None or not hasattr(window, "show_message"):
-        window = next(
-            (w for w in QApplication.topLevelWidgets() if hasattr(w, "show_message")), None
-        )
+    if window is None or not hasattr(window, "show_message") or not window.isVisible():
+        windows = [w for w in QApplication.topLevelWidgets() if hasattr(w, "show_message")]
+        window = next((w for w in windows if w.isVisible()), windows[0] if windows else None)
     if window is not None:
         window.show_message(sentence, error=True, ms=15000)
 

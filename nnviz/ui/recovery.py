@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from nnviz.core import examples, io
 from nnviz.ui import errors, settings
@@ -349,7 +349,6 @@ def restore_into(document: Document, leftover: Leftover) -> None:
 
 
 def _ask(window, leftover: Leftover) -> str:
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     if answer is not None:
@@ -434,10 +433,20 @@ class Recovery(QObject):
         from nnviz.ui.main_window import MainWindow
 
         window = MainWindow(Document(), theme_choice=getattr(like, "_theme_choice", None))
+        # closed (saved, or changes discarded): gone, and its autosave with it
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.windows.append(window)
-        self.watch(window.document)
+        saver = self.watch(window.document)
+        window.destroyed.connect(lambda *_: self._window_closed(window, saver))
         window.show()
         return window
+
+    def _window_closed(self, window, saver: Autosaver) -> None:
+        saver.close()
+        with contextlib.suppress(ValueError):
+            self.autosavers.remove(saver)
+        with contextlib.suppress(ValueError):
+            self.windows.remove(window)
 
     def close(self) -> None:
         """A clean quit: every autosave goes."""

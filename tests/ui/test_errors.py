@@ -186,6 +186,7 @@ def test_an_exception_in_a_slot_is_logged_and_shown(qapp, data_dir, capsys):
     from nnviz.ui.main_window import MainWindow
 
     window = MainWindow(Document())
+    window.show()
     emitter = _Emitter()
 
     def broken() -> None:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from nnviz.core import examples, io
 from nnviz.ui import recovery
@@ -165,8 +165,17 @@ def test_restore_discard_and_later(qtbot, data_dir, tmp_path, monkeypatch):
     assert not third.exists()
     for w in (window, other):
         w.document.undo_stack.setClean()
-    other.close()
+    other.document.set_weight(1, 0, 0, 0.5)
+    other.unsaved_answer = QMessageBox.StandardButton.Discard
+    other_saver = rec.autosavers[-1]
+    other_saver.flush()
+    recovery._writer.drain()
+    assert other_saver.path.exists()
+    other.close()  # its changes discarded: the window and its autosave go
+    qtbot.waitUntil(lambda: not rec.windows)
+    assert not other_saver.path.exists() and other_saver not in rec.autosavers
     rec.close()
+    rec.setParent(None)
     assert not list((data_dir / "autosave").glob("*.json"))
 
 
