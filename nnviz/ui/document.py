@@ -201,9 +201,14 @@ def _fields(p: io.Project) -> dict[str, object]:
 
 
 def _equal(a: object, b: object) -> bool:
+    if a is b:
+        return True
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))
-    return a is b or a == b
+    try:
+        return bool(a == b)
+    except RecursionError:  # two deeply nested unknown fields: kept as a change
+        return False
 
 
 def _own(v: object) -> object:

@@ -15,7 +15,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from nnviz.core import io
+from nnviz.core import examples, io
 from nnviz.core.network import Network
 from nnviz.ui.document import Document
 
@@ -150,3 +150,20 @@ def test_a_long_history_is_collected_without_a_crash(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "collected"
+
+
+def test_replacing_a_deeply_nested_unknown_field_is_one_undoable_step(qapp):
+    def deep(n):
+        v: list = []
+        for _ in range(n):
+            v = [v]
+        return v
+
+    doc = Document(examples.default_project())
+    doc.load_project(io.Project(doc.network.copy(), doc.sample.copy(), extra={"x": deep(3000)}))
+    other = io.Project(doc.network.copy(), doc.sample.copy(), extra={"x": deep(3000)})
+    other.network.layers[0].b[0] = 0.5
+    assert doc.replace_project(other, "Restore unsaved changes")
+    assert doc.project.extra is other.extra  # shared, never copied
+    doc.undo_stack.undo()
+    assert doc.network.layers[0].b[0] != 0.5 and doc.project.extra is not other.extra
