@@ -15,7 +15,6 @@ it is rotated at 1 MB, two old files kept.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 import threading
 import traceback
@@ -49,16 +48,42 @@ def logger() -> logging.Logger:
             if _handler is not None:
                 _logger.removeHandler(_handler)
                 _handler.close()
-            _handler = logging.handlers.RotatingFileHandler(
-                path, maxBytes=1_000_000, backupCount=2, encoding="utf-8", delay=True
-            )
-            _handler.setFormatter(
-                logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-            )
+            _handler = _LazyFileHandler(path)
             _handler_path = path
             _logger.addHandler(_handler)
             _logger.setLevel(logging.INFO)
     return _logger
+
+
+class _LazyFileHandler(logging.Handler):
+    """A rotating log file, opened (and ``logging.handlers`` imported, ~6 ms of
+    start-up) only when the first line is written."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            import logging.handlers
+
+            self._file = logging.handlers.RotatingFileHandler(
+                self.path, maxBytes=1_000_000, backupCount=2, encoding="utf-8", delay=True
+            )
+            self._file.setFormatter(
+                logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+            )
+        self._file.emit(record)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
 
 
 def shorten(text: str, limit: int = MAX_QUOTED) -> str:

@@ -171,6 +171,8 @@ class Autosaver(QObject):
         document.undo_stack.indexChanged.connect(self._on_changed)
         document.file_state_changed.connect(self._on_changed)
         document.network_changed.connect(self._on_changed)
+        if document.modified:  # changed before the autosave began
+            self._timer.start()
 
     @property
     def document(self) -> Document | None:

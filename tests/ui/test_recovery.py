@@ -211,19 +211,21 @@ def ask(window, leftover):
     return real_ask(window, leftover)
 recovery._ask = ask
 app, window = nnviz_app.start(_app_parser().parse_args(sys.argv[2:]))
-doc = window.document
-print(json.dumps({
-    "offered": offered,
-    "modified": doc.modified,
-    "path": str(doc.path) if doc.path else None,
-    "title": window.windowTitle(),
-    "project": io.to_dict(doc.project),
-    "status": window.status.text(),
-}), flush=True)
+def report():  # recovery runs once the window has painted (panels_built)
+    doc = window.document
+    print(json.dumps({
+        "offered": offered,
+        "modified": doc.modified,
+        "path": str(doc.path) if doc.path else None,
+        "title": window.windowTitle(),
+        "project": io.to_dict(doc.project),
+        "status": window.status.text(),
+    }), flush=True)
+    QTimer.singleShot(0, close)
 def close():  # the user closes the window and discards the changes: a clean quit
     window.unsaved_answer = QMessageBox.StandardButton.Discard
     window.close()
-QTimer.singleShot(0, close)
+window.panels_built.connect(report)
 app.exec()
 """
 
