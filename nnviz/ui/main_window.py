@@ -97,7 +97,9 @@ class MainWindow(QMainWindow):
         self._docks_fitted = False
         #: the answer to "save the changes?" when no one can be asked (tests)
         self.unsaved_answer: QMessageBox.StandardButton | None = None
-        self._theme_choice = theme_choice or str(settings.get("theme", "system"))
+        self._theme_choice = theme_choice or settings.get_choice(
+            "theme", "system", ("system", "light", "dark")
+        )
         self.messages = Messages(self)
         self.messages.posted.connect(self.show_message)
         self.context = AppContext(
@@ -126,6 +128,7 @@ class MainWindow(QMainWindow):
 
         self.status = QLabel()
         self.status.setObjectName("statusMessage")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # sentences echo file content
         self.statusBar().addWidget(self.status, 1)
         self.zoom_label = QLabel()
         self.statusBar().addPermanentWidget(self.zoom_label)
@@ -405,9 +408,7 @@ class MainWindow(QMainWindow):
             act.setCheckable(True)
             act.triggered.connect(lambda _=False, d=d: self.set_decimals(d))
             self._decimal_actions[d] = act
-        saved = settings.get("decimals")
-        if saved is not None:
-            self.document.set_decimals(int(saved))
+        self.document.set_decimals(settings.get_int("decimals", self.document.decimals, 1, 8))
         self._sync_decimal_actions()
         m.addSeparator()
         self.panels_menu = m.addMenu("&Panels")
@@ -596,6 +597,7 @@ class MainWindow(QMainWindow):
                 self,
             )
             box.setObjectName("unsavedDialog")
+            box.setTextFormat(Qt.TextFormat.PlainText)  # the name may come from the file
             answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
@@ -643,6 +645,7 @@ class MainWindow(QMainWindow):
             QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
         )
         box.setObjectName("errorDialog")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the sentence may quote file content
         box.exec()
 
     def save(self) -> bool:
