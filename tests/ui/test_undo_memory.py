@@ -164,7 +164,7 @@ def test_replacing_a_deeply_nested_unknown_field_is_one_undoable_step(qapp):
     depth = io.MAX_EXTRA_DEPTH - 1
     doc = Document(examples.default_project())
     doc.load_project(io.Project(doc.network.copy(), doc.sample.copy(), extra={"x": deep(depth)}))
-    other = io.Project(doc.network.copy(), doc.sample.copy(), extra={"x": deep(depth)})
+    other = io.Project(doc.network.copy(), doc.sample.copy(), extra={"x": deep(depth - 1)})
     other.network.layers[0].b[0] = 0.5
     assert doc.replace_project(other, "Restore unsaved changes")
     assert doc.project.extra["x"] is other.extra["x"]  # shared, never copied
