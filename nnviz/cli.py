@@ -5,46 +5,27 @@ and works on a machine with no display libraries at all.
 
     nnviz [FILE] [--screenshot OUT.png [--size WxH] [--step N]]
     nnviz trace FILE [--json] [--decimals D]
-    nnviz export FILE --out OUT.gif
+    nnviz export FILE --out OUT.svg|OUT.png|OUT.gif [--step N] [--size WxH] [--theme T]
     nnviz bench [--json]
     nnviz train FILE [--epochs N] [--out TRAINED.json] [--json]
+    nnviz lesson check LESSON [--answers ANSWERS.json] | nnviz lesson list
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from nnviz import __version__
 
-VERBS = ("trace", "export", "bench", "train")
+# shared with the verbs, which must not import this module (no import cycle)
+from nnviz.cliargs import EXIT_BAD_INPUT, error, size_type  # noqa: F401
 
-EXIT_BAD_INPUT = 2
-
-
-def error(msg: str) -> int:
-    """One sentence on stderr for bad input; the exit status for it."""
-    print(f"nnviz: {msg}", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
+VERBS = ("trace", "export", "bench", "train", "lesson")
 
 _error = error
-
-
-def size_type(limit: int = 8000, example: str = "1280x800"):
-    """An argparse type for WIDTHxHEIGHT, each from 200 to ``limit``."""
-
-    def parse(text: str) -> tuple[int, int]:
-        try:
-            w, h = (int(v) for v in text.lower().split("x"))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a size like {example}") from None
-        if not (200 <= w <= limit and 200 <= h <= limit):
-            raise argparse.ArgumentTypeError(f"{text!r}: width and height must be 200 to {limit}")
-        return w, h
-
-    return parse
 
 
 _size = size_type()
@@ -54,7 +35,7 @@ def _app_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="nnviz",
         description="See how a neural network computes. Verbs: "
-        "trace FILE, export FILE --out OUT.gif, bench.",
+        "trace FILE, export FILE --out OUT.svg|.png|.gif, bench.",
     )
     p.add_argument("file", nargs="?", help="a network file (.json); default: a built-in network")
     p.add_argument(
@@ -86,6 +67,19 @@ def _app_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _learning_rate(text: str) -> float:
+    """``--lr``: a finite number above 0 and at most 100 (the document's own bounds)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (0 < v <= 100):  # also refuses NaN
+        raise argparse.ArgumentTypeError(
+            f"the learning rate must be above 0 and at most 100, not {text}"
+        )
+    return v
+
+
 def _cmd_trace(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="nnviz trace", description="Run a network file's sample forward and backward."
@@ -100,34 +94,76 @@ def _cmd_trace(argv: list[str]) -> int:
         metavar="D",
         help="decimals in the plain output (1-12, default 4)",
     )
+    p.add_argument(
+        "--lr",
+        type=_learning_rate,
+        default=None,
+        metavar="ETA",
+        help="also show the gradient-descent step w ← w − η·∂L/∂w with this learning rate",
+    )
     args = p.parse_args(argv)
 
-    from nnviz.core import explain, io, propagation
+    import numpy as np
+
+    from nnviz.core import explain, io, propagation, updates
 
     try:
         project = io.load(args.file)
     except io.FileFormatError as e:
         return _error(str(e))
     net, sample = project.network, project.sample
-    trace, grads = propagation.evaluate(net, sample.input, sample.target)
+    # a valid network can still overflow float64 (values at ±1e6 through many layers):
+    # the numbers become ±inf or NaN, shown as such, with no RuntimeWarning
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        trace, grads = propagation.evaluate(net, sample.input, sample.target)
     if args.json:
         layers = []
         for l in range(1, net.depth + 1):  # noqa: E741
             layers.append(
                 {
                     "activation": net.layers[l - 1].activation,
-                    "z": trace.z[l][0].tolist(),
-                    "a": trace.a[l][0].tolist(),
-                    "dL_da": grads.dL_da[l][0].tolist(),
-                    "dL_dz": grads.dL_dz[l][0].tolist(),
-                    "dL_dW": grads.dL_dW[l].tolist(),
-                    "dL_db": grads.dL_db[l].tolist(),
+                    "z": _json_numbers(trace.z[l][0]),
+                    "a": _json_numbers(trace.a[l][0]),
+                    "dL_da": _json_numbers(grads.dL_da[l][0]),
+                    "dL_dz": _json_numbers(grads.dL_dz[l][0]),
+                    "dL_dW": _json_numbers(grads.dL_dW[l]),
+                    "dL_db": _json_numbers(grads.dL_db[l]),
                 }
             )
-        print(json.dumps({"loss": grads.loss, "dL_dx": grads.dL_dx[0].tolist(), "layers": layers}))
+        out = {
+            "loss": grads.loss if math.isfinite(grads.loss) else None,
+            "dL_dx": _json_numbers(grads.dL_dx[0]),
+            "layers": layers,
+        }
+        if args.lr is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                out["update"] = {
+                    "lr": args.lr,
+                    "layers": [
+                        {
+                            "W": _json_numbers(updates.updated_weights(net, grads, args.lr, l)),
+                            "b": _json_numbers(updates.updated_biases(net, grads, args.lr, l)),
+                        }
+                        for l in range(1, net.depth + 1)  # noqa: E741
+                    ],
+                }
+        print(json.dumps(out, allow_nan=False))
     else:
-        print(explain.report(net, sample.input, sample.target, trace, grads, args.decimals))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            text = explain.report(
+                net, sample.input, sample.target, trace, grads, args.decimals, lr=args.lr
+            )
+        print(text)
     return 0
+
+
+def _json_numbers(a) -> list:
+    """An array as JSON lists, with null for ±inf and NaN (which JSON cannot write)."""
+    import numpy as np
+
+    if np.isfinite(a).all():
+        return a.tolist()
+    return np.where(np.isfinite(a), a, None).tolist()
 
 
 def _cmd_export(argv: list[str]) -> int:
@@ -148,6 +184,12 @@ def _cmd_train(argv: list[str]) -> int:
     return train_main(argv)
 
 
+def _cmd_lesson(argv: list[str]) -> int:
+    from nnviz.lesson_cli import main as lesson_main
+
+    return lesson_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -158,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                 "export": _cmd_export,
                 "bench": _cmd_bench,
                 "train": _cmd_train,
+                "lesson": _cmd_lesson,
             }[verb](rest)
         args = _app_parser().parse_args(argv)
         from nnviz.ui.app import run

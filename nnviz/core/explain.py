@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from . import activations, losses
+from . import activations, losses, updates
 from .network import Network
 from .propagation import Grads, Trace
 
@@ -137,7 +137,7 @@ def dL_da_line(
     nxt = net.layers[l]
     dz = grads.dL_dz[l + 1][0]
     terms = [f"({fmt(nxt.W[k, j], d)} × {fmt(dz[k], d)})" for k in _written(nxt.size)]
-    return f"∂L/∂a = Σₖ w·∂L/∂z = {_sum(terms, nxt.size)} = {fmt(g, d)}"
+    return f"{updates.formula('dL_da')} = {_sum(terms, nxt.size)} = {fmt(g, d)}"
 
 
 def dL_dz_line(net: Network, trace: Trace, grads: Grads, l: int, j: int, d: int = 4) -> str:  # noqa: E741
@@ -156,7 +156,7 @@ def dL_dz_line(net: Network, trace: Trace, grads: Grads, l: int, j: int, d: int 
         return f"∂L/∂z = aₖ(∂L/∂aₖ {MINUS} Σⱼ ∂L/∂aⱼ·aⱼ) = {fmt(g, d)}"
     da = grads.dL_da[l][0, j]
     dfz = float(act.df(trace.z[l][0:1, j])[0])
-    return f"∂L/∂z = ∂L/∂a · {act.label}′(z) = {par(da, d)} × {par(dfz, d)} = {fmt(g, d)}"
+    return f"{updates.formula('dL_dz', act.label)} = {par(da, d)} × {par(dfz, d)} = {fmt(g, d)}"
 
 
 def dL_dw_line(
@@ -179,20 +179,20 @@ def dL_dw_line(
         da = grads.dL_da[l][0, j]
         dfz = float(act.df(trace.z[l][0:1, j])[0])
         return (
-            f"∂L/∂w = ∂L/∂a · {act.label}′(z) · a_prev = {par(da, d)} × {par(dfz, d)} × "
+            f"{updates.formula('dL_dw_chain', act.label)} = {par(da, d)} × {par(dfz, d)} × "
             f"{par(a_prev, d)} = {fmt(g, d)}"
         )
-    return f"∂L/∂w = ∂L/∂z · a_prev = {par(dz, d)} × {par(a_prev, d)} = {fmt(g, d)}"
+    return f"{updates.formula('dL_dw')} = {par(dz, d)} × {par(a_prev, d)} = {fmt(g, d)}"
 
 
 def dL_db_line(grads: Grads, l: int, j: int, d: int = 4) -> str:  # noqa: E741
-    return f"∂L/∂b = ∂L/∂z · 1 = {fmt(grads.dL_db[l][j], d)}"
+    return f"{updates.formula('dL_db')} = {fmt(grads.dL_db[l][j], d)}"
 
 
 def update_line(w: float, g: float, lr: float, d: int = 4) -> str:
     return (
-        f"w ← w {MINUS} η·∂L/∂w = {fmt(w, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
-        f"{fmt(w - lr * g, d)}"
+        f"{updates.formula('update_w')} = {fmt(w, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
+        f"{fmt(updates.stepped(w, g, lr), d)}"
     )
 
 
@@ -205,21 +205,21 @@ def product_line(net: Network, trace: Trace, l: int, j: int, i: int, d: int = 4)
     """What edge ``(l, j, i)`` carries forward: ``a·w = 2.0 × (−1.5) = −3.0``."""
     a_prev = float(trace.a[l - 1][0, i])
     w = float(net.layers[l - 1].W[j, i])
-    return f"a·w = {par(a_prev, d)} × {par(w, d)} = {fmt(a_prev * w, d)}"
+    return f"a·w = {par(a_prev, d)} × {par(w, d)} = {fmt(updates.product(a_prev, w), d)}"
 
 
 def collect_term_line(net: Network, grads: Grads, l: int, k: int, i: int, d: int = 4) -> str:  # noqa: E741
     """What edge ``(l + 1, k, i)`` carries back to neuron ``i`` of layer ``l``: w·∂L/∂z."""
     w = float(net.layers[l].W[k, i])
     dz = float(grads.dL_dz[l + 1][0, k])
-    return f"w·∂L/∂z = {par(w, d)} × {par(dz, d)} = {fmt(w * dz, d)}"
+    return f"w·∂L/∂z = {par(w, d)} × {par(dz, d)} = {fmt(updates.product(w, dz), d)}"
 
 
 def update_bias_line(b: float, g: float, lr: float, d: int = 4) -> str:
     """``b ← b − η·∂L/∂b = 1.0 − 0.5 × (−0.2) = 1.1``."""
     return (
-        f"b ← b {MINUS} η·∂L/∂b = {fmt(b, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
-        f"{fmt(b - lr * g, d)}"
+        f"{updates.formula('update_b')} = {fmt(b, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
+        f"{fmt(updates.stepped(b, g, lr), d)}"
     )
 
 
@@ -252,9 +252,16 @@ def fd_lines(
 
 
 def report(
-    net: Network, x: np.ndarray, y: np.ndarray, trace: Trace, grads: Grads, d: int = 4
+    net: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    trace: Trace,
+    grads: Grads,
+    d: int = 4,
+    lr: float | None = None,
 ) -> str:
-    """The whole forward and backward pass of one sample, for ``nnviz trace``."""
+    """The whole forward and backward pass of one sample, for ``nnviz trace``; with a
+    learning rate ``lr``, then the gradient-descent step of every weight and bias."""
     out: list[str] = []
     sizes = net.sizes
     out.append(f"Network {'-'.join(map(str, sizes))}, loss {net.loss}")
@@ -286,4 +293,17 @@ def report(
         "Input gradient: "
         + ", ".join(f"∂L/∂x{i + 1} = {fmt(v, d)}" for i, v in enumerate(grads.dL_dx[0]))
     )
+    if lr is not None:
+        out.append("")
+        out.append(f"Update (η = {fmt(lr, d)})")
+        for l in range(1, net.depth + 1):  # noqa: E741
+            layer = net.layers[l - 1]
+            out.append(f"Layer {l}:")
+            for j in range(sizes[l]):
+                for i in range(sizes[l - 1]):
+                    src = f"x{i + 1}" if l == 1 else f"n{i + 1}"
+                    w, g = float(layer.W[j, i]), float(grads.dL_dW[l][j, i])
+                    out.append(f"    w({src}→n{j + 1}): {update_line(w, g, lr, d)}")
+                b, g = float(layer.b[j]), float(grads.dL_db[l][j])
+                out.append(f"    b(n{j + 1}): {update_bias_line(b, g, lr, d)}")
     return "\n".join(out)

@@ -5,9 +5,10 @@ forward pass and the loss again, and compare (L(θ + h) − L(θ − h)) / 2h wi
 the analytic value that backpropagation gave. Nothing here changes the
 network it is given.
 
-A parameter is named by a key, as the document names edits:
+A parameter is named by a typed address (:mod:`nnviz.core.addresses`:
+``Weight(l, j, i)``, ``Bias(l, j)``, ``Input(i)``) or by its legacy key:
 ``("weight", l, j, i)`` is ``W[l][j, i]``, ``("bias", l, j)`` is ``b[l][j]``
-and ``("input", i)`` is ``x[i]``.
+and ``("input", i)`` is ``x[i]``. :attr:`Check.key` is the key.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .addresses import Address, is_address
 from .network import Network
 from .propagation import Grads, evaluate, forward, loss_values
 
@@ -115,15 +117,18 @@ def check(
     net: Network,
     x: np.ndarray,
     y: np.ndarray,
-    key: tuple,
+    key: tuple | Address,
     h: float = DEFAULT_H,
     grads: Grads | None = None,
 ) -> Check:
-    """Central finite difference for ``key`` against backpropagation.
+    """Central finite difference for ``key`` (an address or its key) against
+    backpropagation.
 
     ``grads`` may be passed when already computed (the document has them);
     otherwise the forward and backward pass run here.
     """
+    if is_address(key):
+        key = key.key
     _check_key(net, x, key)
     if not (isinstance(h, (int, float)) and math.isfinite(h) and h > 0):
         raise ValueError(f"the step h must be a positive number, not {h!r}")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import activations, losses
+from .messages import quote
 
 #: limits on the shape of a network (and of a network file)
 MAX_LAYER_SIZE = 1024
@@ -25,6 +26,8 @@ MAX_WEIGHTED_LAYERS = 33  # up to 32 hidden layers and the output layer
 MAX_EDGES = 2_000_000
 #: limit on any weight, bias, input or target value
 MAX_ABS_VALUE = 1e6
+#: limit on the seed (numpy takes any integer; the file and the settings hold 64 bits)
+MAX_SEED = 2**63 - 1
 
 INIT_SCHEMES = ("uniform", "xavier", "he")
 
@@ -33,11 +36,27 @@ class EditError(ValueError):
     """An edit that cannot be made; the message is one sentence for the user."""
 
 
+def check_seed(seed: object) -> int:
+    """``seed`` as an int if it is a whole number from 0 to 2⁶³ − 1, else EditError."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise EditError(f"the seed must be a whole number from 0 to {MAX_SEED}, not {quote(seed)}")
+    n = int(seed)
+    if not 0 <= n <= MAX_SEED:
+        shown = n if abs(n) < 10**20 else "a number that large"
+        raise EditError(f"the seed must be from 0 to {MAX_SEED} (2⁶³ − 1), not {shown}")
+    return n
+
+
 def check_value(value: object, what: str) -> float:
     """``value`` as a float if it is a finite number within the limits, else EditError."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise EditError(f"{what} must be a number, not {value!r}")
-    v = float(value)
+        raise EditError(f"{what} must be a number, not {quote(value)}")
+    try:
+        v = float(value)
+    except OverflowError:  # an integer such as 10**400: more than a float can hold
+        raise EditError(
+            f"{what} is too large (beyond ±{MAX_ABS_VALUE:g}, the limit for any value)"
+        ) from None
     if not math.isfinite(v):
         raise EditError(f"{what} must be a finite number, not {v}")
     if abs(v) > MAX_ABS_VALUE:
@@ -77,7 +96,9 @@ def init_layer(
         return rng.uniform(-bound, bound, (n_out, n_in)), np.zeros(n_out)
     if scheme == "he":
         return rng.normal(0.0, math.sqrt(2.0 / n_in), (n_out, n_in)), np.zeros(n_out)
-    raise EditError(f"unknown initialisation {scheme!r}; expected one of {', '.join(INIT_SCHEMES)}")
+    raise EditError(
+        f"unknown initialisation {quote(scheme)}; expected one of {', '.join(INIT_SCHEMES)}"
+    )
 
 
 @dataclass
@@ -191,13 +212,37 @@ class Network:
             n_in = layer.size
         if self.n_edges > MAX_EDGES:
             raise EditError(f"{self.n_edges} weights is beyond the limit of {MAX_EDGES}")
+        _check_softmax_size(self.layers[-1].activation, self.layers[-1].size, self.depth)
         self._check_loss(self.loss, self.layers[-1].activation)
+        self.check_values()
+
+    def check_values(self) -> None:
+        """Raise EditError (one sentence) if a weight or bias is not finite or beyond ±1e6.
+
+        Whatever a network holds must be savable, and a file keeps every value within
+        ±``MAX_ABS_VALUE``; an edit (a gradient step, training) that would leave that
+        range is refused here, naming the first value out of range.
+        """
+        for l, layer in enumerate(self.layers, start=1):  # noqa: E741
+            for arr, kind in ((layer.W, "weight"), (layer.b, "bias")):
+                bad = ~(np.abs(arr) <= MAX_ABS_VALUE)  # NaN compares False: caught too
+                if bad.any():
+                    idx = tuple(int(i) for i in np.argwhere(bad)[0])
+                    v = float(arr[idx])
+                    place = ",".join(str(i + 1) for i in idx)
+                    shown = "not a finite number" if not math.isfinite(v) else f"{v:g}"
+                    raise EditError(
+                        f"layer {l}: {kind} ({place}) would be {shown}, beyond the limit "
+                        f"of ±{MAX_ABS_VALUE:g} that a network file holds"
+                    )
 
     def _check_loss(self, loss: str, output_activation: str) -> None:
         try:
             spec = losses.get(loss)
-        except ValueError as e:
-            raise EditError(str(e)) from None
+        except ValueError:
+            raise EditError(
+                f"unknown loss {quote(loss)}; expected one of {', '.join(losses.NAMES)}"
+            ) from None
         if spec.requires_output and output_activation != spec.requires_output:
             raise EditError(
                 f"the {spec.name} loss needs a {spec.requires_output} output layer, "
@@ -220,20 +265,27 @@ class Network:
 
     def set_activation(self, l: int, name: str) -> None:  # noqa: E741
         layer = self.layer(l)
-        act = activations.get(name) if name in activations.ACTIVATIONS else None
+        act = (
+            activations.get(name)
+            if isinstance(name, str) and name in activations.ACTIVATIONS
+            else None
+        )
         if act is None:
             raise EditError(
-                f"unknown activation {name!r}; expected one of {', '.join(activations.NAMES)}"
+                f"unknown activation {quote(name)}; expected one of {', '.join(activations.NAMES)}"
             )
         if not act.elementwise and l != self.depth:
             raise EditError(f"{act.name} is allowed on the output layer only")
         if l == self.depth:
+            _check_softmax_size(name, layer.size, l)
             self._check_loss(self.loss, name)
         layer.activation = name
 
     def set_loss(self, name: str) -> None:
-        if name not in losses.LOSSES:
-            raise EditError(f"unknown loss {name!r}; expected one of {', '.join(losses.NAMES)}")
+        if not isinstance(name, str) or name not in losses.LOSSES:
+            raise EditError(
+                f"unknown loss {quote(name)}; expected one of {', '.join(losses.NAMES)}"
+            )
         self._check_loss(name, self.layers[-1].activation)
         self.loss = name
 
@@ -241,9 +293,9 @@ class Network:
         """New weights and biases drawn from ``seed``: the same seed gives the same weights."""
         if scheme not in INIT_SCHEMES:
             raise EditError(
-                f"unknown initialisation {scheme!r}; expected one of {', '.join(INIT_SCHEMES)}"
+                f"unknown initialisation {quote(scheme)}; expected one of {', '.join(INIT_SCHEMES)}"
             )
-        rng = np.random.default_rng(int(seed))
+        rng = np.random.default_rng(check_seed(seed))
         for layer in self.layers:
             layer.W, layer.b = init_layer(rng, layer.fan_in, layer.size, scheme)
 
@@ -339,8 +391,18 @@ class Network:
 def _activation(name: str) -> activations.Activation:
     try:
         return activations.get(name)
-    except ValueError as e:  # an edit's refusal is always an EditError
-        raise EditError(str(e)) from None
+    except ValueError:  # an edit's refusal is always an EditError, its echo quoted
+        raise EditError(
+            f"unknown activation {quote(name)}; expected one of {', '.join(activations.NAMES)}"
+        ) from None
+
+
+def _check_softmax_size(activation: str, size: int, l: int) -> None:  # noqa: E741
+    if activation == "softmax" and size < 2:
+        raise EditError(
+            f"layer {l}: a softmax output layer needs at least two neurons "
+            "(with one, its output is always 1 and its gradient always 0)"
+        )
 
 
 def _check_edges(n_edges: int) -> None:
@@ -350,6 +412,6 @@ def _check_edges(n_edges: int) -> None:
 
 def _check_size(n: object, what: str) -> None:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise EditError(f"{what} size must be a whole number, not {n!r}")
+        raise EditError(f"{what} size must be a whole number, not {quote(n)}")
     if not 1 <= n <= MAX_LAYER_SIZE:
         raise EditError(f"{what} has {n} neurons; expected 1 to {MAX_LAYER_SIZE}")

@@ -136,9 +136,16 @@ def backward(net: Network, trace: Trace, Y: Array, *, input_grad: bool = True) -
 
 
 def evaluate(net: Network, X: Array, Y: Array) -> tuple[Trace, Grads]:
-    """Forward then backward: the trace and the gradients of one batch."""
-    trace = forward(net, X)
-    return trace, backward(net, trace, Y)
+    """Forward then backward: the trace and the gradients of one batch.
+
+    A valid network can overflow float64 (values at ±1e6 through 33 layers): those
+    numbers come out as ±inf or NaN, for the views to show as such, without a
+    RuntimeWarning on the console. (``forward`` and ``backward`` alone, used by
+    training, keep numpy's default so a training step pays nothing for this.)
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        trace = forward(net, X)
+        return trace, backward(net, trace, Y)
 
 
 def collapse_linear(net: Network) -> tuple[Array, Array] | None:

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations, losses
+from . import activations, steps
 from .network import Network
+from .steps import SPECS, StepKind
 
 GRANULARITIES = ("layer", "neuron")
 #: the UI timer runs at this rate; step durations are in ticks at speed 1×
@@ -42,40 +43,15 @@ SPEED_MIN = 0.25
 SPEED_MAX = 4.0
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
 
-#: step kinds, in the order they first appear
-KINDS = (
-    "start",  # nothing computed yet
-    "inputs",  # the input x appears
-    "forward_edges",  # pulses carry a·w along the edges into a layer (or one neuron)
-    "z",  # z = Σ w·a + b
-    "a",  # a = f(z)
-    "loss",  # L at the output
-    "dL_da",  # ∂L/∂a at the output, from the loss
-    "dL_dz",  # ∂L/∂z = ∂L/∂a · f′(z)
-    "grad_edges",  # pulses carry ∂L/∂w = ∂L/∂z · a_prev back along the edges
-    "collect",  # ∂L/∂a_prev = Σ w · ∂L/∂z collects at the previous layer
-    "update",  # w ← w − η·∂L/∂w
-)
-
+#: step kinds, in the order they first appear (the table is nnviz.core.steps.SPECS)
+KINDS = tuple(StepKind)
 #: duration of each kind of step, in ticks at 1×
-DURATIONS = {
-    "start": 15,
-    "inputs": 20,
-    "forward_edges": 45,
-    "z": 25,
-    "a": 25,
-    "loss": 35,
-    "dL_da": 30,
-    "dL_dz": 30,
-    "grad_edges": 45,
-    "collect": 40,
-    "update": 60,
-}
+DURATIONS = {k: s.duration for k, s in SPECS.items()}
 #: neuron-by-neuron steps are shorter (there are many more of them)
 NEURON_DURATION_SCALE = 0.6
 
 #: kinds whose pulses travel along edges, and in which direction
-PULSE_KINDS = {"forward_edges": "forward", "grad_edges": "backward", "collect": "backward"}
+PULSE_KINDS = {k: s.direction for k, s in SPECS.items() if s.direction is not None}
 
 
 @dataclass(frozen=True)
@@ -88,34 +64,35 @@ class Step:
     ``neuron`` is None when the step covers the whole layer.
     """
 
-    kind: str
+    kind: StepKind
     layer: int = 0
     neuron: int | None = None
     caption: str = ""
     duration: int = 30
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, StepKind):  # a plain string: its enum member
+            object.__setattr__(self, "kind", steps.spec(self.kind).kind)
+
+    @property
+    def spec(self) -> steps.StepSpec:
+        """This kind's row of the step table."""
+        return SPECS[self.kind]
+
     @property
     def phase(self) -> str:
         """'start', 'forward', 'loss', 'backward' or 'update'."""
-        if self.kind in ("start", "loss", "update"):
-            return self.kind
-        if self.kind in ("inputs", "forward_edges", "z", "a"):
-            return "forward"
-        return "backward"
+        return SPECS[self.kind].phase
 
     @property
     def direction(self) -> str | None:
         """'forward' or 'backward' for steps with pulses along edges, else None."""
-        return PULSE_KINDS.get(self.kind)
+        return SPECS[self.kind].direction
 
     @property
     def edge_layer(self) -> int | None:
         """The layer whose edges carry this step's pulses (None: no pulses)."""
-        if self.kind in ("forward_edges", "grad_edges"):
-            return self.layer
-        if self.kind == "collect":
-            return self.layer + 1
-        return None
+        return SPECS[self.kind].edge_layer(self.layer)
 
 
 @dataclass(frozen=True)
@@ -127,55 +104,12 @@ class Position:
 
 
 # ------------------------------------------------------------------ captions
-def _layer_name(l: int, depth: int) -> str:  # noqa: E741
-    if l == 0:
-        return "input"
-    if l == depth:
-        return f"layer {l} (output)"
-    return f"layer {l}"
-
-
-def _who(l: int, j: int | None, depth: int) -> str:  # noqa: E741
-    name = _layer_name(l, depth)
-    return name if j is None else f"{name}, neuron {j + 1}"
+_layer_name = steps.layer_name
+_who = steps.who
 
 
 def _caption(net: Network, kind: str, l: int, j: int | None) -> str:  # noqa: E741
-    depth = net.depth
-    who = _who(l, j, depth)
-    if kind == "start":
-        return "start — the network before anything is computed"
-    if kind == "inputs":
-        return "input — the sample x enters the network"
-    if kind == "forward_edges":
-        return f"{who} — each input times its weight: a·w"
-    if kind == "z":
-        return f"{who} — z = Σ w·a + b"
-    if kind == "a":
-        act = activations.get(net.layers[l - 1].activation)
-        if not act.elementwise:
-            return f"{who} — a = softmax(z) = e^z / Σ e^z"
-        return f"{who} — a = {act.label}(z)"
-    if kind == "loss":
-        spec = losses.get(net.loss)
-        return f"loss — L = {spec.formula}"
-    if kind == "dL_da":
-        return f"{who} — ∂L/∂a from the loss"
-    if kind == "dL_dz":
-        act = activations.get(net.layers[l - 1].activation)
-        spec = losses.get(net.loss)
-        if l == depth and spec.dL_dz is not None:
-            return f"{who} — ∂L/∂z = a − y ({act.label} with {spec.label})"
-        if not act.elementwise:
-            return f"{who} — ∂L/∂z through the softmax"
-        return f"{who} — ∂L/∂z = ∂L/∂a · {act.label}′(z)"
-    if kind == "grad_edges":
-        return f"{who} — back along the edges: ∂L/∂w = ∂L/∂z · a_prev"
-    if kind == "collect":
-        return f"{who} — ∂L/∂a = Σ w · ∂L/∂z from {_layer_name(l + 1, depth)}"
-    if kind == "update":
-        return "update — every weight steps downhill: w ← w − η·∂L/∂w"
-    raise ValueError(f"unknown step kind {kind!r}")
+    return steps.caption(net, kind, l, j)
 
 
 # ---------------------------------------------------------------------- plan
@@ -258,7 +192,7 @@ def build_plan(net: Network, granularity: str = "layer") -> Plan:
     fwd_at[0] = np.zeros(0, dtype=np.int64)  # the input layer has no incoming edges
     grad_at[0] = np.zeros(0, dtype=np.int64)
 
-    def add(kind: str, l: int = 0, j: int | None = None) -> int:  # noqa: E741
+    def add(kind: StepKind, l: int = 0, j: int | None = None) -> int:  # noqa: E741
         dur = DURATIONS[kind]
         if j is not None:
             dur = max(1, round(dur * scale))
@@ -274,34 +208,34 @@ def build_plan(net: Network, granularity: str = "layer") -> Plan:
     def units(l: int) -> list[int | None]:  # noqa: E741
         return list(range(sizes[l])) if per_neuron else [None]
 
-    add("start")
-    k = add("inputs")
+    add(StepKind.START)
+    k = add(StepKind.INPUTS)
     z_at[0][:] = k
     a_at[0][:] = k
     for l in range(1, depth + 1):  # noqa: E741
         elementwise = activations.get(net.layers[l - 1].activation).elementwise
         for j in units(l):
-            reveal(fwd_at, l, j, add("forward_edges", l, j))
-            reveal(z_at, l, j, add("z", l, j))
+            reveal(fwd_at, l, j, add(StepKind.FORWARD_EDGES, l, j))
+            reveal(z_at, l, j, add(StepKind.Z, l, j))
             if elementwise:
-                reveal(a_at, l, j, add("a", l, j))
+                reveal(a_at, l, j, add(StepKind.A, l, j))
         if not elementwise:  # softmax needs the whole layer's z: one step for all
-            reveal(a_at, l, None, add("a", l, None))
-    loss_at = add("loss", depth)
-    k = add("dL_da", depth, None)
+            reveal(a_at, l, None, add(StepKind.A, l, None))
+    loss_at = add(StepKind.LOSS, depth)
+    k = add(StepKind.DL_DA, depth, None)
     dL_da_at[depth][:] = k
     for l in range(depth, 0, -1):  # noqa: E741
         elementwise = activations.get(net.layers[l - 1].activation).elementwise
         if not elementwise:  # softmax's Jacobian mixes the layer: one step
-            reveal(dL_dz_at, l, None, add("dL_dz", l, None))
+            reveal(dL_dz_at, l, None, add(StepKind.DL_DZ, l, None))
         for j in units(l):
             if elementwise:
-                reveal(dL_dz_at, l, j, add("dL_dz", l, j))
-            reveal(grad_at, l, j, add("grad_edges", l, j))
+                reveal(dL_dz_at, l, j, add(StepKind.DL_DZ, l, j))
+            reveal(grad_at, l, j, add(StepKind.GRAD_EDGES, l, j))
         if l >= 2:
             for i in units(l - 1):
-                reveal(dL_da_at, l - 1, i, add("collect", l - 1, i))
-    update_at = add("update")
+                reveal(dL_da_at, l - 1, i, add(StepKind.COLLECT, l - 1, i))
+    update_at = add(StepKind.UPDATE)
 
     def frozen(tab: list[np.ndarray]) -> tuple[np.ndarray, ...]:
         for arr in tab:
@@ -438,21 +372,20 @@ def frame_at(plan: Plan, position: Position) -> Frame:
     rows = cols = None
     l = step.layer  # noqa: E741
     sel = slice(None) if step.neuron is None else step.neuron
-    if step.kind == "inputs":
-        focus[0][:] = True
-    elif step.kind in ("forward_edges", "grad_edges"):
+    spec = step.spec
+    if spec.pulses == "rows":  # the edges into the step's neurons
         rows = np.zeros(sizes[l], dtype=bool)
         rows[sel] = True
         cols = np.ones(sizes[l - 1], dtype=bool)
-        focus[l][sel] = True
-    elif step.kind == "collect":
+    elif spec.pulses == "cols":  # the edges out of the step's neurons
         rows = np.ones(sizes[l + 1], dtype=bool)
         cols = np.zeros(sizes[l], dtype=bool)
         cols[sel] = True
+    if spec.focus == "step":
         focus[l][sel] = True
-    elif step.kind in ("z", "a", "dL_da", "dL_dz"):
-        focus[l][sel] = True
-    elif step.kind == "loss":
+    elif spec.focus == "inputs":
+        focus[0][:] = True
+    elif spec.focus == "output":
         focus[-1][:] = True
     for arr in focus:
         arr.setflags(write=False)

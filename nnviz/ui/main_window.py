@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMenu,
     QScrollArea,
     QToolBar,
     QUndoView,
@@ -27,7 +28,9 @@ from nnviz.core import activations, examples, io
 from nnviz.ui import settings
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas.view import NetworkCanvas
+from nnviz.ui.context import AppContext, Messages, ThemeState
 from nnviz.ui.document import Document
+from nnviz.ui.export_dialog import install_export_action
 from nnviz.ui.panels.inspector import InspectorPanel
 
 if TYPE_CHECKING:
@@ -52,8 +55,25 @@ class _FirstPaint(QObject):
         return False
 
 
+def default_features() -> list:
+    """The features every window installs, in order: playback first (the others follow
+    its controller), then the chain-rule panel and the plots."""
+    from nnviz.ui.panels.chain_rule import ChainRuleFeature
+    from nnviz.ui.panels.plots import PlotsFeature
+    from nnviz.ui.playback import PlaybackFeature
+    from nnviz.ui.training import TrainingFeature
+
+    return [PlaybackFeature(), ChainRuleFeature(), PlotsFeature(), TrainingFeature()]
+
+
 class MainWindow(QMainWindow):
-    """The nnviz window. ``MainWindow(document)``; tests drive it through its widgets."""
+    """The nnviz window. ``MainWindow(document)``; tests drive it through its widgets.
+
+    It is the features' :class:`~nnviz.ui.context.Host`: ``add_dock``,
+    ``add_action``, ``add_menu``, ``menu``, ``add_toolbar``, ``canvas_view``. Its
+    :attr:`context` (document, theme, playback, messages, actions) is built once;
+    :attr:`features` holds the installed features by name.
+    """
 
     #: the playback and the plot panels exist now (with ``defer_panels``: right
     #: after the window's first paint)
@@ -78,7 +98,15 @@ class MainWindow(QMainWindow):
         self._docks_fitted = False
         #: the answer to "save the changes?" when no one can be asked (tests)
         self.unsaved_answer: QMessageBox.StandardButton | None = None
-        self._theme_choice = theme_choice or str(settings.get("theme", "system"))
+        self._theme_choice = theme_choice or settings.get_choice(
+            "theme", "system", ("system", "light", "dark")
+        )
+        self.messages = Messages(self)
+        self.messages.posted.connect(self.show_message)
+        self.context = AppContext(
+            self.document, ThemeState(self._theme_choice, self), self.messages, self.actions_by_name
+        )
+        self.features: dict[str, object] = {}
 
         self.canvas = NetworkCanvas(self.document, self)
         self.setCentralWidget(self.canvas)
@@ -101,6 +129,7 @@ class MainWindow(QMainWindow):
 
         self.status = QLabel()
         self.status.setObjectName("statusMessage")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # sentences echo file content
         self.statusBar().addWidget(self.status, 1)
         self.zoom_label = QLabel()
         self.statusBar().addPermanentWidget(self.zoom_label)
@@ -115,8 +144,8 @@ class MainWindow(QMainWindow):
         doc = self.document
         doc.file_state_changed.connect(self._on_file_state_changed)
         doc.edit_refused.connect(self._on_edit_refused)
-        doc.network_changed.connect(self._on_network_changed)
-        doc.selection_changed.connect(self._update_actions)
+        doc.shape_changed.connect(self._on_shape_changed)
+        doc.selection_changed.connect(lambda _old, _new: self._update_actions())
         doc.undo_stack.canUndoChanged.connect(self._update_actions)
         doc.undo_stack.canRedoChanged.connect(self._update_actions)
         self.canvas.scrubbed.connect(self.show_message)
@@ -126,6 +155,7 @@ class MainWindow(QMainWindow):
         self.apply_theme(self._theme_choice, remember=False)  # --theme is for this run
         self._on_file_state_changed()
         self._update_actions()
+        install_export_action(self)  # File ▸ Export Picture… (nnviz.ui.export_dialog)
         self.resize(1440, 900)
         if defer_panels:
             # The window paints first with the network, the inspector and the menus;
@@ -137,45 +167,77 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- docks
     def build_panels(self) -> None:
-        """The playback (bar, chain-rule panel, canvas animation), then the plots;
-        ``panels_built`` is emitted after them (start-up is over then)."""
+        """Install the features (playback, chain rule, plots); ``panels_built`` is
+        emitted after them (start-up is over then)."""
         try:
-            if self.playback is None:
-                from nnviz.ui.playback import install as install_playback
-
-                self.playback = install_playback(self)
-            self.build_plot_panels()
-            self.training = __import__("nnviz.ui.training", fromlist=["install"]).install(self)
+            if not self.features:
+                for feature in default_features():
+                    self.install_feature(feature)
         finally:
             self.panels_built.emit()
 
-    def build_plot_panels(self) -> None:
-        """The live plots: f and f′ with the neuron's marker, gradient sizes per layer,
-        and the one linear map that a stack of linear layers collapses to."""
-        if self.activation_plot is not None:
-            return
-        from nnviz.ui.panels.activation_plot import ActivationPlotPanel
-        from nnviz.ui.panels.gradient_flow import GradientFlowPanel
-        from nnviz.ui.panels.linear_map import LinearMapPanel
+    def install_feature(self, feature) -> object:
+        """``feature.install(context, self)``; kept in :attr:`features` by its name."""
+        feature.install(self.context, self)
+        self.features[feature.name] = feature
+        if feature.name == "playback":
+            self.playback = self.context.playback
+        elif feature.name == "plots":
+            self.activation_plot = feature.activation_plot
+            self.gradient_flow = feature.gradient_flow
+            self.linear_map = feature.linear_map
+        elif feature.name == "training":
+            self.training = feature
+        return feature
 
-        right = Qt.DockWidgetArea.RightDockWidgetArea
-        self.activation_plot = ActivationPlotPanel(self.document)
-        plot = self.add_panel(
-            "activationPlotDock", "Activation f(z) and f′(z)", self.activation_plot, right
-        )
-        self.gradient_flow = GradientFlowPanel(self.document)
-        flow = self.add_panel("gradientFlowDock", "Gradient flow", self.gradient_flow, right)
-        self.linear_map = LinearMapPanel(self.document)
-        linear = self.add_panel(
-            "linearMapDock", "Why non-linearity", self.linear_map, right, scroll=True
-        )
-        self.tabifyDockWidget(plot, flow)
-        self.tabifyDockWidget(flow, linear)
-        plot.raise_()
-        self.resizeDocks([self.docks["inspectorDock"], plot], [330, 470], Qt.Orientation.Vertical)
-        self.resizeDocks([plot], [480], Qt.Orientation.Horizontal)
-        if self.playback is not None:  # the marker follows the step being played
-            self.playback.frame_changed.emit(self.playback.frame)
+    def seek_step(self, step: int) -> bool:
+        """Show playback step ``step`` (``--step N``); False and one sentence if out of range."""
+        if self.playback is None:
+            self.show_message("There is no playback in this window.", error=True)
+            return False
+        return self.playback.seek_step(step)
+
+    # ------------------------------------------------------------ host
+    def canvas_view(self) -> NetworkCanvas:
+        return self.canvas
+
+    def add_dock(
+        self, name: str, title: str, widget: QWidget, area, scroll: bool = False
+    ) -> QDockWidget:
+        """Put a panel in a dock and list it in View ▸ Panels."""
+        dock = self._add_dock(name, title, self._scrolled(widget) if scroll else widget, area)
+        self.panels_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    add_panel = add_dock
+
+    def add_action(self, name: str, text: str, tip: str, slot, shortcuts=None) -> QAction:
+        """A window action (in :attr:`actions_by_name` and the context's actions)."""
+        return self._action(name, text, tip, slot, list(shortcuts) if shortcuts else None)
+
+    def add_menu(self, name: str, title: str, actions: list, before: str = "helpMenu") -> QMenu:
+        """A menu of ``actions`` (None: a separator) in the menu bar, before ``before``."""
+        mb = self.menuBar()
+        menu = QMenu(title, mb)
+        menu.setObjectName(name)
+        for act in actions:
+            if act is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(act)
+        anchor = self.menu(before)
+        if anchor is not None:
+            mb.insertMenu(anchor.menuAction(), menu)
+        else:
+            mb.addMenu(menu)
+        return menu
+
+    def menu(self, name: str) -> QMenu | None:
+        return self.menuBar().findChild(QMenu, name)
+
+    def add_toolbar(self, toolbar: QToolBar, area) -> QToolBar:
+        self.addToolBar(area, toolbar)
+        return toolbar
 
     def _scrolled(self, widget: QWidget) -> QScrollArea:
         area = QScrollArea()
@@ -350,9 +412,7 @@ class MainWindow(QMainWindow):
             act.setCheckable(True)
             act.triggered.connect(lambda _=False, d=d: self.set_decimals(d))
             self._decimal_actions[d] = act
-        saved = settings.get("decimals")
-        if saved is not None:
-            self.document.set_decimals(int(saved))
+        self.document.set_decimals(settings.get_int("decimals", self.document.decimals, 1, 8))
         self._sync_decimal_actions()
         m.addSeparator()
         self.panels_menu = m.addMenu("&Panels")
@@ -402,19 +462,13 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
         self.toolbar = tb
 
-    def add_panel(self, name: str, title: str, widget: QWidget, area, scroll=False) -> QDockWidget:
-        """Put a panel in a dock and list it in View ▸ Panels."""
-        dock = self._add_dock(name, title, self._scrolled(widget) if scroll else widget, area)
-        self.panels_menu.addAction(dock.toggleViewAction())
-        return dock
-
     # -------------------------------------------------------------- state
     def _on_file_state_changed(self) -> None:
         doc = self.document
         self.setWindowTitle(f"{doc.display_name()}[*] — nnviz")
         self.setWindowModified(doc.modified)
 
-    def _on_network_changed(self) -> None:
+    def _on_shape_changed(self, _revision: int = 0) -> None:
         self._update_actions()
 
     def _on_edit_refused(self, message: str) -> None:
@@ -502,14 +556,14 @@ class MainWindow(QMainWindow):
     def apply_theme(self, choice: str, remember: bool = True) -> None:
         """Use the 'system', 'light' or 'dark' theme; the View menu's choice is remembered."""
         self._theme_choice = choice
-        themes.set_current(themes.resolve(choice))
+        self.context.theme.set_choice(choice)
         themes.apply_to_app(themes.current())
         for c, act in self._theme_actions.items():
             act.setChecked(c == choice)
         if remember:
             settings.put("theme", choice)
         self.canvas.apply_theme()
-        self.document.settings_changed.emit()
+        self.document.notify_display_changed("theme")
 
     def _toggle_history(self) -> None:
         dock = self.docks["historyDock"]
@@ -547,6 +601,7 @@ class MainWindow(QMainWindow):
                 self,
             )
             box.setObjectName("unsavedDialog")
+            box.setTextFormat(Qt.TextFormat.PlainText)  # the name may come from the file
             answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
@@ -594,6 +649,7 @@ class MainWindow(QMainWindow):
             QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
         )
         box.setObjectName("errorDialog")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the sentence may quote file content
         box.exec()
 
     def save(self) -> bool:

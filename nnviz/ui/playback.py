@@ -6,23 +6,32 @@ for the document's network and the app's one playback QTimer, whose only job
 is to call :meth:`PlaybackController.advance`. Everything else, buttons,
 shortcuts, the step slider, ``--step N`` and the GIF export, seeks.
 
-The canvas draws the frame through its ``playback_painter`` hook while the
-controller says playback is active: whenever it is playing or the position is
-past step 0 ("start"). At step 0 and paused the canvas is the ordinary editing
-view with every number.
+Signals say what moved: ``step_changed(step)`` when the step shown (or the
+plan, or whether playback is active) changed — the bar, the chain-rule panel,
+the caption and the plots listen to it; ``frame_changed(frame)`` on every tick
+of progress within a step — only the canvas needs it; ``playing_changed``,
+``plan_changed`` and ``speed_changed``.
 
-:func:`install` puts it all into a main window: the controller, the playback
-bar (a bottom toolbar), the chain-rule panel (a dock), a Playback menu and
-the window-level shortcut actions.
+The controller knows the document and nothing of the window: it takes a
+``messages`` callable for the one sentence of a bad ``--step``. The canvas
+draws the frame through its ``playback_painter`` hook while the controller says
+playback is active: whenever it is playing or the position is past step 0
+("start"). At step 0 and paused the canvas is the ordinary editing view.
+
+:func:`install` is the playback feature: through the window's host interface
+(:mod:`nnviz.ui.context`) it adds the controller, the playback bar (a bottom
+toolbar), a Playback menu, the window-level shortcut actions and the caption
+over the canvas. The chain-rule panel and the plots are features of their own
+that follow the controller when it is there.
 """
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMenu, QToolBar
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QMenu, QToolBar
 
 from nnviz.core.timeline import (
     GRANULARITIES,
@@ -32,14 +41,12 @@ from nnviz.core.timeline import (
     Timeline,
     build_plan,
 )
-from nnviz.ui import theme as themes
 from nnviz.ui.canvas.animation import PlaybackPainter
+from nnviz.ui.canvas.caption import CaptionOverlay
+from nnviz.ui.context import AppContext, Host
 
 #: interval of the playback timer in milliseconds (one tick)
 TICK_MS = round(1000 / TICKS_PER_SECOND)
-
-#: the chain-rule dock's starting height in pixels
-CHAIN_RULE_HEIGHT = 240
 
 #: (objectName, text, tooltip, shortcuts, controller method)
 ACTIONS = (
@@ -66,33 +73,40 @@ ACTIONS = (
 class PlaybackController(QObject):
     """The timeline of the document's network, and everything that moves it.
 
-    Signals: ``frame_changed(Frame)`` whenever what is shown changes (each tick
-    while playing); ``playing_changed(bool)``; ``plan_changed()`` when the list
-    of steps was rebuilt (an edit or a change of granularity).
+    ``PlaybackController(document, messages=None)``; ``messages(text, error)``
+    shows one sentence to the user (None: stderr when headless).
+
+    Signals: ``step_changed(int)`` when the step shown changed (or the plan was
+    rebuilt, or playback became active or not); ``frame_changed(Frame)`` on every
+    change of what is shown, each tick while playing (the canvas's signal);
+    ``playing_changed(bool)``; ``plan_changed()`` when the list of steps was
+    rebuilt (an edit or a change of granularity); ``speed_changed(float)``.
     """
 
+    step_changed = Signal(int)
     frame_changed = Signal(object)
     playing_changed = Signal(bool)
     plan_changed = Signal()
+    speed_changed = Signal(float)
 
-    def __init__(self, window, parent: QObject | None = None) -> None:
-        super().__init__(parent if parent is not None else window)
+    def __init__(self, document, parent: QObject | None = None, messages=None) -> None:
+        super().__init__(parent)
         self.setObjectName("playbackController")
-        self.window = window
-        self.document = window.document
-        self.canvas = window.canvas
+        self.document = document
+        self._messages = messages
         self.timeline = Timeline(build_plan(self.document.network, "layer"))
         self._frame: Frame = self.timeline.frame()
         self._was_playing = False
+        self._step_key: tuple | None = None
         #: keep the animation view even at step 0 (the GIF export shows the empty start)
         self.hold_active = False
         self.timer = QTimer(self)
         self.timer.setObjectName("playbackTimer")
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._on_tick)
+        #: the canvas's ``playback_painter`` (the playback feature hands it over)
         self.painter = PlaybackPainter(lambda: self._frame, self.upcoming_frame)
-        self.canvas.playback_painter = self.painter
-        self.document.network_changed.connect(self._on_network_changed)
+        self.document.results_changed.connect(self._on_results_changed)
         self._sync(force=True)
 
     # ------------------------------------------------------------- reading
@@ -184,9 +198,8 @@ class PlaybackController(QObject):
         """Show step ``step`` complete; an out-of-range step is one sentence and False."""
         if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= self.last:
             msg = f"step {step} is out of range: this network's timeline has steps 0 to {self.last}"
-            show = getattr(self.window, "show_message", None)
-            if show is not None:
-                show(msg, error=True)
+            if self._messages is not None:
+                self._messages(msg, True)
             if QApplication.platformName() == "offscreen":
                 print(f"nnviz: {msg}", file=sys.stderr)  # headless: no one sees a status bar
             return False
@@ -227,7 +240,7 @@ class PlaybackController(QObject):
 
     def set_speed(self, speed: float) -> float:
         s = self.timeline.set_speed(speed)
-        self.frame_changed.emit(self._frame)  # the bar shows the speed
+        self.speed_changed.emit(s)
         return s
 
     def set_hold_active(self, on: bool) -> None:
@@ -247,9 +260,14 @@ class PlaybackController(QObject):
         self._sync(force=True)
 
     # ------------------------------------------------------------- model
-    def _on_network_changed(self) -> None:
-        """Recompute the steps for the edited network; keep the position (clamped)."""
+    def _on_results_changed(self, change=None) -> None:
+        """New numbers: forget the drawn paths; a new structure: recompute the steps
+        (keeping the position, clamped)."""
         self.painter.invalidate()
+        if change is not None and not change.shape:
+            # the same steps and the same frame, other numbers: only the canvas redraws
+            self.frame_changed.emit(self._frame)
+            return
         plan = build_plan(self.document.network, self.granularity)
         same = plan.steps == self.timeline.plan.steps
         self.timeline.set_plan(plan)
@@ -258,7 +276,7 @@ class PlaybackController(QObject):
         self._sync(force=True)
 
     def _sync(self, force: bool = False) -> None:
-        """Bring the timer, the canvas and the listeners in line with the timeline."""
+        """Bring the timer and the listeners in line with the timeline."""
         playing = self.timeline.playing
         if playing and not self.timer.isActive():
             self.timer.start()
@@ -267,192 +285,81 @@ class PlaybackController(QObject):
         frame = self.timeline.frame()
         changed = force or frame != self._frame
         self._frame = frame
-        self.canvas.set_playback_active(self.is_active())
+        step_key = (frame.index, self.is_active(), self.timeline.plan)
+        step_moved = force or step_key != self._step_key
+        self._step_key = step_key
         if playing != self._was_playing:
             self._was_playing = playing
             self.playing_changed.emit(playing)
-        if changed:
-            self.frame_changed.emit(frame)
-
-
-class CaptionOverlay(QLabel):
-    """The step's caption in large type at the top of the canvas (for the back row)."""
-
-    def __init__(self, canvas, controller: PlaybackController) -> None:
-        super().__init__(canvas.viewport())
-        self.setObjectName("playbackCaption")
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        self._canvas = canvas
-        self._controller = controller
-        self._key: tuple | None = None
-        f = self.font()
-        f.setPointSizeF(16)
-        f.setBold(True)
-        self.setFont(f)
-        self.setMargin(8)
-        controller.frame_changed.connect(self.refresh)
-        controller.playing_changed.connect(lambda _p: self.refresh())
-        controller.document.settings_changed.connect(self.refresh)  # a theme change
-        canvas.viewport().installEventFilter(self)
-        self.refresh()
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize:
-            self.refresh()
-        return False
-
-    def refresh(self) -> None:
-        c = self._controller
-        if not c.is_active():
-            self.hide()
-            return
-        th = themes.current()
-        key = (c.caption(), th.name, self._canvas.viewport().width())
-        if key == self._key and self.isVisible():
-            return  # every tick emits: redo the box only when it changes
-        if self._key is None or self._key[1] != th.name:
-            # a style sheet is costly to apply (it restyles the label): only per theme
-            bg = th.surface
-            self.setStyleSheet(
-                f"QLabel {{ color: {th.text.name()}; background: rgba({bg.red()}, "
-                f"{bg.green()}, {bg.blue()}, 225); border: 1px solid {th.grid.name()}; "
-                "border-radius: 6px; }"
-            )
-        self._key = key
-        # the same caption must give the same box whatever came before (stepping back)
-        self.setWordWrap(False)
-        self.setMinimumWidth(0)
-        self.setMaximumWidth(16777215)
-        self.setText(c.caption())
-        self.adjustSize()
-        vw = self._canvas.viewport().width()
-        if self.width() > vw - 20:
-            self.setWordWrap(True)
-            self.setFixedWidth(max(vw - 20, 100))
-            self.adjustSize()
-        self.move(max((vw - self.width()) // 2, 10), 8)
-        self.show()
-        self.raise_()
+        if changed or step_moved:
+            self.frame_changed.emit(frame)  # the canvas: progress within the step
+        if step_moved:
+            self.step_changed.emit(frame.index)
 
 
 # ---------------------------------------------------------------- install
-def _add_action(window, name: str, text: str, tip: str, shortcuts: list[str], slot) -> QAction:
-    helper = getattr(window, "_action", None)
-    if helper is not None:
-        act = helper(name, text, tip, slot, shortcuts)
-    else:  # a plain QMainWindow (tests, export)
-        act = QAction(text, window)
-        act.setObjectName(name)
-        act.setShortcuts([QKeySequence(s) for s in shortcuts])
-        act.setToolTip(f"{tip} ({act.shortcut().toString()})" if shortcuts else tip)
-        act.triggered.connect(slot)
-        window.addAction(act)
-    # shortcuts work wherever the focus is in the window, but a widget that uses the key
-    # itself (a spin box being typed in) still gets it first through ShortcutOverride
-    act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    act.setAutoRepeat(name != "playPauseAction")
-    return act
+class PlaybackFeature:
+    """The playback as a window feature: controller, bar, menu, shortcuts, caption."""
 
+    name = "playback"
 
-def install(window) -> PlaybackController:
-    """Add the playback controller, bar, chain-rule panel, menu and shortcuts to ``window``."""
-    from nnviz.ui.panels.chain_rule import ChainRulePanel
-    from nnviz.ui.panels.playback_bar import PlaybackBar
+    def __init__(self) -> None:
+        self.controller: PlaybackController | None = None
+        self.actions: dict[str, QAction] = {}
+        self.bar = None
+        self.menu: QMenu | None = None
+        self.caption_overlay: CaptionOverlay | None = None
 
-    controller = PlaybackController(window)
-    actions: dict[str, QAction] = {}
-    for name, text, tip, keys, method in ACTIONS:
-        actions[name] = _add_action(window, name, text, tip, keys, getattr(controller, method))
-    controller.actions = actions
+    def install(self, ctx: AppContext, host: Host) -> None:
+        from nnviz.ui.panels.playback_bar import PlaybackBar
 
-    bar = PlaybackBar(controller, actions)
-    toolbar = QToolBar("Playback", window)
-    toolbar.setObjectName("playbackToolbar")
-    toolbar.setMovable(False)
-    toolbar.addWidget(bar)
-    window.addToolBar(Qt.ToolBarArea.BottomToolBarArea, toolbar)
-    controller.bar = bar
+        controller = PlaybackController(ctx.document, host.window(), messages=ctx.messages.show)
+        self.controller = controller
+        ctx.playback = controller
+        canvas = host.canvas_view()
+        canvas.playback_painter = controller.painter
 
-    panel = ChainRulePanel(window.document, controller)
-    check = _add_action(
-        window,
-        "gradCheckAction",
-        "&Check Gradient",
-        "Estimate the selected weight's or bias's gradient by finite differences, "
-        "beside the backpropagated value",
-        ["Ctrl+G"],
-        panel.run_check,
-    )
-    panel.set_check_action(check)
-    add_panel = getattr(window, "add_panel", None)
-    if add_panel is not None:
-        dock = add_panel(
-            "chainRuleDock", "Chain rule", panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        def canvas_sync(*_args) -> None:  # the canvas is the one listener of ticks
+            canvas.set_playback_active(controller.is_active())
+
+        controller.frame_changed.connect(canvas_sync)
+        controller.playing_changed.connect(canvas_sync)
+        canvas_sync()
+
+        for name, text, tip, keys, method in ACTIONS:
+            act = host.add_action(name, text, tip, getattr(controller, method), keys)
+            # shortcuts work wherever the focus is in the window, but a widget that uses
+            # the key itself (a spin box being typed in) still gets it first
+            # (ShortcutOverride)
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.setAutoRepeat(name != "playPauseAction")
+            self.actions[name] = act
+
+        self.bar = PlaybackBar(controller, self.actions)
+        toolbar = QToolBar("Playback", host.window())
+        toolbar.setObjectName("playbackToolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(self.bar)
+        host.add_toolbar(toolbar, Qt.ToolBarArea.BottomToolBarArea)
+
+        a = self.actions
+        self.menu = host.add_menu(
+            "playbackMenu",
+            "&Playback",
+            [
+                a["playPauseAction"],
+                a["stepForwardAction"],
+                a["stepBackAction"],
+                None,
+                a["toStartAction"],
+                a["toEndAction"],
+            ],
         )
-    else:
-        from PySide6.QtWidgets import QDockWidget
-
-        dock = QDockWidget("Chain rule", window)
-        dock.setObjectName("chainRuleDock")
-        dock.setWidget(panel)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    controller.chain_rule = panel
-    if dock.parent() is window:  # room for about six lines of large equations
-        window.resizeDocks([dock], [CHAIN_RULE_HEIGHT], Qt.Orientation.Vertical)
-        QTimer.singleShot(
-            0, lambda: window.resizeDocks([dock], [CHAIN_RULE_HEIGHT], Qt.Orientation.Vertical)
-        )
-    controller.chain_rule_dock = dock
-
-    _add_menu(window, actions, check)
-    controller.caption_overlay = CaptionOverlay(window.canvas, controller)
-    _follow_with_activation_plot(window, controller)
-    window.seek_step = controller.seek_step
-    return controller
+        self.caption_overlay = CaptionOverlay(canvas, controller, ctx.theme.changed)
 
 
-def _add_menu(window, actions: dict[str, QAction], check: QAction) -> None:
-    mb = window.menuBar()
-    menu = QMenu("&Playback", mb)
-    menu.setObjectName("playbackMenu")
-    for name in ("playPauseAction", "stepForwardAction", "stepBackAction"):
-        menu.addAction(actions[name])
-    menu.addSeparator()
-    menu.addAction(actions["toStartAction"])
-    menu.addAction(actions["toEndAction"])
-    menu.addSeparator()
-    menu.addAction(check)
-    help_menu = window.findChild(QMenu, "helpMenu")
-    if help_menu is not None:
-        mb.insertMenu(help_menu.menuAction(), menu)
-    else:
-        mb.addMenu(menu)
-    window.playback_menu = menu
-
-
-def _follow_with_activation_plot(window, controller: PlaybackController) -> None:
-    """While playback is active the activation plot follows the step, showing only revealed z.
-
-    Forward and backward steps of a layer l ≥ 1 point the plot at the step's neuron
-    (at a whole-layer step: the selected neuron if it is in l, else neuron 1 of l);
-    other steps leave it on the selection. Either way the plot gets the Frame's
-    masks of the z computed so far, so it never shows a value before the animation.
-    With playback off (step 0) it follows the selection as in editing.
-    """
-
-    def follow(_frame=None) -> None:
-        # the window's own attribute (set when the plots are built), not findChild:
-        # this runs every tick, and findChild walks the whole widget tree
-        plot = getattr(window, "activation_plot", None)
-        setter = getattr(plot, "set_playback", None)
-        if setter is None:
-            return
-        if not controller.is_active():
-            setter(None, None)
-            return
-        frame = controller.frame
-        target = controller.active_neuron()
-        setter(target, frame.z_shown)
-
-    controller.frame_changed.connect(follow)
-    controller.document.selection_changed.connect(follow)
+def install(ctx: AppContext, host: Host) -> PlaybackFeature:
+    """Install the playback feature through ``host``; ``ctx.playback`` is its controller."""
+    feature = PlaybackFeature()
+    feature.install(ctx, host)
+    return feature

@@ -15,6 +15,8 @@ from nnviz.core.network import (
     MAX_WEIGHTED_LAYERS,
     EditError,
     Network,
+    check_seed,
+    check_value,
 )
 
 
@@ -314,3 +316,82 @@ def test_collapse_linear_equals_the_network(seed):
     np.testing.assert_allclose(X @ W.T + b, propagation.forward(net, X).output, rtol=1e-12)
     net.set_activation(2, "relu")
     assert propagation.collapse_linear(net) is None
+
+
+# ------------------------------------- what the network holds, a file can hold
+def test_numbers_beyond_a_float_are_refused_not_raised():
+    net = net_2_3_4_2()
+    for value in (10**400, -(10**400), 10**309):
+        msg = refused(net, lambda n, v=value: n.set_weight(1, 0, 0, v), "too large")
+        assert "±1e+06" in msg
+        refused(net, lambda n, v=value: n.set_bias(1, 0, v), "too large")
+    with pytest.raises(EditError, match="too large"):
+        check_value(10**400, "the learning rate")
+
+
+def test_seeds_beyond_64_bits_are_refused():
+    net = net_2_3_4_2()
+    for seed in (2**63, 10**400, -1):
+        msg = refused(net, lambda n, s=seed: n.reinitialise(s), "the seed must be from 0 to")
+        assert "9223372036854775807" in msg
+    for seed in (1.5, "7", None, True):
+        refused(net, lambda n, s=seed: n.reinitialise(s), "the seed must be a whole number")
+    assert check_seed(2**63 - 1) == 2**63 - 1
+    net.reinitialise(2**63 - 1)  # the largest seed a file holds is accepted
+
+
+def test_validate_refuses_values_a_file_cannot_hold():
+    net = net_2_3_4_2()
+    net.validate()
+    for bad in (1e6 * (1 + 1e-12), -2e6, math.inf, math.nan):
+        n = net.copy()
+        n.layers[1].W[2, 1] = bad
+        with pytest.raises(EditError) as info:
+            n.validate()
+        msg = str(info.value)
+        one_sentence(msg)
+        assert msg.startswith("layer 2: weight (3,2) would be") and "±1e+06" in msg, msg
+    n = net.copy()
+    n.layers[2].b[1] = -1e7
+    with pytest.raises(EditError, match=r"layer 3: bias \(2\) would be -1e\+07"):
+        n.validate()
+    n = net.copy()
+    n.layers[0].W[:] = 1e6  # exactly at the limit: allowed
+    n.validate()
+
+
+def test_a_gradient_step_past_the_limit_is_refused_by_validation():
+    """The linear-collapse example with target 1,000,000: the step pushes a weight past 1e6."""
+    from nnviz.core import examples
+
+    p = examples.load("linear_collapse")
+    p.sample.target[:] = 1e6
+    trace, grads = propagation.evaluate(p.network, p.sample.input, p.sample.target)
+    after = p.network.copy()
+    for l, layer in enumerate(after.layers, start=1):  # noqa: E741 - as the document's step
+        layer.W = layer.W - 1.0 * grads.dL_dW[l]
+        layer.b = layer.b - 1.0 * grads.dL_db[l]
+    assert all(np.isfinite(layer.W).all() for layer in after.layers)  # finite, yet too large
+    with pytest.raises(EditError, match="beyond the limit of ±1e\\+06 that a network file holds"):
+        after.validate()
+
+
+def test_a_one_neuron_softmax_output_is_refused_everywhere():
+    with pytest.raises(EditError, match="softmax output layer needs at least two neurons"):
+        Network.create([2, 1], "softmax")
+    net = Network.create([2, 3, 1], ["tanh", "sigmoid"])
+    msg = refused(net, lambda n: n.set_activation(2, "softmax"), "at least two neurons")
+    assert "gradient always 0" in msg
+    net = Network.create([2, 3, 1], ["tanh", "linear"])
+    net.layers[-1].activation = "softmax"  # written past the setters
+    with pytest.raises(EditError, match="at least two neurons"):
+        net.validate()
+
+
+def test_echoed_names_are_escaped_and_cut():
+    net = net_2_3_4_2()
+    msg = refused(net, lambda n: n.set_activation(1, "x\n\x1b[31m" + "a" * 100), "unknown")
+    assert "\\n\\x1b[31m" in msg and "(107 characters)" in msg
+    refused(net, lambda n: n.set_activation(1, ["unhashable"]), "unknown activation")
+    refused(net, lambda n: n.set_loss({"a": 1}), "unknown loss")
+    refused(net, lambda n: n.insert_layer(1, 2, "a" * 10**6), "1,000,000 characters")

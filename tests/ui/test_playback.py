@@ -66,10 +66,13 @@ def number(text: str) -> str:
 def test_install_wires_the_controller_bar_panel_and_shortcuts(window):
     c = window.playback
     assert isinstance(c, PlaybackController)
-    assert window.seek_step == c.seek_step
-    assert window.findChild(QWidget, "playbackBar") is c.bar
-    assert window.findChild(QWidget, "chainRulePanel") is c.chain_rule
-    assert c.chain_rule_dock.objectName() == "chainRuleDock"
+    assert window.context.playback is c
+    assert list(window.features) == ["playback", "chain_rule", "plots"]
+    assert window.findChild(QWidget, "playbackBar") is window.features["playback"].bar
+    chain_rule = window.features["chain_rule"]
+    assert window.findChild(QWidget, "chainRulePanel") is chain_rule.panel
+    assert chain_rule.dock.objectName() == "chainRuleDock"
+    assert chain_rule.check_action in window.menu("playbackMenu").actions()
     keys = {
         "playPauseAction": ["Space"],
         "stepForwardAction": ["Right", "PgDown"],
@@ -140,7 +143,7 @@ def check_scene_against_engine(window, scene: animation.FrameScene) -> None:
                 assert frame.z_shown[l][j] and not frame.update_shown
                 assert texts["z"] == f"z = {fmt(trace.z[l][0, j], d)}"
             elif frame.z_shown[l][j] and not frame.update_shown:
-                assert backward and frame.dL_da_shown[l][j]
+                assert backward  # z labels go when the forward pass ends
             if "dL_da" in texts:
                 assert backward and frame.dL_da_shown[l][j]
                 assert texts["dL_da"] == f"∂L/∂a = {fmt(grads.dL_da[l][0, j], d)}"
@@ -313,7 +316,8 @@ def test_editing_during_playback_keeps_the_position_and_recomputes(window):
     assert after == f"z = {fmt(z, doc.decimals)}" and after != before
     # the chain-rule panel follows too
     doc.select(Selection.of_neuron(1, 0))
-    assert explain.z_line(doc.network, doc.trace, 1, 0, doc.decimals) in (c.chain_rule.plain_text())
+    panel = window.features["chain_rule"].panel
+    assert explain.z_line(doc.network, doc.trace, 1, 0, doc.decimals) in panel.plain_text()
     # a shape edit rebuilds the steps; the index stays, clamped
     c.seek_step(12)
     doc.select(Selection.of_neuron(1, 0))
@@ -365,8 +369,8 @@ def test_shortcuts_on_the_main_window_move_the_position(qtbot, window):
     key(qtbot, canvas, Qt.Key.Key_Space)
     assert not c.playing
     # the clicker keys work wherever the focus is, e.g. on the chain-rule panel
-    window.playback.chain_rule.setFocus()
-    key(qtbot, window.playback.chain_rule, Qt.Key.Key_PageDown)
+    window.features["chain_rule"].panel.setFocus()
+    key(qtbot, window.features["chain_rule"].panel, Qt.Key.Key_PageDown)
     assert c.step == 1
 
 
@@ -391,7 +395,7 @@ def test_space_and_arrows_still_type_in_a_spin_box(qtbot, window):
 # -------------------------------------------------------------------- bar
 def test_the_bar_shows_the_step_and_drives_the_timeline(qtbot, exercise):
     c = exercise.playback
-    bar = c.bar
+    bar = exercise.features["playback"].bar
     bar.slider.setValue(3)
     assert c.step == 3
     assert bar.label.text() == "Step 3 / 9: layer 1 (output) — z = Σ w·a + b"
@@ -416,7 +420,7 @@ def test_the_bar_shows_the_step_and_drives_the_timeline(qtbot, exercise):
 
 def test_granularity_switch_keeps_the_moment(window):
     c = window.playback
-    bar = c.bar
+    bar = window.features["playback"].bar
     c.seek_step(c.plan.find("z", 1))
     bar.granularity.setCurrentIndex(bar.granularity.findData("neuron"))
     assert c.granularity == "neuron" and len(c.plan) == 28
@@ -431,7 +435,7 @@ def test_granularity_switch_keeps_the_moment(window):
 def test_apply_update_at_the_last_step_takes_the_gradient_step(qtbot, window):
     c = window.playback
     doc = window.document
-    bar = c.bar
+    bar = window.features["playback"].bar
     assert not bar.apply_button.isEnabled()
     c.to_end()
     assert bar.apply_button.isEnabled()
@@ -445,7 +449,7 @@ def test_apply_update_at_the_last_step_takes_the_gradient_step(qtbot, window):
 # ------------------------------------------------------------ chain rule
 def test_chain_rule_panel_shows_the_exercise_with_real_numbers(exercise):
     doc = exercise.document
-    panel = exercise.playback.chain_rule
+    panel = exercise.features["chain_rule"].panel
     doc.select(Selection.of_neuron(1, 0))
     text = panel.plain_text()
     assert "z = (2.0 × −1.5) + 1.0 = −2.0" in text
@@ -471,7 +475,7 @@ def test_chain_rule_panel_shows_the_exercise_with_real_numbers(exercise):
 
 def test_chain_rule_panel_sums_over_the_next_layer_for_a_hidden_neuron(window):
     doc = window.document
-    panel = window.playback.chain_rule
+    panel = window.features["chain_rule"].panel
     doc.select(Selection.of_neuron(1, 1))
     line = explain.dL_da_line(doc.network, doc.trace, doc.grads, doc.sample.target, 1, 1, 3)
     assert line.startswith("∂L/∂a = Σₖ w·∂L/∂z = (−0.7 × ")
@@ -487,7 +491,7 @@ def test_chain_rule_panel_sums_over_the_next_layer_for_a_hidden_neuron(window):
 
 def test_check_shows_the_finite_difference_beside_the_analytic_value(qtbot, window):
     doc = window.document
-    panel = window.playback.chain_rule
+    panel = window.features["chain_rule"].panel
     assert not panel.check_button.isEnabled()  # nothing selected: nothing to check
     doc.select(Selection.of_edge(2, 0, 1))
     assert panel.check_button.isEnabled()
@@ -609,15 +613,6 @@ def test_a_big_network_is_drawn_in_batches_without_edge_labels(qtbot, tmp_path, 
     assert not any(k[1] == 0 for k in scene.neuron_texts)
 
 
-def test_spread_keeps_order_and_distance():
-    ys = np.array([0.0, 1.0, 1.5, 30.0, -4.0])
-    out = animation.spread(ys, 10.0)
-    order = np.argsort(ys)
-    assert np.all(np.diff(out[order]) >= 10.0 - 1e-9)
-    assert np.argsort(out).tolist() == order.tolist()
-    assert animation.spread(np.array([5.0]), 10.0).tolist() == [5.0]
-
-
 def test_within_a_step_only_the_pulses_are_painted_again(window):
     canvas = window.canvas
     if not hasattr(canvas, "still_renders"):
@@ -664,7 +659,7 @@ def test_chain_rule_panel_has_text_for_every_selection_at_every_step(
         )
         for sel in selections:
             doc.select(sel)
-            text = c.chain_rule.plain_text()
+            text = w.features["chain_rule"].panel.plain_text()
             assert text.strip() and "Traceback" not in text
             if s == c.last and sel is not None and sel.kind == "edge":
                 assert "w ← w − η·∂L/∂w = " in text
@@ -690,7 +685,7 @@ def test_the_next_step_is_rendered_ahead_and_looks_exactly_as_rendered_on_entry(
     assert c.step == step + 1
     ahead = canvas.viewport().grab().toImage()
     assert canvas.still_renders == renders  # blitted, not rendered
-    canvas._stills.clear()  # forget it, and the scenes built for it: render afresh
+    canvas.still_cache.clear()  # forget it, and the scenes built for it: render afresh
     c.painter.invalidate()
     fresh = canvas.viewport().grab().toImage()
     assert canvas.still_renders == renders + 1
@@ -728,18 +723,9 @@ def test_a_bias_update_label_has_the_new_values_sign_colour_like_the_weights(win
     canvas, c, doc = window.canvas, window.playback, window.document
     c.seek(c.plan.last, 1.0)
     assert c.frame.update_shown
-    seen = {}
-    real = canvas._label
-
-    def spy(p, center, text, color=None, *args, **kwargs):
-        seen[text] = color
-        return real(p, center, text, color, *args, **kwargs)
-
-    canvas._label = spy
-    try:
-        canvas.viewport().grab()
-    finally:
-        canvas._label = real
+    canvas.viewport().grab()
+    # the labels drawn, as the placement pass put them (with the colour each is drawn in)
+    seen = {lab.text: lab.payload.color for lab in c.painter.last_placement.placed}
     th = themes.current()
     checked = 0
     for l in range(1, doc.network.depth + 1):  # noqa: E741

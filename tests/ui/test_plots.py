@@ -516,3 +516,30 @@ def test_the_plot_keeps_its_place_while_the_playback_changes_its_texts(
     w.document.undo_stack.setClean()
     w.close()
     w.deleteLater()
+
+
+def test_playback_texts_are_measured_once_per_revision(plot, doc, monkeypatch):
+    """The longest playback texts are keyed on the document's revisions: stepping
+    through the playback does not measure them again; an edit does."""
+    made = []
+    original = plot._playback_texts
+
+    def counting():
+        made.append(1)
+        return original()
+
+    monkeypatch.setattr(plot, "_playback_texts", counting)
+    z_shown = tuple(np.ones(n, dtype=bool) for n in doc.network.sizes)
+    plot.set_playback((1, 0), z_shown)
+    assert len(made) == 1  # playback began: measured once
+    for j in range(doc.network.sizes[1]):  # other neurons selected: the same numbers
+        doc.select(Selection.of_neuron(1, j))
+    plot.set_playback((2, 0), z_shown)
+    assert len(made) == 1
+    before = len(made)
+    doc.set_weight(1, 0, 0, 0.9)
+    assert len(made) == before + 1
+    plot.set_playback((1, 2), z_shown)
+    assert len(made) == before + 1
+    doc.set_decimals(doc.decimals + 1)
+    assert len(made) == before + 2

@@ -92,9 +92,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self.values: dict[str, float] = {}
 
         self._build()
-        document.network_changed.connect(self._on_network_changed)
+        document.results_changed.connect(self._on_results_changed)
         document.selection_changed.connect(self._on_selection_changed)
-        document.settings_changed.connect(self._on_settings_changed)
+        document.display_changed.connect(self._on_display_changed)
         self.refresh()
 
     # --------------------------------------------------------------- layout
@@ -206,6 +206,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self._probe.setStyleSheet(plot_style.title_style())
         self._probe.ensurePolished()  # the style sheet's font, before measuring
         self._reserved_for: tuple | None = None
+        #: the playback texts, and the document revisions they were measured at
+        self._texts: tuple = ((), ())
+        self._texts_for: tuple | None = None
         self.compare_button.setStyleSheet(plot_style.button_style())
 
         layout = QVBoxLayout(self)
@@ -331,7 +334,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         if self._z_shown is None:
             key = None
         else:
-            key = (self.values_label.width(), self.title.width(), self._playback_texts())
+            key = (self.values_label.width(), self.title.width(), self._cached_playback_texts())
         if key == self._reserved_for:
             return
         self._reserved_for = key
@@ -347,6 +350,23 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
                 self._probe.setText(text)
                 heights.append(self._probe.heightForWidth(width))
             label.setMinimumHeight(max(heights))
+
+    def _cached_playback_texts(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """:meth:`_playback_texts`, made again only when the numbers (the document's
+        revisions), the decimals or the kind of selection changed."""
+        doc = self._doc
+        sel = doc.selection
+        key = (
+            doc.values_revision,
+            doc.shape_revision,
+            doc.sample_revision,
+            doc.decimals,
+            sel is not None and sel.kind == "edge",
+        )
+        if key != self._texts_for:
+            self._texts = self._playback_texts()
+            self._texts_for = key
+        return self._texts
 
     def _playback_texts(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The longest values lines and titles the playback can show for this network."""
@@ -400,15 +420,15 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         if cols != self.legend.columnCount:
             self.legend.setColumnCount(cols)
 
-    def _on_network_changed(self) -> None:
-        self._reserve_text_heights()  # other layers or activations: other longest texts
+    def _on_results_changed(self, _change=None) -> None:
+        self._reserve_text_heights()  # other layers, activations or numbers: other texts
         self.refresh()
 
-    def _on_selection_changed(self) -> None:
+    def _on_selection_changed(self, _old=None, _new=None) -> None:
         self._reserve_text_heights()  # an edge selected: its title is longer
         self.refresh()
 
-    def _on_settings_changed(self) -> None:
+    def _on_display_changed(self, _name: str = "") -> None:
         self._built_for = None  # the theme or the decimals: restyle everything
         self._reserve_text_heights()
         self.refresh()

@@ -29,7 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core import activations, explain, gradcheck, losses
+from nnviz.core.addresses import Address, from_key
+from nnviz.core.steps import StepKind
 from nnviz.core.timeline import Frame, Step
+from nnviz.core.updates import formula
 from nnviz.ui import theme as themes
 
 #: in "no selection" mode, at most this many neurons or edges are written out
@@ -81,7 +84,7 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
     if frame is not None and [m.size for m in frame.z_shown] != net.sizes:
         frame = None  # a frame of the network before an edit: the plan is being rebuilt
     reveal_all = frame is None or not playing
-    step = frame.step if frame is not None else Step("start")
+    step = frame.step if frame is not None else Step(StepKind.START)
 
     def shown(mask_tuple, l: int, j: int) -> bool:  # noqa: E741
         return reveal_all or bool(mask_tuple[l][j])
@@ -98,14 +101,14 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
             _line(
                 explain.z_line(net, trace, l, j, d),
                 shown(frame.z_shown, l, j) if frame else True,
-                now(("z",), l, j),
-                "z = Σ w·a + b",
+                now((StepKind.Z,), l, j),
+                formula("z"),
             ),
             _line(
                 explain.a_line(net, trace, l, j, d),
                 shown(frame.a_shown, l, j) if frame else True,
-                now(("a",), l, j),
-                f"a = {act.label}(z)",
+                now((StepKind.A,), l, j),
+                formula("a", act.label),
             ),
         ]
         sections.append(Section("Forward", tuple(fwd)))
@@ -118,31 +121,31 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
                         _line(
                             explain.loss_line(net, trace, y, grads, d),
                             reveal_all or frame.loss_shown,
-                            now(("loss",), l, None),
+                            now((StepKind.LOSS,), l, None),
                             f"L = {spec.formula}",
                         ),
                     ),
                 )
             )
-        da_kind = ("dL_da",) if l == depth else ("collect",)
+        da_kind = (StepKind.DL_DA,) if l == depth else (StepKind.COLLECT,)
         back = [
             _line(
                 explain.dL_da_line(net, trace, grads, y, l, j, d),
                 shown(frame.dL_da_shown, l, j) if frame else True,
                 now(da_kind, l, j),
-                "∂L/∂a = (from the loss)" if l == depth else "∂L/∂a = Σₖ w·∂L/∂z",
+                formula("dL_da_out") if l == depth else formula("dL_da"),
             ),
             _line(
                 explain.dL_dz_line(net, trace, grads, l, j, d),
                 shown(frame.dL_dz_shown, l, j) if frame else True,
-                now(("dL_dz",), l, j),
-                f"∂L/∂z = ∂L/∂a · {act.label}′(z)",
+                now((StepKind.DL_DZ,), l, j),
+                formula("dL_dz", act.label),
             ),
             _line(
                 explain.dL_db_line(grads, l, j, d),
                 shown(frame.dL_dz_shown, l, j) if frame else True,
-                now(("dL_dz",), l, j),
-                "∂L/∂b = ∂L/∂z · 1",
+                now((StepKind.DL_DZ,), l, j),
+                formula("dL_db"),
             ),
         ]
         sections.append(Section("Backward (chain rule)", tuple(back)))
@@ -154,8 +157,8 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
                     _line(
                         explain.update_bias_line(b, float(grads.dL_db[l][j]), lr, d),
                         reveal_all or frame.update_shown,
-                        now(("update",), 0, None),
-                        "b ← b − η·∂L/∂b",
+                        now((StepKind.UPDATE,), 0, None),
+                        formula("update_b"),
                     ),
                 ),
             )
@@ -172,8 +175,8 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
                     _line(
                         explain.input_line(doc.sample.input, j, d),
                         reveal_all or bool(frame.a_shown[0][j]),
-                        now(("inputs",), 0, None),
-                        f"x{j + 1} = (the sample's value)",
+                        now((StepKind.INPUTS,), 0, None),
+                        f"x{j + 1}" + formula("x").removeprefix("x"),
                     ),
                     Line("an input has no weights of its own: nothing here is learnt", "note"),
                 ),
@@ -193,8 +196,8 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
                     _line(
                         explain.product_line(net, trace, l, j, i, d),
                         reveal_all or bool(frame.fwd_rows[l][j]),
-                        now(("forward_edges",), l, j),
-                        "a·w = a_prev × w",
+                        now((StepKind.FORWARD_EDGES,), l, j),
+                        formula("aw"),
                     ),
                 ),
             )
@@ -203,8 +206,8 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
             _line(
                 explain.dL_dw_line(net, trace, grads, l, j, i, d),
                 reveal_all or bool(frame.grad_rows[l][j]),
-                now(("grad_edges",), l, j),
-                "∂L/∂w = ∂L/∂z · a_prev",
+                now((StepKind.GRAD_EDGES,), l, j),
+                formula("dL_dw"),
             )
         ]
         if l >= 2:
@@ -213,8 +216,8 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
                     explain.collect_term_line(net, grads, l - 1, j, i, d)
                     + f"   (its share of ∂L/∂a at layer {l - 1}, neuron {i + 1})",
                     reveal_all or bool(frame.dL_da_shown[l - 1][i]),
-                    now(("collect",), l - 1, i),
-                    "w·∂L/∂z, carried back to the previous layer",
+                    now((StepKind.COLLECT,), l - 1, i),
+                    formula("wdz") + ", carried back to the previous layer",
                 )
             )
         sections.append(Section("Backward (chain rule)", tuple(back)))
@@ -226,8 +229,8 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
                     _line(
                         explain.update_line(w, float(grads.dL_dW[l][j, i]), lr, d),
                         reveal_all or frame.update_shown,
-                        now(("update",), 0, None),
-                        "w ← w − η·∂L/∂w",
+                        now((StepKind.UPDATE,), 0, None),
+                        formula("update_w"),
                     ),
                 ),
             )
@@ -272,13 +275,13 @@ def _step_lines(doc, frame: Frame) -> list[Line]:
     def who(l: int, j: int) -> str:  # noqa: E741
         return f"neuron {j + 1}: " if net.sizes[l] > 1 else ""
 
-    if kind == "start":
+    if kind == StepKind.START:
         out.append("Nothing is computed yet: the weights and biases wait for an input.")
-    elif kind == "inputs":
+    elif kind == StepKind.INPUTS:
         out += [explain.input_line(doc.sample.input, i, d) for i in range(net.input_size)]
-    elif kind in ("forward_edges", "grad_edges", "collect"):
+    elif step.spec.pulses is not None:  # a step whose edges carry numbers
         al = frame.active_layer
-        if kind == "collect":
+        if step.spec.pulses == "cols":  # collected into the step's own neurons
             focus = neurons(step.layer)
             total = len(focus)
             out += [
@@ -296,28 +299,28 @@ def _step_lines(doc, frame: Frame) -> list[Line]:
                     src = f"x{i + 1}" if al == 1 else f"n{i + 1}"
                     line = (
                         explain.product_line(net, trace, al, int(j), i, d)
-                        if kind == "forward_edges"
+                        if step.spec.edge_values == "aw"
                         else explain.dL_dw_line(net, trace, grads, al, int(j), i, d)
                     )
                     out.append(f"w({src}→n{j + 1}): {line}")
-    elif kind in ("z", "a", "dL_dz"):
+    elif kind in (StepKind.Z, StepKind.A, StepKind.DL_DZ):
         fn = {
-            "z": lambda l, j: explain.z_line(net, trace, l, j, d),  # noqa: E741
-            "a": lambda l, j: explain.a_line(net, trace, l, j, d),  # noqa: E741
-            "dL_dz": lambda l, j: explain.dL_dz_line(net, trace, grads, l, j, d),  # noqa: E741
+            StepKind.Z: lambda l, j: explain.z_line(net, trace, l, j, d),  # noqa: E741
+            StepKind.A: lambda l, j: explain.a_line(net, trace, l, j, d),  # noqa: E741
+            StepKind.DL_DZ: lambda l, j: explain.dL_dz_line(net, trace, grads, l, j, d),  # noqa: E741
         }[kind]
         focus = neurons(step.layer)
         total = len(focus)
         out += [who(step.layer, j) + fn(step.layer, j) for j in focus[:MAX_ITEMS]]
-    elif kind == "loss":
+    elif kind == StepKind.LOSS:
         out.append(explain.loss_line(net, trace, y, grads, d))
-    elif kind == "dL_da":
+    elif kind == StepKind.DL_DA:
         total = net.sizes[depth]
         out += [
             who(depth, j) + explain.dL_da_line(net, trace, grads, y, depth, j, d)
             for j in range(min(total, MAX_ITEMS))
         ]
-    elif kind == "update":
+    elif kind == StepKind.UPDATE:
         total = net.n_params
         for l in range(1, depth + 1):  # noqa: E741
             W, gW = net.layers[l - 1].W, grads.dL_dW[l]
@@ -340,15 +343,10 @@ def _step_lines(doc, frame: Frame) -> list[Line]:
     return lines
 
 
-def check_key(selection) -> tuple | None:
-    """The gradcheck key of the selection: weight, bias, or input; None if nothing fits."""
-    if selection is None:
-        return None
-    if selection.kind == "edge":
-        return ("weight", selection.layer, selection.neuron, selection.source)
-    if selection.layer == 0:
-        return ("input", selection.neuron)
-    return ("bias", selection.layer, selection.neuron)
+def check_key(selection) -> Address | None:
+    """The address the check perturbs: the selection's weight, bias or input; None if
+    nothing is selected."""
+    return None if selection is None else selection.address()
 
 
 class ChainRulePanel(QWidget):
@@ -361,7 +359,7 @@ class ChainRulePanel(QWidget):
         self.document = document
         self.controller = controller
         self.last_check: gradcheck.Check | None = None
-        self._check_for: tuple | None = None
+        self._check_for: Address | None = None
         self._rendered: tuple | None = None
         self._pt = DEFAULT_PT
         self._plain = ""
@@ -408,12 +406,12 @@ class ChainRulePanel(QWidget):
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
 
-        document.network_changed.connect(self._on_network_changed)
+        document.results_changed.connect(self._on_results_changed)
         document.selection_changed.connect(self._on_selection_changed)
-        document.settings_changed.connect(self._on_settings_changed)
+        document.display_changed.connect(self._on_display_changed)
         if controller is not None:
-            controller.frame_changed.connect(self._on_frame_changed)
-            controller.playing_changed.connect(lambda _p: self._on_frame_changed())
+            controller.step_changed.connect(self._on_step_changed)
+            controller.playing_changed.connect(lambda _p: self._on_step_changed())
         self.refresh()
 
     def set_check_action(self, action: QAction) -> None:
@@ -423,23 +421,23 @@ class ChainRulePanel(QWidget):
         self._update_check_enabled()
 
     # ---------------------------------------------------------------- model
-    def _on_network_changed(self) -> None:
+    def _on_results_changed(self, _change=None) -> None:
         self.last_check = None
         self._check_for = None
         self.refresh()
 
-    def _on_selection_changed(self) -> None:
+    def _on_selection_changed(self, _old=None, _new=None) -> None:
         self.last_check = None
         self._check_for = None
         self.refresh()
 
-    def _on_settings_changed(self) -> None:
+    def _on_display_changed(self, _name: str = "") -> None:
         self.refresh()
 
-    def _on_frame_changed(self, _frame=None) -> None:
+    def _on_step_changed(self, _step=None) -> None:
         c = self.controller
         key = (c.step, c.is_active(), c.plan.granularity)
-        if key != self._rendered:  # every tick emits; the text changes only per step
+        if key != self._rendered:  # the text changes only per step
             self.refresh()
 
     def set_point_size(self, pt: float) -> None:
@@ -468,7 +466,7 @@ class ChainRulePanel(QWidget):
         if c is None or self._check_for != check_key(self.document.selection):
             return []
         d = self.document.decimals
-        name = {"weight": "w", "bias": "b"}.get(c.key[0], f"x{c.key[-1] + 1}")
+        name = from_key(c.key).symbol
         lines = explain.fd_lines(
             name, c.value, c.h, c.loss_plus, c.loss_minus, c.numeric, c.analytic, d
         )
@@ -566,3 +564,48 @@ def _html(caption: str, title: str, sections: list[Section], pt: float) -> str:
         parts.append("</table>")
     parts.append("</div>")
     return "".join(parts)
+
+
+# ------------------------------------------------------------------ feature
+#: the chain-rule dock's starting height in pixels
+CHAIN_RULE_HEIGHT = 240
+
+
+class ChainRuleFeature:
+    """The chain-rule panel as a window feature: a bottom dock, the check action
+    (Ctrl+G, in the Playback menu when there is one). It follows the playback
+    controller in the context, if any."""
+
+    name = "chain_rule"
+
+    def __init__(self) -> None:
+        self.panel: ChainRulePanel | None = None
+        self.dock = None
+        self.check_action: QAction | None = None
+
+    def install(self, ctx, host) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.panel = panel = ChainRulePanel(ctx.document, ctx.playback)
+        check = host.add_action(
+            "gradCheckAction",
+            "&Check Gradient",
+            "Estimate the selected weight's or bias's gradient by finite differences, "
+            "beside the backpropagated value",
+            panel.run_check,
+            ["Ctrl+G"],
+        )
+        check.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        panel.set_check_action(check)
+        self.check_action = check
+        area = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.dock = dock = host.add_dock("chainRuleDock", "Chain rule", panel, area)
+        window = host.window()
+        if dock.parent() is window:  # room for about six lines of large equations
+            size = ([dock], [CHAIN_RULE_HEIGHT], Qt.Orientation.Vertical)
+            window.resizeDocks(*size)
+            QTimer.singleShot(0, dock, lambda: window.resizeDocks(*size))
+        menu = host.menu("playbackMenu")
+        if menu is not None:
+            menu.addSeparator()
+            menu.addAction(check)

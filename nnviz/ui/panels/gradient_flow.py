@@ -98,8 +98,8 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.summary)
 
-        document.network_changed.connect(self._on_network_changed)
-        document.settings_changed.connect(self._on_settings_changed)
+        document.results_changed.connect(self._on_results_changed)
+        document.display_changed.connect(self._on_display_changed)
         self.refresh()
 
     # -------------------------------------------------------------- handlers
@@ -123,10 +123,10 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         if cols != self.legend.columnCount:
             self.legend.setColumnCount(cols)
 
-    def _on_network_changed(self) -> None:
+    def _on_results_changed(self, _change=None) -> None:
         self.refresh()
 
-    def _on_settings_changed(self) -> None:
+    def _on_display_changed(self, _name: str = "") -> None:
         self._styled_for = None  # the theme or the decimals: restyle everything
         self.refresh()
 

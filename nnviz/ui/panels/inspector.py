@@ -134,9 +134,9 @@ class InspectorPanel(QWidget):
         self.activation.activated.connect(self._on_activation_chosen)
         self.loss.activated.connect(self._on_loss_chosen)
         self.reinit.clicked.connect(self._on_reinit_clicked)
-        document.network_changed.connect(self.refresh)
+        document.results_changed.connect(self.refresh)
         document.selection_changed.connect(self.refresh)
-        document.settings_changed.connect(self.refresh)
+        document.display_changed.connect(self.refresh)
         document.edit_refused.connect(lambda _msg: self.refresh())
         self.refresh()
 
@@ -209,20 +209,23 @@ class InspectorPanel(QWidget):
             self._updating = False
 
     # ------------------------------------------------------------- editing
-    def _on_weight_edited(self, v: float) -> None:
+    def _edit_selected(self, kind: str, v: float) -> None:
+        """The weight, bias or input spin box edits the selection's own address."""
         sel = self.document.selection
-        if not self._updating and sel is not None and sel.kind == "edge":
-            self.document.set_weight(sel.layer, sel.neuron, sel.source, v)
+        if self._updating or sel is None:
+            return
+        addr = sel.address()
+        if addr.kind == kind:
+            self.document.set_value(addr, v)
+
+    def _on_weight_edited(self, v: float) -> None:
+        self._edit_selected("weight", v)
 
     def _on_bias_edited(self, v: float) -> None:
-        sel = self.document.selection
-        if not self._updating and sel is not None and sel.kind == "neuron" and sel.layer > 0:
-            self.document.set_bias(sel.layer, sel.neuron, v)
+        self._edit_selected("bias", v)
 
     def _on_input_edited(self, v: float) -> None:
-        sel = self.document.selection
-        if not self._updating and sel is not None and sel.layer == 0:
-            self.document.set_input(sel.neuron, v)
+        self._edit_selected("input", v)
 
     def _on_target_edited(self, v: float) -> None:
         sel = self.document.selection

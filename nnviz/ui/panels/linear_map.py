@@ -65,15 +65,15 @@ class LinearMapPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(scroll)
 
-        document.network_changed.connect(self._on_network_changed)
-        document.settings_changed.connect(self._on_settings_changed)
+        document.results_changed.connect(self._on_results_changed)
+        document.display_changed.connect(self._on_display_changed)
         self.refresh()
 
     # -------------------------------------------------------------- handlers
-    def _on_network_changed(self) -> None:
+    def _on_results_changed(self, _change=None) -> None:
         self.refresh()
 
-    def _on_settings_changed(self) -> None:
+    def _on_display_changed(self, _name: str = "") -> None:
         self.refresh()
 
     # ---------------------------------------------------------------- redraw

@@ -117,13 +117,15 @@ class PlaybackBar(QWidget):
         self.apply_button.clicked.connect(self._on_apply)
         layout.addWidget(self.apply_button)
 
-        controller.frame_changed.connect(self.refresh)
+        # what the bar shows changes per step, never within one: no per-tick refresh
+        controller.step_changed.connect(self.refresh)
         controller.playing_changed.connect(lambda _p: self.refresh())
         controller.plan_changed.connect(self.refresh)
+        controller.speed_changed.connect(self.refresh)
         self.refresh()
 
     # ------------------------------------------------------------ sync
-    def refresh(self, _frame=None) -> None:
+    def refresh(self, *_args) -> None:
         c = self.controller
         self._updating = True
         try:
