@@ -67,7 +67,7 @@ def test_install_wires_the_controller_bar_panel_and_shortcuts(window):
     c = window.playback
     assert isinstance(c, PlaybackController)
     assert window.context.playback is c
-    assert list(window.features) == ["playback", "chain_rule", "plots"]
+    assert list(window.features) == ["playback", "chain_rule", "plots", "training"]
     assert window.findChild(QWidget, "playbackBar") is window.features["playback"].bar
     chain_rule = window.features["chain_rule"]
     assert window.findChild(QWidget, "chainRulePanel") is chain_rule.panel
