@@ -122,7 +122,7 @@ class TrainingFeature(QObject):
         ctrl.shown.connect(self._invalidate_maps)
         ctrl.state_changed.connect(self._on_training_state)
         ctrl.message.connect(lambda text, error: text and ctx.messages.show(text, error))
-        doc.network_changed.connect(self._invalidate_maps)
+        doc.results_changed.connect(self._on_results)
         doc.file_state_changed.connect(self._follow_file)
         self._file_key: object = object()
         self._follow_file()
@@ -183,6 +183,9 @@ class TrainingFeature(QObject):
                 doc.set_learning_rate(spec.learning_rate)  # Apply update uses the file's η
 
     # ------------------------------------------------------------ the maps
+    def _on_results(self, _change) -> None:
+        self._invalidate_maps()
+
     def _invalidate_maps(self) -> None:
         self._maps = None
         # the input neurons are named by their features while training shows

@@ -110,7 +110,7 @@ class TrainingController(QObject):
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._on_tick)
-        document.network_changed.connect(self._on_network_changed)
+        document.results_changed.connect(self._on_network_changed)
         document.training_changed.connect(self._on_training_changed)
         self._derive_sample_point()
 
@@ -268,7 +268,7 @@ class TrainingController(QObject):
         edges = self.document.network.n_edges
         return max(BOUNDARY_MIN, min(BOUNDARY_MAX, int(math.sqrt(BOUNDARY_WORK / edges))))
 
-    def _on_network_changed(self) -> None:
+    def _on_network_changed(self, _change=None) -> None:
         self.revision += 1
         if self._publishing:
             return

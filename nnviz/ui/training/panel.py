@@ -261,11 +261,11 @@ class TrainingPanel(QWidget):
         controller.message.connect(self.show_message)
         controller.diverged.connect(self._on_diverged)
         controller.document.training_changed.connect(self.sync)
-        controller.document.network_changed.connect(self._on_network_changed)
+        controller.document.results_changed.connect(self._on_network_changed)
         self.sync()
 
     # ----------------------------------------------------------- showing
-    def _on_network_changed(self) -> None:
+    def _on_network_changed(self, _change=None) -> None:
         if not self.controller.publishing:  # weights shown while training: only the counter
             self.sync()
 

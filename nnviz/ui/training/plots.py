@@ -75,7 +75,7 @@ def follow_theme(widget: QWidget, document, views: list[tuple]) -> None:
             for view, *labels in views:
                 _style(view, *labels)
 
-    document.settings_changed.connect(on_settings)
+    document.display_changed.connect(lambda _name: on_settings())
     widget._follow_theme = on_settings  # kept with the widget
 
 
@@ -422,10 +422,13 @@ class BoundaryPlot(QWidget):
         follow_theme(self, controller.document, [(self.plot, "x₁", "x₂", False)])
         # the weights shown (training or an edit) come as network changes
         controller.state_changed.connect(lambda: self.refresh(force=True))
-        controller.document.network_changed.connect(self.refresh)
+        controller.document.results_changed.connect(self._on_results)
         self.refresh(force=True)
 
     # --------------------------------------------------------------- drawing
+    def _on_results(self, _change) -> None:
+        self.refresh()
+
     def show_neuron(self, key: tuple[int, int] | None) -> None:
         """Show neuron ``key``'s map (hover on the canvas), or the output again with None."""
         if key is not None and not 1 <= key[0] < self.controller.document.network.depth:
