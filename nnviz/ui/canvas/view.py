@@ -1052,18 +1052,11 @@ class NetworkCanvas(QGraphicsView):
             image = self.neuron_image_hook(l, j)
             if image is None:
                 continue
-            # the image as the circle's brush: no clip path, no scaled copy per neuron
-            brush = QBrush(image)
-            brush.setTransform(
-                QTransform.fromTranslate(x - r, y - r).scale(
-                    2 * r / image.width(), 2 * r / image.height()
-                )
-            )
-            p.save()
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(brush)
-            p.drawEllipse(QPointF(x, y), r - 1, r - 1)
-            p.restore()
+            # a square inside the circle (as TensorFlow Playground's square neurons):
+            # one scaled blit, no clip path (a clipped or brush-filled circle cost
+            # ~1 ms a neuron)
+            h = r * 0.72
+            p.drawImage(QRectF(x - h, y - h, 2 * h, 2 * h), image)
 
     def paint_outputs(self, p: QPainter, numbers: bool = True) -> None:
         """Targets beside the output neurons and the loss box."""
