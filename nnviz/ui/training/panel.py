@@ -292,6 +292,9 @@ class TrainingPanel(QWidget):
         self._syncing = True
         try:
             playing = ctrl.playing
+            self.stop_spin.blockSignals(True)
+            self.stop_spin.setValue(ctrl.stop_at)  # a new run past the old limit clears it
+            self.stop_spin.blockSignals(False)
             self.play_button.setChecked(playing)
             self.play_button.setText("Pause" if playing else "Play")
             sp = QStyle.StandardPixmap
