@@ -543,3 +543,16 @@ def test_the_plots_follow_the_theme(window):
     light = f.loss.plot.backgroundBrush().color().name()
     assert dark != light
     assert f.boundary.plot.backgroundBrush().color().name() == light
+
+
+def test_training_and_the_pass_playback_take_turns(window, qtbot):
+    ctrl = window.training.controller
+    pb = window.playback
+    pb.seek(3, 0.0)
+    ctrl.set_speed(3)
+    ctrl.play()  # training starts: the pass goes back to its start
+    assert not pb.is_active()
+    qtbot.waitUntil(lambda: ctrl.trainer.steps_done >= 1, timeout=30_000)
+    pb.play()  # playing the pass pauses training
+    assert not ctrl.playing
+    pb.pause()

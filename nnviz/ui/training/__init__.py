@@ -124,8 +124,14 @@ class TrainingFeature(QObject):
         ctrl.message.connect(lambda text, error: text and ctx.messages.show(text, error))
         doc.results_changed.connect(self._on_results)
         doc.file_state_changed.connect(self._follow_file)
+        if self.playback is not None:  # playing the pass pauses training: one at a time
+            self.playback.playing_changed.connect(self._on_playback_playing)
         self._file_key: object = object()
         self._follow_file()
+
+    def _on_playback_playing(self, playing: bool) -> None:
+        if playing and self.controller.playing:
+            self.controller.pause()
 
     def _to_front(self, dock) -> None:
         """Make ``dock``'s tab the current one (``raise_()`` alone did not, here)."""
