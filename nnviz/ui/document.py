@@ -409,6 +409,8 @@ class Document(QObject):
     network_changed = Signal()
     #: DEPRECATED — emitted after ``display_changed``
     settings_changed = Signal()
+    #: the file's ``training`` section changed (training feature; see the end of the class)
+    training_changed = Signal()
 
     def __init__(self, project: io.Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -755,6 +757,78 @@ class Document(QObject):
         self._path = target
         self.undo_stack.setClean()
         self.file_state_changed.emit()
+
+    # ------------------------------------------------ training (live weights)
+    # Added for the training feature (nnviz/ui/training). Training changes the
+    # weights many times a second: those changes are shown (network_changed) but
+    # are not undo steps; one "Train N epochs" command is pushed when the run
+    # pauses, so one undo goes back to the weights before the run.
+
+    @property
+    def training_spec(self):
+        """The file's ``training`` section (a TrainingSpec), or None."""
+        return self._project.training
+
+    def set_training_spec(self, spec) -> None:
+        """Store training settings (optimiser, rates, dataset, ...); not an undo step,
+        but the file is then unsaved (closing asks to save it)."""
+        if spec != self._project.training:
+            self._project.training = spec
+            self.undo_stack.resetClean()
+            self.training_changed.emit()
+
+    def edit_training(
+        self,
+        text: str,
+        spec,
+        network: Network | None = None,
+        sample: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> bool:
+        """One undoable step that sets the training section and optionally the network
+        (e.g. new input features) and the sample. A network the core refuses is refused."""
+        before = self._project.copy()
+        after = self._project.copy()
+        after.training = spec
+        if network is not None:
+            try:
+                network.validate()
+            except EditError as e:
+                self.edit_refused.emit(str(e))
+                return False
+            after.network = network.copy()
+        if sample is not None:
+            after.sample = io.Sample(
+                np.array(sample[0], dtype=float), np.array(sample[1], dtype=float)
+            )
+        self.undo_stack.push(_SnapshotCommand(self, before, after, text))
+        self.training_changed.emit()
+        return True
+
+    def set_parameters_live(self, params: list[np.ndarray]) -> None:
+        """Copy ``[W1, b1, W2, b2, ...]`` into the network in place and show it; no undo step.
+
+        The arrays must have the network's shapes (the trainer's copy of it).
+        """
+        k = 0
+        for layer in self.network.layers:
+            np.copyto(layer.W, params[k])
+            np.copyto(layer.b, params[k + 1])
+            k += 2
+        with np.errstate(all="ignore"):  # a diverging run shows its inf/NaN, without warnings
+            self._changed(values=None)
+
+    def begin_live_run(self) -> None:
+        """Remember the project as it is before live changes start."""
+        self._live_before = self._project.copy()
+
+    def end_live_run(self, text: str) -> bool:
+        """Push one undo step from the project at :meth:`begin_live_run` to now (if it changed)."""
+        before = getattr(self, "_live_before", None)
+        self._live_before = None
+        if before is None or before.network.same_as(self.network):
+            return False
+        self.undo_stack.push(_SnapshotCommand(self, before, self._project.copy(), text))
+        return True
 
 
 def _differences(before: io.Project, after: io.Project) -> dict:

@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         doc.undo_stack.canRedoChanged.connect(self._update_actions)
         self.canvas.scrubbed.connect(self.show_message)
         self.playback = None
+        self.training = None
         self.activation_plot = self.gradient_flow = self.linear_map = None
         self.apply_theme(self._theme_choice, remember=False)  # --theme is for this run
         self._on_file_state_changed()
@@ -171,6 +172,9 @@ class MainWindow(QMainWindow):
             if not self.features:
                 for feature in default_features():
                     self.install_feature(feature)
+                from nnviz.ui.training import install as install_training
+
+                self.training = install_training(self)
         finally:
             self.panels_built.emit()
 

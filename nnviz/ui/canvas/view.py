@@ -603,6 +603,10 @@ class NetworkCanvas(QGraphicsView):
         #: labels the last animation frame had no room for (see placement.py)
         self.hidden_labels = 0
         self.hovered: Selection | None = None
+        #: training hooks (nnviz/ui/training): f(l, j) -> QImage | None, a hidden neuron's
+        #: map over the data plane drawn in its circle; f(selection | None) on hover changes
+        self.neuron_image_hook = None
+        self.hover_hook = None
         self._press: QPointF | None = None
         self._press_value = 0.0
         self._press_key: tuple | None = None
@@ -833,6 +837,8 @@ class NetworkCanvas(QGraphicsView):
         hit = self.item_at(pos)
         if hit != self.hovered:
             self.hovered = hit
+            if self.hover_hook is not None:
+                self.hover_hook(hit)
             self.viewport().setCursor(
                 Qt.CursorShape.SizeVerCursor
                 if hit is not None and hit == self.document.selection
@@ -852,6 +858,8 @@ class NetworkCanvas(QGraphicsView):
     def leaveEvent(self, event) -> None:  # noqa: N802
         if self.hovered is not None:
             self.hovered = None
+            if self.hover_hook is not None:
+                self.hover_hook(None)
             self.overlay.update()
         super().leaveEvent(event)
 
@@ -1004,6 +1012,8 @@ class NetworkCanvas(QGraphicsView):
             for y, brush in zip(layout.y[l].tolist(), self.neuron_brushes(a)):
                 p.setBrush(brush)
                 p.drawEllipse(QPointF(x, y), r, r)
+            if self.neuron_image_hook is not None and 0 < l < len(layout.x) - 1 and r >= 6:
+                self._paint_neuron_maps(p, l, x, r)
             if not labelled:
                 continue
             for j in range(layout.sizes[l]):
@@ -1031,6 +1041,25 @@ class NetworkCanvas(QGraphicsView):
                             f"z = {fmt(doc.trace.z[l][0, j], d)}",
                         )
         self.paint_outputs(p, numbers)
+
+    def _paint_neuron_maps(self, p: QPainter, l: int, x: float, r: float) -> None:  # noqa: E741
+        """Each neuron's map (the training hook's image) inside its circle."""
+        for j, y in enumerate(self.layout.y[l].tolist()):
+            image = self.neuron_image_hook(l, j)
+            if image is None:
+                continue
+            # the image as the circle's brush: no clip path, no scaled copy per neuron
+            brush = QBrush(image)
+            brush.setTransform(
+                QTransform.fromTranslate(x - r, y - r).scale(
+                    2 * r / image.width(), 2 * r / image.height()
+                )
+            )
+            p.save()
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(brush)
+            p.drawEllipse(QPointF(x, y), r - 1, r - 1)
+            p.restore()
 
     def paint_outputs(self, p: QPainter, numbers: bool = True) -> None:
         """Targets beside the output neurons and the loss box."""
