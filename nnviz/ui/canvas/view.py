@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import activations
 from nnviz.core.explain import fmt
+from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas.layout import Layout
 from nnviz.ui.document import Document, Selection
@@ -57,7 +58,7 @@ _gestures = itertools.count(1)
 
 def _font(size: float, bold: bool = False) -> QFont:
     f = QFont()
-    f.setPointSizeF(size)
+    f.setPointSizeF(textscale.pt(size))  # the global text scale (View ▸ Zoom Text, presenter)
     f.setBold(bold)
     return f
 
@@ -1143,6 +1144,13 @@ class NetworkCanvas(QGraphicsView):
             a = doc.trace.a[sel.layer][0, sel.neuron]
             b = doc.network.layers[sel.layer - 1].b[sel.neuron]
             text = f"z = {fmt(z, d)}   a = {fmt(a, d)}   b = {fmt(b, d)}"
+            if hidden_values.hidden(doc):  # a lesson asks for some of these: "?"
+                text = "   ".join(
+                    hidden_values.mask(t)
+                    if hidden_values.is_hidden(doc, n, sel.layer, sel.neuron)
+                    else t
+                    for n, t in zip("zab", text.split("   "))
+                )
         self._label(p, QPointF(x, y - r - 24), text)
 
     def _paint_edge_highlight(
