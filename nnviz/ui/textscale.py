@@ -17,9 +17,43 @@ def factor() -> float:
     return _factor
 
 
-def pt(size: float) -> float:
-    """A point size at the current scale."""
-    return size * _factor
+#: presenter mode: painted text is never smaller than this many pixels on screen
+_min_px = 0.0
+_zoom_source = None
+#: the logical dots per inch text is drawn at (Qt's default on X11 and offscreen)
+DPI = 96.0
+
+
+def set_min_px(px: float, zoom_source=None) -> None:
+    """Painted canvas text at least ``px`` pixels high (0: no floor); ``zoom_source()``
+    gives the canvas's zoom (scene units to pixels), which the floor divides out."""
+    global _min_px, _zoom_source
+    _min_px = max(0.0, float(px))
+    _zoom_source = zoom_source if _min_px else None
+
+
+def min_px() -> float:
+    return _min_px
+
+
+def floor_pt() -> float:
+    """The smallest point size (in scene units) that still reads as :func:`min_px` pixels."""
+    if not _min_px:
+        return 0.0
+    zoom = 1.0
+    if _zoom_source is not None:
+        try:
+            zoom = max(float(_zoom_source()), 1e-3)
+        except RuntimeError:  # the canvas is gone
+            zoom = 1.0
+    return _min_px * 72.0 / DPI / zoom
+
+
+def pt(size: float, screen: bool = False) -> float:
+    """A point size at the current scale, never below the presenter's floor: in scene
+    units (divided by the zoom), or with ``screen`` for text drawn at a fixed screen size."""
+    floor = _min_px * 72.0 / DPI if screen else floor_pt()
+    return max(size * _factor, floor)
 
 
 def clamp(f: float) -> float:

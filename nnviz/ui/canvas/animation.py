@@ -278,9 +278,11 @@ def bucket_paths(
     return out
 
 
-def _font(size: float, bold: bool = False) -> QFont:
+def _font(size: float, bold: bool = False, screen: bool = False) -> QFont:
     f = QFont()
-    f.setPointSizeF(textscale.pt(size))  # the global text scale (View ▸ Zoom Text, presenter)
+    # the global text scale (View ▸ Zoom Text, presenter mode's floor); ``screen``: a
+    # label drawn at a fixed screen size, not in scene units
+    f.setPointSizeF(textscale.pt(size, screen))
     f.setBold(bold)
     return f
 
@@ -690,7 +692,7 @@ class PlaybackPainter:
             if (right - left) * zoom < 90:  # no free column: use the whole gap
                 left, right = xa, xb
             # as large as fits in the free column
-            fm = QFontMetricsF(_font(LABEL_PT, True))
+            fm = QFontMetricsF(_font(LABEL_PT, True, screen=True))
             widest = max(fm.horizontalAdvance(t) for _, t in items) + 16
             avail = (right - left) * zoom - 8
             pt = max(MIN_LABEL_PT, LABEL_PT * min(1.0, avail / widest))
@@ -716,7 +718,7 @@ class PlaybackPainter:
     def _box_rect(canvas, lab: _Label) -> QRectF:
         """The scene rectangle a label covers."""
         zoom = max(canvas.zoom_level(), 1e-3)
-        fm = QFontMetricsF(_font(lab.pt, lab.boxed))
+        fm = QFontMetricsF(_font(lab.pt, lab.boxed, screen=True))
         w = (fm.horizontalAdvance(lab.text) + 16) / zoom
         h = (fm.height() + 8) / zoom
         return QRectF(lab.center.x() - w / 2, lab.center.y() - h / 2, w, h)
@@ -743,7 +745,7 @@ class PlaybackPainter:
         zoom = max(canvas.zoom_level(), 1e-3)
         p.translate(center)
         p.scale(1 / zoom, 1 / zoom)
-        font = _font(15, True)
+        font = _font(15, True, screen=True)
         p.setFont(font)
         fm = QFontMetricsF(font)
         w = fm.horizontalAdvance(text) + 28
@@ -765,7 +767,7 @@ class PlaybackPainter:
 
 def _box_height(pt: float) -> float:
     """Screen height in pixels of a label box at ``pt`` points (bold text plus padding)."""
-    return QFontMetricsF(_font(pt, True)).height() + 8
+    return QFontMetricsF(_font(pt, True, screen=True)).height() + 8
 
 
 def spread(ys: np.ndarray, h: float) -> np.ndarray:

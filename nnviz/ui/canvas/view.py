@@ -56,9 +56,11 @@ MAX_EDGE_WIDTH = 7.0
 _gestures = itertools.count(1)
 
 
-def _font(size: float, bold: bool = False) -> QFont:
+def _font(size: float, bold: bool = False, screen: bool = False) -> QFont:
     f = QFont()
-    f.setPointSizeF(textscale.pt(size))  # the global text scale (View ▸ Zoom Text, presenter)
+    # the global text scale (View ▸ Zoom Text, presenter mode's floor); ``screen``: a
+    # label drawn at a fixed screen size, not in scene units
+    f.setPointSizeF(textscale.pt(size, screen))
     f.setBold(bold)
     return f
 
@@ -973,8 +975,12 @@ class NetworkCanvas(QGraphicsView):
         avail = rect.width() * 0.9
         w = p.fontMetrics().horizontalAdvance(text)
         if w > avail:
-            font.setPointSizeF(max(size * avail / w, 4.0))
+            floor = textscale.floor_pt()  # presenter mode: never below its large print
+            font.setPointSizeF(max(font.pointSizeF() * avail / w, 4.0, floor))
             p.setFont(font)
+            if floor:  # the number may be wider than the circle: let it out
+                w = p.fontMetrics().horizontalAdvance(text)
+                rect = QRectF(rect.center().x() - w / 2 - 4, rect.top(), w + 8, rect.height())
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     def paint_outputs(self, p: QPainter, numbers: bool = True) -> None:
@@ -1248,7 +1254,7 @@ class NetworkCanvas(QGraphicsView):
         scale = max(self.zoom_level(), 1e-3)
         p.translate(center)
         p.scale(1 / scale, 1 / scale)
-        font = _font(pt, boxed)
+        font = _font(pt, boxed, screen=True)
         p.setFont(font)
         fm = QFontMetricsF(font)
         w = fm.horizontalAdvance(text) + 16
@@ -1268,7 +1274,7 @@ class NetworkCanvas(QGraphicsView):
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        font = _font(10)
+        font = _font(10, screen=True)
         p.setFont(font)
         fm = p.fontMetrics()
         rows = [

@@ -3,7 +3,7 @@
 For a lecture on a projector: the window goes full screen; the canvas stays
 large with the lesson text (or, without a lesson, the chain-rule panel) beside
 it; the editing panels, toolbars, menu and status bar are hidden; every text is
-drawn at the presenter text scale (100–300 %, default 200 %, so that nothing is
+drawn at the presenter text scale (100–300 %, default 150 %, so that nothing is
 below 18 px at 1024×768); an optional high-contrast theme; PageDown / PageUp
 (what a clicker sends) walk the lesson wherever the focus is; and a red
 "laser pointer" ring follows the neuron or edge under the mouse.
@@ -24,7 +24,11 @@ from nnviz.ui import settings, textscale
 from nnviz.ui import theme as themes
 
 #: the presenter's text scale unless the user chose another (remembered)
-DEFAULT_PRESENTER_SCALE = 2.0
+DEFAULT_PRESENTER_SCALE = 1.5
+#: presenter mode: no text smaller than this on screen (readable from the back of a room)
+MIN_TEXT_PX = 18.0
+#: the share of the width the lesson's text takes beside the canvas
+LESSON_SHARE = 0.36
 #: the chain-rule panel's own point size is multiplied by the scale too
 CHAIN_RULE_PT = 15.0
 
@@ -223,16 +227,21 @@ class Presenter(QObject):
                 self._saved["hidden"].append(tb)
         for name in keep:
             dock = win.docks[name]
+            dock.setTitleBarWidget(QWidget(dock))  # its small title is not needed on a projector
+            self._saved.setdefault("titled", []).append(dock)
             dock.show()
             dock.raise_()
-            if name == "lessonDock":  # the lesson's text beside the canvas: 40 % of the width
-                win.resizeDocks([dock], [int(win.width() * 0.4)], Qt.Orientation.Horizontal)
+            if name == "lessonDock":  # the lesson's text beside the canvas
+                win.resizeDocks(
+                    [dock], [int(win.width() * LESSON_SHARE)], Qt.Orientation.Horizontal
+                )
         win.menuBar().hide()
         win.statusBar().hide()
         self._apply_scale()
         if self.high_contrast:
             self._apply_theme(HIGH_CONTRAST)
         self.laser.set_enabled(True)
+        textscale.set_min_px(MIN_TEXT_PX, win.canvas.zoom_level)
         QApplication.instance().installEventFilter(self._keys)
         if full_screen:
             win.showFullScreen()
@@ -250,6 +259,7 @@ class Presenter(QObject):
         self.active = False
         QApplication.instance().removeEventFilter(self._keys)
         self.laser.set_enabled(False)
+        textscale.set_min_px(0)
         textscale.set_factor(s["scale"])
         if s.get("chain_pt") is not None:
             self._chain_rule().set_point_size(s["chain_pt"])
@@ -260,6 +270,11 @@ class Presenter(QObject):
             win.showNormal()
             if isinstance(s["geometry"], QByteArray):
                 win.restoreGeometry(s["geometry"])
+        for dock in s.get("titled", []):
+            old = dock.titleBarWidget()
+            dock.setTitleBarWidget(None)
+            if old is not None:
+                old.deleteLater()
         for w in s["hidden"]:
             w.show()
         win.restoreState(s["state"])
