@@ -6,16 +6,17 @@ from __future__ import annotations
 import subprocess
 import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 
 pytest_plugins = ["pytester"]
 
-README_EXAMPLE = """
-def test_forgetting_the_bias_is_caught(nnviz_window):
-    nnviz_window.open("lesson-1", step=8)          # lesson 1, step 8: compute z
-    assert nnviz_window.answer(-3.0).correct is False
-    assert nnviz_window.answer(-2.0).correct
-    assert nnviz_window.shown(1, 0)["z"] == -2.0
-"""
+
+def _readme_example() -> str:
+    """The five-line example of README's "Testing a lesson with pytest" (kept in step)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Testing a lesson with pytest", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
 
 AUTHOR_TESTS = '''
 import json
@@ -100,8 +101,12 @@ def test_the_plugin_is_registered_and_imports_no_qt():
     assert out.stdout.strip() == "[]"
 
 
+def test_readme_example_is_five_lines():
+    assert len(_readme_example().strip().splitlines()) == 5
+
+
 def test_a_course_authors_tests_pass_outside_the_repository(pytester):
-    pytester.makepyfile(test_readme_example=README_EXAMPLE, test_author=AUTHOR_TESTS)
+    pytester.makepyfile(test_readme_example=_readme_example(), test_author=AUTHOR_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error", "-q")
     result.assert_outcomes(passed=4)
 

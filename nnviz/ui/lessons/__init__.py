@@ -60,6 +60,7 @@ class LessonsFeature(QObject):
 
         self.session = LessonSession(win, lesson)
         self.panel = LessonPanel(self.session)
+        self.session.step_changed.connect(self._on_step_changed)
         if self.dock is None:
             self.dock = QDockWidget("Lesson", win)
             self.dock.setObjectName("lessonDock")
@@ -84,6 +85,13 @@ class LessonsFeature(QObject):
             presenter.leave()
             presenter.enter(full_screen=win.isFullScreen())
         return True
+
+    def _on_step_changed(self, _k: int) -> None:
+        presenter = getattr(self.window, "presenter", None)
+        if presenter is not None and presenter.active:  # a new step's text: keep the share
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, presenter._size_lesson_dock)
 
     def open_file_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -195,14 +203,26 @@ def from_args(window, args) -> int | None:
                 return 2
             window.error_dialog("No such step", msg)
             step = None
-        if lesson is not None:
-            at = None if step is None else step - 1
-            if window.playback is None and not headless:  # after the first paint
-                _once(window.panels_built, lambda: feature.open(lesson, at))
-            else:
-                feature.open(lesson, at)
-    if getattr(args, "presenter", False):
-        window.presenter.enter(full_screen=not headless)
+        if lesson is None:
+            name = None
+    presenter = bool(getattr(args, "presenter", False))
+    if name is None and not presenter:
+        return None
+
+    def apply() -> None:
+        if name is not None:
+            feature.open(lesson, None if step is None else step - 1)
+        if presenter:
+            window.presenter.enter(full_screen=not headless)
+
+    if window.playback is None and not headless:
+        # after the first paint, once every panel is built and shown (a dock added to a
+        # shown window is shown by a queued call: run after it)
+        from PySide6.QtCore import QTimer
+
+        _once(window.panels_built, lambda: QTimer.singleShot(0, apply))
+    else:
+        apply()
     return None
 
 

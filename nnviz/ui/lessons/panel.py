@@ -65,6 +65,21 @@ class _LessonKeys(QObject):
         return True
 
 
+class _OptionLabel(QLabel):
+    """An answer's text beside its radio button: wraps, and a click chooses it."""
+
+    def __init__(self, text: str, button: QRadioButton) -> None:
+        super().__init__(text)
+        self.button = button
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setToolTip(button.toolTip())
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.button.setChecked(True)
+        self.button.setFocus()
+
+
 class LessonPanel(QWidget):
     """Shows one :class:`~nnviz.ui.lessons.session.LessonSession` and walks it."""
 
@@ -95,6 +110,7 @@ class LessonPanel(QWidget):
         self.step_label = QLabel()
         self.step_label.setObjectName("lessonStepLabel")
         self.step_label.setToolTip("The step you are on, and the questions answered so far")
+        self.step_label.setWordWrap(True)
         row.addWidget(self.step_label)
         row.addWidget(self.progress, 1)
         lay.addLayout(row)
@@ -120,6 +136,7 @@ class LessonPanel(QWidget):
         self.options_layout.setContentsMargins(0, 0, 0, 0)
         self.option_group = QButtonGroup(self)
         self.option_buttons: list[QRadioButton] = []
+        self._option_rows: list[QWidget] = []
         ex.addWidget(self.options_box)
         self.number = QLineEdit()
         self.number.setObjectName("lessonAnswer")
@@ -164,9 +181,12 @@ class LessonPanel(QWidget):
         for b in (self.previous_button, self.next_button):
             nav.addWidget(b)
         nav.addStretch(1)
-        for b in (self.reset_button, self.restart_button):
-            nav.addWidget(b)
         lay.addLayout(nav)
+        again = QHBoxLayout()  # a row of its own: the panel stays narrow at large text
+        for b in (self.reset_button, self.restart_button):
+            again.addWidget(b)
+        again.addStretch(1)
+        lay.addLayout(again)
 
         for w in [self, *self.findChildren(QWidget)]:
             w.installEventFilter(self._keys)
@@ -226,8 +246,11 @@ class LessonPanel(QWidget):
     def _build_exercise(self, ex: core.Exercise | None) -> None:
         for b in self.option_buttons:
             self.option_group.removeButton(b)
-            b.deleteLater()
+        for row in self._option_rows:
+            row.hide()
+            row.deleteLater()
         self.option_buttons = []
+        self._option_rows = []
         self.exercise_box.setVisible(ex is not None)
         if ex is None:
             return
@@ -237,13 +260,24 @@ class LessonPanel(QWidget):
             self.number.hide()
             self.options_box.show()
             for i, opt in enumerate(ex.options):
-                b = QRadioButton(f"{core.LETTERS[i]}) {opt.text}")
+                # the letter on the button, the text in a wrapping label beside it (a radio
+                # button's own text never wraps: long answers would widen the panel)
+                row = QWidget()
+                rl = QHBoxLayout(row)
+                rl.setContentsMargins(0, 0, 0, 0)
+                b = QRadioButton(f"{core.LETTERS[i]})")
                 b.setObjectName(f"lessonOption{i}")
                 b.setToolTip(f"Answer {core.LETTERS[i]}")
                 b.installEventFilter(self._keys)
+                label = _OptionLabel(opt.text, b)
+                label.setObjectName(f"lessonOptionText{i}")
+                label.installEventFilter(self._keys)
+                rl.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
+                rl.addWidget(label, 1)
                 self.option_group.addButton(b, i)
-                self.options_layout.addWidget(b)
+                self.options_layout.addWidget(row)
                 self.option_buttons.append(b)
+                self._option_rows.append(row)
             if state.solved:
                 self.option_buttons[ex.answer].setChecked(True)
         else:

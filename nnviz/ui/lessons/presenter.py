@@ -180,6 +180,22 @@ class Presenter(QObject):
         self.laser = LaserPointer(window.canvas)
         self._keys = _ClickerKeys(self)
         self.actions: dict[str, QAction] = {}
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if self.active and obj is self.window and event.type() == QEvent.Type.Resize:
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self._size_lesson_dock)  # after the layout took the new size
+            self._fit_later()
+        return False
+
+    def _size_lesson_dock(self) -> None:
+        """The lesson's text beside the canvas: :data:`LESSON_SHARE` of the width."""
+        win = self.window
+        dock = getattr(win, "docks", {}).get("lessonDock")
+        if dock is not None and dock.isVisibleTo(win):
+            win.resizeDocks([dock], [int(win.width() * LESSON_SHARE)], Qt.Orientation.Horizontal)
 
     # ------------------------------------------------------------ helpers
     def lesson_panel(self):
@@ -231,10 +247,7 @@ class Presenter(QObject):
             self._saved.setdefault("titled", []).append(dock)
             dock.show()
             dock.raise_()
-            if name == "lessonDock":  # the lesson's text beside the canvas
-                win.resizeDocks(
-                    [dock], [int(win.width() * LESSON_SHARE)], Qt.Orientation.Horizontal
-                )
+        self._size_lesson_dock()
         win.menuBar().hide()
         win.statusBar().hide()
         self._apply_scale()
@@ -245,6 +258,8 @@ class Presenter(QObject):
         QApplication.instance().installEventFilter(self._keys)
         if full_screen:
             win.showFullScreen()
+            if win.screen() is not None:  # without a window manager nothing moves it
+                win.setGeometry(win.screen().geometry())
         self._sync_actions()
         panel = self.lesson_panel()
         if panel is not None:
@@ -336,7 +351,7 @@ class Presenter(QObject):
     def _fit_later(self) -> None:
         from PySide6.QtCore import QTimer
 
-        QTimer.singleShot(0, self.window.canvas.fit)
+        QTimer.singleShot(1, self.window.canvas.fit)
 
     def _sync_actions(self) -> None:
         act = self.actions.get("presenterAction")

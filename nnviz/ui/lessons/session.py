@@ -222,8 +222,8 @@ class LessonSession(QObject):
                 show(f"This step shows the {name} panel, which this nnviz does not have yet.")
             return
         presenter = getattr(self.window, "presenter", None)
-        if presenter is not None and presenter.active and name != "chainRule":
-            return  # presenter mode keeps the canvas large: only the lesson and chain rule
+        if presenter is not None and presenter.active:
+            return  # presenter mode keeps the canvas large, the lesson's text beside it
         dock.show()
         dock.raise_()
 
