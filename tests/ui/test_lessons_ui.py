@@ -377,3 +377,21 @@ def test_hidden_values_mask_lines_and_texts():
     ]
     assert hidden_values.mask("∂L/∂w = -0.0231") == "∂L/∂w = ?"
     assert hidden_values.mask("0.818") == "?"
+
+
+def test_the_activation_plot_keeps_the_asked_numbers_hidden(nnviz_window):
+    """At "compute a" the plot knows z but must not print a = f(z) before the answer."""
+    d = nnviz_window
+    d.open("lesson-1", step=LESSON_1.step_of("a").number)
+    plot = d.window.activation_plot
+    plot.refresh()
+    assert "0.0" not in plot.values_label.text().split("a = f(z) =")[1]
+    assert "?" in plot.values_label.text()
+    assert "f" not in plot.values
+    assert d.answer("B").correct
+    plot.refresh()
+    assert plot.values["f"] == 0.0
+    d.go(LESSON_1.step_of("z").number)
+    d.session.reset_step()
+    plot.refresh()
+    assert plot.values == {}  # z asked again: no value, no marker
