@@ -146,6 +146,11 @@ def test_lesson1_vanishing_gradient_is_what_the_engine_shows(lesson1):
     assert norms[0] < norms[-1] / 100  # the first layer's gradients are far the smallest
     ex = lesson1.exercise("vanishing")
     assert "first" in ex.options[ex.answer].text
+    # and the ReLU step's claim: at the same depth the gradient reaches layer 1 alive
+    _, _, relu = _evaluate("deep_relu")
+    first = np.abs(relu.dL_dz[1]).mean()
+    assert first > 1000 * np.abs(grads.dL_dz[1]).mean()
+    assert first > np.abs(relu.dL_dz[-1]).mean() / 100
 
 
 def test_lesson2_answers_are_the_engines_numbers(lesson2):

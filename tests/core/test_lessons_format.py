@@ -450,3 +450,11 @@ def test_the_readme_example_lesson_parses():
     lesson = lessons.parse(example, "readme")
     assert len(lesson) == 2 and [e.id for e in lesson.exercises] == ["z", "step-2"]
     assert lessons.check_answer(lesson.exercise("z"), -3.0).message.startswith("−3.0 is w·x")
+
+
+def test_the_module_docstring_example_parses():
+    doc = lessons.__doc__
+    example = doc.split("::\n\n", 1)[1].split("\n\nEverything here", 1)[0]
+    text = "\n".join(line[4:] for line in example.splitlines())
+    lesson = lessons.parse(text, "doc")
+    assert lesson.exercise("step-1").engine == "z"
