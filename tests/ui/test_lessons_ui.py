@@ -310,17 +310,34 @@ def test_presenter_at_1024x768_hides_editing_panels_and_no_text_below_18px(
 
 
 def test_presenter_keys_clicker_walks_lesson_wherever_the_focus_is(nnviz_window):
+    """A clicker's PageDown: on a question, first the answer (played on to its reveal),
+    then the next step; PageUp goes back. No mouse, wherever the focus is."""
     d = nnviz_window
     win = d.window
     d.open("lesson-1")
     QTest.keyClick(win, Qt.Key.Key_F5)
     assert win.presenter.active and win.actions_by_name["presenterAction"].isChecked()
     win.canvas.setFocus()
-    QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
-    QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
-    assert d.lesson_step == 3
+    z_step = LESSON_1.step_of("z")
+    expected, shown_answer = 1, False
+    while expected < z_step.number or not shown_answer:
+        QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
+        d.session.finish_reveal()
+        ex = LESSON_1.steps[expected - 1].exercise
+        if ex is not None and not shown_answer:
+            shown_answer = True  # the answer first
+            assert d.lesson_step == expected
+            assert d.feedback().startswith("▶ The answer:")
+        else:
+            expected += 1
+            shown_answer = False
+            assert d.lesson_step == expected
+    assert "The answer: −2." in d.feedback()
+    assert not hidden_values.hidden(d.document)  # z is revealed on the canvas
+    assert d.shown(1, 0)["z"] == -2.0
+    assert d.session.progress.exercises["z"].solved is False  # shown, not answered
     QTest.keyClick(win.canvas, Qt.Key.Key_PageUp)
-    assert d.lesson_step == 2
+    assert d.lesson_step == z_step.number - 1
     QTest.keyClick(win.canvas, Qt.Key.Key_F5)
     assert not win.presenter.active
 

@@ -232,10 +232,3 @@ def _once(signal, slot) -> None:
         slot()
 
     signal.connect(run)
-
-
-def shortcut_help() -> list[tuple[str, str]]:
-    """Keys the lesson adds that no action lists (for the F1 table)."""
-    nxt = QKeySequence(Qt.Key.Key_PageDown).toString(QKeySequence.SequenceFormat.NativeText)
-    prv = QKeySequence(Qt.Key.Key_PageUp).toString(QKeySequence.SequenceFormat.NativeText)
-    return [("Next lesson step (focus in the lesson)", nxt), ("Previous lesson step", prv)]

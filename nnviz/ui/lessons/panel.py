@@ -192,12 +192,22 @@ class LessonPanel(QWidget):
             w.installEventFilter(self._keys)
         session.step_changed.connect(self.refresh)
         session.answered.connect(self._on_answered)
+        session.answer_shown.connect(self._on_answer_shown)
         self.refresh()
 
     # ------------------------------------------------------------- moving
     def go_next(self) -> None:
         self.session.finish_reveal()
         self.session.next()
+
+    def present_next(self) -> None:
+        """A clicker's "next" while presenting: first show an unanswered question's
+        answer (and play on to its reveal), then, on the next press, the next step."""
+        s = self.session
+        if s.exercise is not None and not s.solved() and s.index not in s.revealed:
+            s.show_answer()
+        else:
+            self.go_next()
 
     def go_previous(self) -> None:
         self.session.finish_reveal()
@@ -287,8 +297,29 @@ class LessonPanel(QWidget):
         if state.solved:
             fb = core.check_answer(ex, ex.answer)
             self._set_feedback(fb.message, True)
+        elif self.session.index in self.session.revealed:
+            self._on_answer_shown()
         else:
             self._set_feedback("", None)
+
+    def answer_text(self, ex: core.Exercise) -> str:
+        """The right answer, written out, with why."""
+        if isinstance(ex, core.ChoiceExercise):
+            k = ex.answer
+            opt = ex.options[k]
+            why = opt.feedback or ex.correct
+            return f"The answer: {core.LETTERS[k]}) {opt.text}. {why}".strip()
+        value = f"{ex.answer:g}".replace("-", core.MINUS)
+        return f"The answer: {value}. {ex.correct}".strip()
+
+    def _on_answer_shown(self) -> None:
+        ex = self.session.exercise
+        if ex is None:
+            return
+        if isinstance(ex, core.ChoiceExercise):
+            self.option_buttons[ex.answer].setChecked(True)
+        self.feedback.setText("▶ " + self.answer_text(ex))
+        self.feedback.setStyleSheet("font-weight: bold;")
 
     def _on_answered(self, fb: core.Feedback) -> None:
         self._set_feedback(fb.message, fb.correct if fb.valid else False)

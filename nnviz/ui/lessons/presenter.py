@@ -5,7 +5,9 @@ large with the lesson text (or, without a lesson, the chain-rule panel) beside
 it; the editing panels, toolbars, menu and status bar are hidden; every text is
 drawn at the presenter text scale (100–300 %, default 150 %, so that nothing is
 below 18 px at 1024×768); an optional high-contrast theme; PageDown / PageUp
-(what a clicker sends) walk the lesson wherever the focus is; and a red
+(what a clicker sends) walk the lesson wherever the focus is — on a step with a
+question the first PageDown shows its answer and plays on to the reveal, the
+next one goes on; and a red
 "laser pointer" ring follows the neuron or edge under the mouse.
 
 Also here: the global text scale (View ▸ Zoom Text: Ctrl+Shift+Plus / Minus,
@@ -157,7 +159,7 @@ class _ClickerKeys(QObject):
             event.accept()
             return True
         if key == Qt.Key.Key_PageDown:
-            panel.go_next()
+            panel.present_next()
         else:
             panel.go_previous()
         return True

@@ -68,6 +68,7 @@ class LessonSession(QObject):
     step_changed = Signal(int)
     answered = Signal(object)
     progress_changed = Signal()
+    answer_shown = Signal()
 
     def __init__(self, window, lesson: core.Lesson, progress: core.Progress | None = None):
         super().__init__(window)
@@ -78,6 +79,8 @@ class LessonSession(QObject):
         self.progress = progress if progress is not None else load_progress(lesson)
         self._loaded: core.NetworkRef | None = None  # the network this session put in
         self._reveal_to: int | None = None
+        #: steps whose answer was shown without being answered (presenter mode); not stored
+        self.revealed: set[int] = set()
         self.last_feedback: core.Feedback | None = None
         controller = self.controller
         if controller is not None:
@@ -125,6 +128,7 @@ class LessonSession(QObject):
     def reset_step(self) -> None:
         """Forget this step's answer: its values are hidden again and it starts afresh."""
         self.progress.reset_step(self.lesson, self.index)
+        self.revealed.discard(self.index)
         self.last_feedback = None
         self._loaded = None  # the step's network comes back as the lesson wrote it
         self.go(self.index)
@@ -132,6 +136,7 @@ class LessonSession(QObject):
     def restart(self) -> None:
         """Forget every answer and go back to the first step."""
         self.progress.restart(self.lesson)
+        self.revealed.clear()
         self.last_feedback = None
         self._loaded = None
         self.go(0)
@@ -152,6 +157,19 @@ class LessonSession(QObject):
         self.last_feedback = fb
         self.answered.emit(fb)
         return fb
+
+    def show_answer(self) -> bool:
+        """Show the current exercise's answer without it being answered (a teacher
+        presenting): the hidden values come back and the playback plays on to the
+        reveal. It is not counted as solved. False if there is nothing to show."""
+        ex = self.exercise
+        if ex is None or self.solved() or self.index in self.revealed:
+            return False
+        self.revealed.add(self.index)
+        self._show_hidden()
+        self._reveal(ex.reveal)
+        self.answer_shown.emit()
+        return True
 
     def finish_reveal(self) -> None:
         """Jump to the end of a reveal that is still playing (tests, the next step)."""
@@ -201,13 +219,14 @@ class LessonSession(QObject):
                     controller.seek(target, 1.0)
             elif loaded:
                 controller.seek(0, 1.0)
-            if self.solved(k) and step.exercise is not None and step.exercise.reveal is not None:
+            done = self.solved(k) or k in self.revealed
+            if done and step.exercise is not None and step.exercise.reveal is not None:
                 target = step.exercise.reveal.resolve(controller.plan)
                 if target >= 0:
                     controller.seek(max(target, controller.step), 1.0)
         for name in step.show:
             self._show_panel(name)
-        hides = self.progress.hidden(self.lesson, k)
+        hides = () if k in self.revealed else self.progress.hidden(self.lesson, k)
         hidden_values.set_hidden(doc, hidden_keys(hides))
         if hides and controller is not None and not controller.is_active():
             controller.set_hold_active(True)  # the editing view would give the numbers away
