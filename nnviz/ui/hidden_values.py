@@ -78,7 +78,14 @@ _ASKED_NEURON = {
     "dL_dz": ("dL_dz", "∂L/∂z = ?", ("b", "update_b")),
     "b": ("b", "b = ?", ("dL_dz", "update_b")),
 }
-_ASKED_EDGE = {"dL_dw": ("dL_dw", "∂L/∂w = ?"), "wa": ("aw", "?")}
+_ASKED_EDGE = {"dL_dw": "∂L/∂w = ?", "wa": "a·w = ?", "w": "w = ?"}
+
+
+def asked_edge_label(document, l: int, j: int, i: int) -> str:  # noqa: E741
+    """The "?" label of a hidden value of edge ``(l, j, i)`` ("" if none is hidden);
+    the canvas writes it on the selected edge while the animation runs."""
+    keys = hidden(document)
+    return next((t for v, t in _ASKED_EDGE.items() if (v, l, j, i) in keys), "")
 
 
 def mask_scene(document, scene) -> None:
@@ -100,9 +107,6 @@ def mask_scene(document, scene) -> None:
                 for other in others:
                     scene.neuron_texts.pop((other, l, j), None)
                 scene.neuron_texts[(what, l, j)] = text
-        elif len(key) == 4 and key[0] in _ASKED_EDGE:
-            what, text = _ASKED_EDGE[key[0]]
-            scene.edge_texts.setdefault((what, *key[1:]), text)
     for key, text in list(scene.neuron_texts.items()):
         name = SCENE_NAMES.get(key[0])
         if name is not None and (name, *key[1:]) in keys:

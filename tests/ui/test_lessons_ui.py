@@ -130,6 +130,8 @@ def test_step_actions_load_select_seek_and_show(nnviz_window):
     assert d.window.docks["chainRuleDock"].isVisible()
     assert ("dL_dw", 2, 0, 0) in hidden_values.hidden(d.document)
     assert "∂L/∂w = ?" in d.window.inspector.values.text()
+    assert hidden_values.asked_edge_label(d.document, 2, 0, 0) == "∂L/∂w = ?"  # on the edge
+    assert hidden_values.asked_edge_label(d.document, 2, 0, 1) == ""
     d.seek("end")
     assert d.step == d.playback.last
     d.seek(0).select(0, 1)

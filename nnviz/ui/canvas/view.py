@@ -1174,6 +1174,13 @@ class NetworkCanvas(QGraphicsView):
         w = doc.network.layers[sel.layer - 1].W[sel.neuron, sel.source]
         if not self.playback_active:  # the animation labels its own edges
             self._label(p, self.scene_pos_of(sel), f"w = {fmt(w, doc.decimals)}")
+        else:  # a lesson asks for this edge's value: "?" on it until answered
+            asked = hidden_values.asked_edge_label(doc, sel.layer, sel.neuron, sel.source)
+            if asked:  # next to its source: clear of the labels of the neuron it feeds
+                half = QFontMetricsF(_font(12, True, screen=True)).horizontalAdvance(asked) / 2
+                reach = r1 + (half + 14) / max(self.zoom_level(), 1e-3)
+                t = min(0.5, reach / max(x2 - x1, 1e-6))
+                self._label(p, QPointF(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t), asked)
 
     def paint_dots(
         self,
