@@ -334,7 +334,7 @@ def test_presenter_keys_clicker_walks_lesson_wherever_the_focus_is(nnviz_window)
             expected += 1
             shown_answer = False
             assert d.lesson_step == expected
-    assert "The answer: −2." in d.feedback()
+    assert "The answer: −2.0." in d.feedback()
     assert not hidden_values.hidden(d.document)  # z is revealed on the canvas
     assert d.shown(1, 0)["z"] == -2.0
     assert d.session.progress.exercises["z"].solved is False  # shown, not answered
@@ -414,3 +414,30 @@ def test_the_activation_plot_keeps_the_asked_numbers_hidden(nnviz_window):
     d.session.reset_step()
     plot.refresh()
     assert plot.values == {}  # z asked again: no value, no marker
+
+
+@pytest.mark.parametrize("name", core.names())
+def test_every_shipped_lesson_walks_to_its_end(nnviz_window, name):
+    """Every step of every shipped lesson shows without an error and every exercise takes
+    its right answer (lesson 2: the learning rate is set, the training panel is asked for)."""
+    d = nnviz_window
+    lesson = core.load_named(name)
+    d.open(name)
+    for k, step in enumerate(lesson.steps):
+        d.go(k + 1)
+        if step.learning_rate is not None:
+            assert d.document.learning_rate == step.learning_rate
+        if step.exercise is not None:
+            assert d.answer(step.exercise.answer).correct, (name, step.title)
+    assert d.session.progress.solved == len(lesson.exercises)
+    assert "Traceback" not in d.window.status.text()
+
+
+def test_full_screen_f11_toggles(nnviz_window):
+    win = nnviz_window.window
+    act = win.actions_by_name["fullScreenAction"]
+    assert act.shortcut().toString() == "F11" and act in win.view_menu.actions()
+    act.trigger()
+    assert win.isFullScreen()
+    act.trigger()
+    assert not win.isFullScreen()

@@ -309,7 +309,10 @@ class LessonPanel(QWidget):
             opt = ex.options[k]
             why = opt.feedback or ex.correct
             return f"The answer: {core.LETTERS[k]}) {opt.text}. {why}".strip()
-        value = f"{ex.answer:g}".replace("-", core.MINUS)
+        value = f"{ex.answer:.10g}"
+        if "." not in value and "e" not in value:
+            value += ".0"  # −2.0, as the lesson writes it
+        value = value.replace("-", core.MINUS)
         return f"The answer: {value}. {ex.correct}".strip()
 
     def _on_answer_shown(self) -> None:

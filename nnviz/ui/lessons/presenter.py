@@ -259,9 +259,7 @@ class Presenter(QObject):
         textscale.set_min_px(MIN_TEXT_PX, win.canvas.zoom_level)
         QApplication.instance().installEventFilter(self._keys)
         if full_screen:
-            win.showFullScreen()
-            if win.screen() is not None:  # without a window manager nothing moves it
-                win.setGeometry(win.screen().geometry())
+            _full_screen(win, True)
         self._sync_actions()
         panel = self.lesson_panel()
         if panel is not None:
@@ -362,6 +360,9 @@ class Presenter(QObject):
         leave = self.actions.get("leavePresenterAction")
         if leave is not None:
             leave.setEnabled(self.active)
+        full = self.actions.get("fullScreenAction")
+        if full is not None:
+            full.setChecked(self.window.isFullScreen())
         hc = self.actions.get("highContrastAction")
         if hc is not None:
             hc.setChecked(self.high_contrast)
@@ -453,6 +454,15 @@ def install(window, lessons=None) -> Presenter:
         lambda: zoom_text(window, pres, 0.0),
         ["Ctrl+Shift+0"],
     )
+    full = add(
+        "fullScreenAction",
+        "&Full Screen",
+        "Fill the screen with the window (F11 again: back)",
+        lambda on: _full_screen(window, on),
+        ["F11"],
+        checkable=True,
+    )
+    pres.actions["fullScreenAction"] = full
     pres._sync_actions()
     view = getattr(window, "view_menu", None)
     if view is not None:
@@ -461,10 +471,21 @@ def install(window, lessons=None) -> Presenter:
         zoom.setObjectName("zoomTextMenu")
         for a in (bigger, smaller, reset):
             zoom.addAction(a)
+        view.addAction(full)
         view.addAction(pres.actions["presenterAction"])
         view.addAction(hc)
     restore_text_scale(window)
     return pres
+
+
+def _full_screen(window, on: bool) -> None:
+    """View ▸ Full Screen (F11): the window fills its screen, or comes back."""
+    if on:
+        if window.screen() is not None:  # without a window manager nothing else moves it
+            window.setGeometry(window.screen().geometry())
+        window.showFullScreen()  # after: a new geometry would end the full-screen state
+    else:
+        window.showNormal()
 
 
 def _adder(window):
