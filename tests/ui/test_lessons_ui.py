@@ -441,3 +441,29 @@ def test_full_screen_f11_toggles(nnviz_window):
     assert win.isFullScreen()
     act.trigger()
     assert not win.isFullScreen()
+
+
+def test_lesson_command_line_screenshots(qapp, tmp_path, monkeypatch, capsys):
+    """``--lesson NAME --lesson-step K [--presenter] --screenshot``: that step rendered;
+    a bad name or step is one sentence and exit status 2."""
+    from PySide6.QtCore import QSettings
+
+    from nnviz.cli import _app_parser
+    from nnviz.ui import app as nnviz_app
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    out = tmp_path / "step8.png"
+    args = ["--lesson", "lesson-1", "--lesson-step", "8", "--presenter"]
+    args += ["--screenshot", str(out), "--size", "1024x768"]
+    assert nnviz_app.run(_app_parser().parse_args(args)) == 0
+    assert out.stat().st_size > 10_000
+    assert textscale.factor() == 1.0 and textscale.min_px() == 0  # presenter left on close
+    for bad, said in (
+        (["--lesson", "lesson-9"], "there is no lesson 'lesson-9'"),
+        (["--lesson", "lesson-1", "--lesson-step", "99"], "has steps 1 to"),
+        (["--lesson-step", "2"], "--lesson-step needs --lesson"),
+    ):
+        argv = bad + ["--screenshot", str(tmp_path / "x.png")]
+        assert nnviz_app.run(_app_parser().parse_args(argv)) == 2
+        err = capsys.readouterr().err
+        assert said in err and err.count("\n") == 1

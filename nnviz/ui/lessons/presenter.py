@@ -185,6 +185,10 @@ class Presenter(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if self.active and obj is self.window and event.type() == QEvent.Type.Hide:
+            if not event.spontaneous():  # closed (not minimised): the text scale goes back
+                self.leave()
+            return False
         if self.active and obj is self.window and event.type() == QEvent.Type.Resize:
             from PySide6.QtCore import QTimer
 
