@@ -360,8 +360,9 @@ def test_presenter_text_scale_high_contrast_and_laser(nnviz_window):
     # the laser ring sits on the neuron under the mouse
     canvas = win.canvas
     target = canvas.view_pos_of(Selection.of_neuron(1, 0))
-    pres.laser.point_at(target)
+    QTest.mouseMove(canvas.viewport(), target.toPoint())  # the mouse, as a teacher moves it
     assert pres.laser.isVisible() and pres.laser.target is not None
+    assert (pres.laser.target.layer, pres.laser.target.neuron) == (1, 0)
     assert pres.laser.target_rect().contains(target.toPoint())
     pres.leave()
     assert themes.current().name == "light" and not pres.laser.isVisible()

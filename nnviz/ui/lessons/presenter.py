@@ -125,13 +125,15 @@ class LaserPointer(QWidget):
             p.drawEllipse(rect)
             p.setPen(QPen(LASER, 4))
             p.drawEllipse(rect)
-        halo = QColor(LASER)
-        halo.setAlpha(90)
+        halo = QColor(LASER)  # see-through: the number under the mouse stays readable
+        halo.setAlpha(60)
+        dot = QColor(LASER)
+        dot.setAlpha(170)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(halo)
-        p.drawEllipse(self.pos_, 14, 14)
-        p.setBrush(LASER)
-        p.drawEllipse(self.pos_, 6, 6)
+        p.drawEllipse(self.pos_, 12, 12)
+        p.setBrush(dot)
+        p.drawEllipse(self.pos_, 4, 4)
         p.end()
 
 
