@@ -48,12 +48,16 @@ def revision(document) -> int:
 
 
 def set_hidden(document, keys: Iterable[tuple]) -> bool:
-    """Hide exactly ``keys``; views redraw (through ``settings_changed``) if it changed."""
+    """Hide exactly ``keys``; views redraw (``display_changed("hidden_values")`` where the
+    document has it, then ``settings_changed``) if it changed."""
     new = frozenset(tuple(k) for k in keys)
     if new == hidden(document):
         return False
     setattr(document, _ATTR, new)
     setattr(document, _REV, revision(document) + 1)
+    typed = getattr(document, "display_changed", None)  # the typed display signal, if any
+    if typed is not None:
+        typed.emit("hidden_values")
     document.settings_changed.emit()
     return True
 
