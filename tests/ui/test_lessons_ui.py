@@ -468,3 +468,21 @@ def test_lesson_command_line_screenshots(qapp, tmp_path, monkeypatch, capsys):
         assert nnviz_app.run(_app_parser().parse_args(argv)) == 2
         err = capsys.readouterr().err
         assert said in err and err.count("\n") == 1
+
+
+def test_closing_the_window_leaves_presenter_mode_first(nnviz_window):
+    """Whatever the window saves as it closes is its normal layout, not the presenter's."""
+    win = nnviz_window.window
+    seen = {}
+    original = win.closeEvent
+
+    def close_event(event):
+        seen["presenting"] = win.presenter.active
+        seen["inspector"] = not win.docks["inspectorDock"].isHidden()
+        original(event)
+
+    win.closeEvent = close_event
+    win.presenter.enter(full_screen=False)
+    win.close()
+    assert seen == {"presenting": False, "inspector": True}
+    assert textscale.factor() == 1.0

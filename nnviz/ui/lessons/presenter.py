@@ -187,8 +187,13 @@ class Presenter(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if self.active and obj is self.window and event.type() == QEvent.Type.Close:
+            # before the window's own closeEvent: whatever it saves (geometry, dock
+            # state) is the normal layout, not the presenter's
+            self.leave()
+            return False
         if self.active and obj is self.window and event.type() == QEvent.Type.Hide:
-            if not event.spontaneous():  # closed (not minimised): the text scale goes back
+            if not event.spontaneous():  # hidden (not minimised): the text scale goes back
                 self.leave()
             return False
         if self.active and obj is self.window and event.type() == QEvent.Type.Resize:
