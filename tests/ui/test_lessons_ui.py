@@ -371,6 +371,10 @@ def test_presenter_text_scale_high_contrast_and_laser(nnviz_window):
     # outside presenter mode the text zoom is the global one, remembered
     win.actions_by_name["textLargerAction"].trigger()
     assert textscale.factor() == 1.25
+    assert d.playback.chain_rule._pt == presenter_mod.CHAIN_RULE_PT * 1.25
+    assert QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz-test"
+    ).value("text_scale") in (1.25, "1.25")
     win.actions_by_name["textResetAction"].trigger()
     assert textscale.factor() == 1.0
 

@@ -122,8 +122,10 @@ class LessonsFeature(QObject):
 
     # ---------------------------------------------------------------- menu
     def fill_menu(self, menu: QMenu) -> None:
-        """Help ▸ Lessons: the shipped lessons in order, a file, and Close."""
-        menu.clear()
+        """Help ▸ Lessons: the shipped lessons in order, a file, and Close (filled when
+        first opened: reading a lesson checks it against the engine)."""
+        if menu.actions():
+            return
         for name in core.names():
             try:
                 title = core.load_named(name).title

@@ -388,6 +388,9 @@ def zoom_text(window, presenter: Presenter | None, delta: float) -> float:
         f = textscale.set_factor(textscale.factor() + delta if delta else 1.0)
         settings.put("text_scale", f)
         if presenter is not None:
+            chain = presenter._chain_rule()
+            if chain is not None:  # the chain-rule panel sizes its own text: follow too
+                chain.set_point_size(CHAIN_RULE_PT * f)
             presenter._refresh_fonts()
     show = getattr(window, "show_message", None)
     if show is not None:
