@@ -151,12 +151,12 @@ class Driver:
         from nnviz.core import lessons
 
         if isinstance(ex, lessons.ChoiceExercise):
-            k = lessons._parse_choice(value, len(ex.options))
-            if k is not None:
+            k = _choice_index(value, len(ex.options))
+            if k is not None:  # as a student does: choose the option, press Check
                 panel.option_buttons[k].setChecked(True)
                 panel.check()
             else:
-                self.session.answer(value)
+                self.session.answer(value)  # unreadable: the session's sentence
         elif ex is not None:
             panel.number.setText(str(value))
             panel.check()
@@ -239,6 +239,19 @@ class Driver:
         from PySide6.QtCore import QCoreApplication
 
         QCoreApplication.processEvents()
+
+
+def _choice_index(value, n: int) -> int | None:
+    """An option's 0-based index from an index or a letter ("B", "b)")."""
+    from nnviz.core.lessons import LETTERS
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value < n else None
+    if isinstance(value, str):
+        text = value.strip().rstrip(").").upper()
+        if len(text) == 1 and text in LETTERS[:n]:
+            return LETTERS.index(text)
+    return None
 
 
 def make_window(settings_dir: str | os.PathLike | None = None):
