@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QTextBrowser,
     QToolBar,
     QWidget,
@@ -490,3 +491,18 @@ def test_closing_the_window_leaves_presenter_mode_first(nnviz_window):
     win.close()
     assert seen == {"presenting": False, "inspector": True}
     assert textscale.factor() == 1.0
+
+
+def test_another_network_opened_mid_lesson_drops_the_lessons_question_marks(nnviz_window):
+    d = nnviz_window
+    d.open("lesson-1", step=LESSON_1.step_of("z").number)
+    assert hidden_values.hidden(d.document)
+    d.document.set_bias(1, 0, 0.5)  # an edit of the lesson's own network keeps them
+    assert hidden_values.hidden(d.document)
+    d.window.unsaved_answer = QMessageBox.StandardButton.Discard
+    d.window.open_example("default")  # File ▸ Open Example: not the lesson's network
+    QApplication.processEvents()
+    assert not hidden_values.hidden(d.document)
+    d.session.reset_step()  # the lesson's network and its question come back
+    assert d.document.network.sizes == [1, 1]
+    assert ("z", 1, 0) in hidden_values.hidden(d.document)

@@ -16,7 +16,7 @@ JSON of :class:`~nnviz.core.lessons.Progress`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from nnviz.core import lessons as core
 from nnviz.ui import hidden_values, settings
@@ -82,9 +82,12 @@ class LessonSession(QObject):
         #: steps whose answer was shown without being answered (presenter mode); not stored
         self.revealed: set[int] = set()
         self.last_feedback: core.Feedback | None = None
+        self._loading = False
+        self._lesson_project = None
         controller = self.controller
         if controller is not None:
             controller.frame_changed.connect(self._on_frame)
+        self.document.file_state_changed.connect(self._on_file_state)
 
     # ------------------------------------------------------------- reading
     @property
@@ -177,7 +180,27 @@ class LessonSession(QObject):
             target, self._reveal_to = self._reveal_to, None
             self.controller.seek(target, 1.0)
 
+    def _on_file_state(self) -> None:
+        """Someone else replaced the network (File ▸ Open / New, an example): the "?" of
+        the lesson's network mean nothing there; Next or Reset step brings it back.
+
+        Only a load empties the undo history, and only a load puts another project
+        in the document with an empty history: an edit or a save is not a replacement.
+        """
+        doc = self.document
+        if self._loading or self._loaded is None or doc.undo_stack.count() != 0:
+            return
+        if doc.project is self._lesson_project:
+            return
+        self._loaded = None
+        # after the load has finished telling every view about the new network
+        QTimer.singleShot(0, lambda: hidden_values.set_hidden(doc, ()))
+
     def close(self) -> None:
+        try:
+            self.document.file_state_changed.disconnect(self._on_file_state)
+        except (RuntimeError, TypeError):
+            pass
         hidden_values.set_hidden(self.document, ())
         self._reveal_to = None
         c = self.controller
@@ -194,8 +217,13 @@ class LessonSession(QObject):
         ref = self.lesson.network_ref(k)
         loaded = False
         if ref is not None and (step.load is not None or ref != self._loaded):
-            doc.load_project(ref.load())
+            self._loading = True
+            try:
+                doc.load_project(ref.load())
+            finally:
+                self._loading = False
             self._loaded = ref
+            self._lesson_project = doc.project
             loaded = True
             fit = getattr(getattr(win, "canvas", None), "fit", None)
             if fit is not None:
