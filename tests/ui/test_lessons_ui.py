@@ -115,6 +115,10 @@ def test_one_neuron_exercise_shows_engine_numbers_after_reveal(nnviz_window):
     assert d.shown(1, 0)["a"] == "?"
     assert d.answer("A").correct is False  # a = −2.0: ReLU does not pass negatives
     assert "ReLU does not pass negative values" in d.feedback()
+    option_b = d.window.lessons.panel.option_buttons[1]
+    option_b.setFocus()
+    QTest.keyClick(option_b, Qt.Key.Key_Return)  # the keyboard alone: Enter on an answer
+    assert d.feedback().startswith("✔")
     assert d.answer("B").correct
     assert d.shown(1, 0) == {"z": -2.0, "a": 0.0, "b": 1.0}
 

@@ -50,6 +50,14 @@ class _LessonKeys(QObject):
         if t not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
             return False
         key = event.key()
+        if (
+            t == QEvent.Type.KeyPress
+            and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and isinstance(obj, QRadioButton)
+        ):
+            obj.setChecked(True)  # Enter on an answer: choose it and check it
+            self.panel.check()
+            return True
         if key not in NEXT_KEYS + PREVIOUS_KEYS or event.modifiers() not in (
             Qt.KeyboardModifier.NoModifier,
             Qt.KeyboardModifier.KeypadModifier,
