@@ -5,7 +5,7 @@ environment with nnviz and pytest-qt can use it::
 
     def test_the_bias_is_added(nnviz_window):
         nnviz_window.open("lesson-1")            # a shipped lesson, a lesson file or a network
-        nnviz_window.go(8)                       # step 8, as the panel counts
+        nnviz_window.go("z")                     # the step asking exercise "z" (or a number)
         assert nnviz_window.answer(-3.0).correct is False
         assert nnviz_window.answer(-2.0).correct
         assert nnviz_window.shown(1, 0)["z"] == -2.0
@@ -70,11 +70,11 @@ class Driver:
         return self.playback.step
 
     # ----------------------------------------------------------- doing
-    def open(self, path: str | os.PathLike, step: int | None = None) -> Driver:
+    def open(self, path: str | os.PathLike, step: int | str | None = None) -> Driver:
         """Open a network file (``.json``), a lesson file (``.md``) or a shipped
-        lesson by name (``"lesson-1"``); a lesson opens at ``step`` (1-based) or
-        at its first step. Raises ``ValueError`` with the app's sentence if it
-        cannot be opened."""
+        lesson by name (``"lesson-1"``); a lesson opens at ``step`` (1-based, or the
+        id of an exercise: the step that asks it) or at its first step. Raises
+        ``ValueError`` with the app's sentence if it cannot be opened."""
         p = Path(path)
         if p.suffix.lower() == ".json":
             if not self.window.open_path(p):
@@ -83,14 +83,25 @@ class Driver:
             from nnviz.core import lessons
 
             lesson = lessons.find(str(path))  # raises LessonError, a ValueError
+            if isinstance(step, str):
+                try:
+                    step = lesson.step_of(step).number
+                except KeyError:
+                    ids = ", ".join(ex.id for ex in lesson.exercises)
+                    raise ValueError(
+                        f"lesson {lesson.name!r} has no exercise {step!r}; its exercises are {ids}"
+                    ) from None
             if not self.window.lessons.open(lesson, 0 if step is None else step - 1):
                 raise ValueError(self.window.status.text())
         self._settle()
         return self
 
-    def go(self, step: int) -> Driver:
-        """Go to lesson step ``step`` (1-based, as the panel shows it)."""
+    def go(self, step: int | str) -> Driver:
+        """Go to lesson step ``step`` (1-based, as the panel shows it; or the id of an
+        exercise: the step that asks it)."""
         self._need_lesson()
+        if isinstance(step, str):
+            step = self.session.lesson.step_of(step).number
         self.session.finish_reveal()
         self.session.go(step - 1)
         self._settle()

@@ -86,6 +86,8 @@ def test_open_select_seek_shown_on_a_network(nnviz_window, lesson_file):
 
 
 def test_bad_paths_are_one_sentence(nnviz_window, tmp_path):
+    with pytest.raises(ValueError, match="has no exercise 'zz'; its exercises are"):
+        nnviz_window.open("lesson-1", step="zz")
     with pytest.raises(ValueError, match="no lesson file"):
         nnviz_window.open(tmp_path / "missing.md")
     with pytest.raises(ValueError, match="no lesson is open"):
@@ -116,7 +118,7 @@ def test_a_failing_exercise_test_fails(pytester):
     pytester.makepyfile(
         """
         def test_wrong(nnviz_window):
-            nnviz_window.open("lesson-1", step=8)
+            nnviz_window.open("lesson-1", step="z")
             assert nnviz_window.answer(-3.0).correct
         """
     )
