@@ -510,3 +510,25 @@ def test_another_network_opened_mid_lesson_drops_the_lessons_question_marks(nnvi
     d.session.reset_step()  # the lesson's network and its question come back
     assert d.document.network.sizes == [1, 1]
     assert ("z", 1, 0) in hidden_values.hidden(d.document)
+
+
+def test_a_hidden_value_at_step_0_keeps_the_animation_view_until_the_lesson_closes(
+    nnviz_window, tmp_path
+):
+    """At step 0 the editing view writes every number in the neurons: a step that hides
+    one there keeps the (empty) animation view instead, and lets go when closed."""
+    path = tmp_path / "start.md"
+    path.write_text(
+        '+++\nformat = "nnviz.lesson"\nversion = 1\ntitle = "T"\n+++\n\n'
+        '+++\ntitle = "Guess a"\nexample = "one_neuron"\nselect = [1, 0]\nseek = "start"\n'
+        'hide = ["a"]\n[exercise]\ntype = "number"\nprompt = "a?"\nanswer = 0.0\n'
+        "+++\nWhat is a?\n",
+        encoding="utf-8",
+    )
+    d = nnviz_window.open(path)
+    pb = d.playback
+    assert pb.step == 0 and pb.is_active() and pb.hold_active
+    assert d.shown(1, 0).get("a") == "?"
+    d.window.lessons.close()
+    assert not pb.hold_active and not pb.is_active()
+    assert d.shown(1, 0)["a"] == 0.0  # the editing view: every number again

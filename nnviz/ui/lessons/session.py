@@ -83,6 +83,7 @@ class LessonSession(QObject):
         self.revealed: set[int] = set()
         self.last_feedback: core.Feedback | None = None
         self._loading = False
+        self._holding = False  # whether this session keeps the animation view at step 0
         self._lesson_project = None
         controller = self.controller
         if controller is not None:
@@ -202,6 +203,7 @@ class LessonSession(QObject):
         except (RuntimeError, TypeError):
             pass
         hidden_values.set_hidden(self.document, ())
+        self._hold(False)
         self._reveal_to = None
         c = self.controller
         if c is not None:
@@ -257,9 +259,17 @@ class LessonSession(QObject):
         hides = () if k in self.revealed else self.progress.hidden(self.lesson, k)
         hidden_values.set_hidden(doc, hidden_keys(hides))
         if hides and controller is not None and not controller.is_active():
-            controller.set_hold_active(True)  # the editing view would give the numbers away
-        elif controller is not None and controller.hold_active and not hides:
-            controller.set_hold_active(False)
+            self._hold(True)  # the editing view at step 0 would give the numbers away
+        elif not hides:
+            self._hold(False)
+
+    def _hold(self, on: bool) -> None:
+        """Keep the animation view at step 0 (on), or let go of what this session held."""
+        c = self.controller
+        if c is None or on == self._holding:
+            return
+        self._holding = on
+        c.set_hold_active(on)
 
     def _show_panel(self, name: str) -> None:
         dock = getattr(self.window, "docks", {}).get(DOCKS.get(name, ""))
@@ -276,9 +286,7 @@ class LessonSession(QObject):
 
     def _show_hidden(self) -> None:
         hidden_values.set_hidden(self.document, ())
-        c = self.controller
-        if c is not None and c.hold_active:
-            c.set_hold_active(False)
+        self._hold(False)
 
     def _reveal(self, target: core.SeekTarget | None) -> None:
         c = self.controller
@@ -300,8 +308,8 @@ class LessonSession(QObject):
             return
         pos = c.position
         if pos.step > k or (pos.step == k and pos.fraction >= 1.0) or not c.playing:
-            self._reveal_to = None
-            c.seek(max(k, min(pos.step, k)), 1.0)
+            self._reveal_to = None  # the reveal step has played (or the play was stopped)
+            c.seek(k, 1.0)
 
     def _save(self) -> None:
         save_progress(self.lesson, self.progress)
