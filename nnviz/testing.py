@@ -271,6 +271,8 @@ def make_window(settings_dir: str | os.PathLike | None = None):
     from PySide6.QtWidgets import QApplication
 
     if settings_dir is not None:
+        # nnviz reads NNVIZ_CONFIG_DIR first (nnviz.ui.settings); Qt's own path for the rest
+        os.environ["NNVIZ_CONFIG_DIR"] = str(settings_dir)
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings_dir))
     app = QApplication.instance()
     if app is not None:
@@ -311,9 +313,16 @@ def nnviz_window(request, tmp_path_factory):
         qtbot = request.getfixturevalue("qtbot")
     except pytest.FixtureLookupError:
         pytest.fail("the nnviz_window fixture needs pytest-qt: pip install pytest-qt")
+    saved = os.environ.get("NNVIZ_CONFIG_DIR")
     window = make_window(tmp_path_factory.mktemp("nnviz-settings"))
     qtbot.addWidget(window, before_close_func=close_window)
     window.show()
     driver = Driver(window, qtbot)
     driver._settle()
-    yield driver
+    try:
+        yield driver
+    finally:  # the settings folder was this test's own
+        if saved is None:
+            os.environ.pop("NNVIZ_CONFIG_DIR", None)
+        else:
+            os.environ["NNVIZ_CONFIG_DIR"] = saved

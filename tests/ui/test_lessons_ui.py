@@ -163,9 +163,10 @@ def test_page_down_and_up_walk_the_lesson_when_it_has_the_focus(nnviz_window):
     assert d.step == min(before + 1, d.playback.last) or before == d.playback.last
 
 
-def test_progress_is_remembered_reset_and_restarted(qtbot, tmp_path):
+def test_progress_is_remembered_reset_and_restarted(qtbot, tmp_path, monkeypatch):
     """The step and each answer survive a restart of the app (QSettings in a temp folder)."""
     where = tmp_path / "settings"
+    monkeypatch.setenv("NNVIZ_CONFIG_DIR", str(where))  # make_window points it here too
     win = make_window(where)
     qtbot.addWidget(win, before_close_func=close_window)
     win.show()
@@ -175,9 +176,9 @@ def test_progress_is_remembered_reset_and_restarted(qtbot, tmp_path):
     s.answer(-3.0)
     assert s.answer(-2.0).correct
     s.next()
-    stored = QSettings(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz-test"
-    ).value(settings_key(LESSON_1))
+    from nnviz.ui import settings
+
+    stored = settings.get(settings_key(LESSON_1))
     assert '"current": 8' in stored and where.exists()
     close_window(win)
 
@@ -376,10 +377,10 @@ def test_presenter_text_scale_high_contrast_and_laser(nnviz_window):
     # outside presenter mode the text zoom is the global one, remembered
     win.actions_by_name["textLargerAction"].trigger()
     assert textscale.factor() == 1.25
-    assert d.playback.chain_rule._pt == presenter_mod.CHAIN_RULE_PT * 1.25
-    assert QSettings(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz-test"
-    ).value("text_scale") in (1.25, "1.25")
+    assert win.features["chain_rule"].panel._pt == presenter_mod.CHAIN_RULE_PT * 1.25
+    from nnviz.ui import settings
+
+    assert settings.get("text_scale") in (1.25, "1.25")
     win.actions_by_name["textResetAction"].trigger()
     assert textscale.factor() == 1.0
 
@@ -388,10 +389,10 @@ def test_presenter_text_scale_high_contrast_and_laser(nnviz_window):
 def test_hidden_values_mask_lines_and_texts():
     class Doc:
         class _Sig:
-            def emit(self):
+            def emit(self, *_args):
                 pass
 
-        settings_changed = _Sig()
+        display_changed = _Sig()
 
     class Sel:
         kind, layer, neuron, source = "neuron", 1, 0, -1
@@ -456,7 +457,6 @@ def test_full_screen_f11_toggles(nnviz_window):
 def test_lesson_command_line_screenshots(qapp, tmp_path, monkeypatch, capsys):
     """``--lesson NAME --lesson-step K [--presenter] --screenshot``: that step rendered;
     a bad name or step is one sentence and exit status 2."""
-    from PySide6.QtCore import QSettings
 
     from nnviz.cli import _app_parser
     from nnviz.ui import app as nnviz_app

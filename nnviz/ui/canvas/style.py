@@ -14,6 +14,7 @@ label is measured by the same font it is drawn with. Two kinds of text:
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -70,7 +71,8 @@ def font(role: str) -> QFont:
     """A copy of the scene font of ``role`` (see :data:`FONT_POINTS`), at the global
     text scale (View ▸ Zoom Text) and never below presenter mode's floor."""
     size, bold = FONT_POINTS[role]
-    return QFont(_font_pt(round(textscale.pt(size), 3), bold))
+    # rounded up (a few cached sizes, never below the presenter's floor)
+    return QFont(_font_pt(math.ceil(textscale.pt(size) * 1000) / 1000, bold))
 
 
 def scaled_px(px: float) -> int:

@@ -326,8 +326,9 @@ class Presenter(QObject):
         self._refresh_fonts()
 
     def _chain_rule(self):
-        playback = getattr(self.window, "playback", None)
-        return getattr(playback, "chain_rule", None)
+        """The chain-rule panel (the chain-rule feature's), or None before it is built."""
+        feature = getattr(self.window, "features", {}).get("chain_rule")
+        return getattr(feature, "panel", None)
 
     def _refresh_fonts(self) -> None:
         """Widgets follow the application font; painted text is redrawn at the new size."""
