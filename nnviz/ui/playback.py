@@ -107,6 +107,8 @@ class PlaybackController(QObject):
         #: the canvas's ``playback_painter`` (the playback feature hands it over)
         self.painter = PlaybackPainter(lambda: self._frame, self.upcoming_frame)
         self.document.results_changed.connect(self._on_results_changed)
+        # another network: its story starts at the beginning, not at the old step
+        self.document.project_loaded.connect(self.to_start)
         self._sync(force=True)
 
     # ------------------------------------------------------------- reading

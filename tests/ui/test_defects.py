@@ -1,0 +1,197 @@
+"""Issue 11, item 5: the defects users hit, each with a test that fails on the old code."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+
+from nnviz.core import examples, lessons
+from nnviz.ui.document import Document, edit_subject, exact_number
+from nnviz.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
+    w = MainWindow(Document(examples.default_project()), theme_choice="light")
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.document.undo_stack.setClean()
+    w.close()
+    w.deleteLater()
+
+
+# ------------------------------------------------------------ playback position
+@pytest.mark.parametrize("how", ["example", "new", "open"])
+def test_opening_another_network_starts_playback_at_step_0(window, how, tmp_path):
+    pb = window.playback
+    pb.to_end()
+    assert pb.step == pb.last > 0
+    if how == "example":
+        window.open_example("one_neuron")
+    elif how == "new":
+        window.new_file()
+    else:
+        path = tmp_path / "n.json"
+        window.document.save(path)
+        pb.to_end()
+        window.open_path(path)
+    assert pb.step == 0
+    assert not pb.is_active()
+    assert not window.features["playback"].caption_overlay.isVisible()
+
+
+# ------------------------------------------------------------ examples menu
+def test_examples_menu_follows_the_lessons_and_titles_are_capitalised(window):
+    window.examples_menu.aboutToShow.emit()
+    names = [a.objectName().removeprefix("example_") for a in window.examples_menu.actions()]
+    # the order each lesson first uses an example in
+    used: list[str] = []
+    for lesson in (
+        sorted(lessons.builtin(), key=lambda x: x.order) if hasattr(lessons, "builtin") else []
+    ):
+        for step in lesson.steps:
+            ref = getattr(step, "network", None)
+            if ref is not None and ref.example and ref.example not in used:
+                used.append(ref.example)
+    if not used:  # read the lesson files' example = "..." lines in order
+        from importlib import resources
+
+        folder = resources.files("nnviz.resources").joinpath("lessons")
+        for f in sorted(p.name for p in folder.iterdir() if p.name.endswith(".md")):
+            text = folder.joinpath(f).read_text(encoding="utf-8")
+            for m in re.finditer(r'^example\s*=\s*"([^"]+)"', text, re.M):
+                if m.group(1) not in used:
+                    used.append(m.group(1))
+    assert used, "the lessons name examples"
+    assert names[: len(used)] == used
+    assert sorted(names) == examples.names()
+    titles = [a.text() for a in window.examples_menu.actions()]
+    assert "Deep ReLU: 8 hidden layers of 6 (gradient flow)" in titles
+    assert not any("relu" in t for t in titles)
+
+
+# ------------------------------------------------------------ N with nothing selected
+def test_n_with_nothing_selected_adds_to_the_last_hidden_layer_and_says_so(window):
+    doc = window.document
+    doc.select(None)
+    before = doc.network.sizes
+    act = window.actions_by_name["addNeuronAction"]
+    assert act.isEnabled()
+    act.trigger()
+    last_hidden = doc.network.depth - 1
+    assert doc.network.sizes[last_hidden] == before[last_hidden] + 1
+    assert f"layer {last_hidden}" in window.status.text()
+
+
+def test_n_with_no_hidden_layer_and_nothing_selected_says_a_sentence(window):
+    window.open_example("one_neuron")
+    doc = window.document
+    assert doc.network.depth == 1
+    before = doc.network.sizes
+    window.actions_by_name["addNeuronAction"].trigger()
+    assert doc.network.sizes == before
+    assert window.status.text().startswith("Select a neuron")
+
+
+# ------------------------------------------------------------ keys
+def test_ctrl_equals_zooms_in(window, qtbot):
+    act = window.actions_by_name["zoomInAction"]
+    assert QKeySequence("Ctrl+=") in act.shortcuts()
+    before = window.canvas.transform().m11()
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.canvas.transform().m11() > before
+
+
+def test_f1_lists_every_key_including_pagedown_pageup_and_esc(window):
+    table = dict(window.shortcut_table())
+    keys = " ".join(table.values())
+    for k in ("PgDown", "PgUp", "Esc", "Right", "Left", "Space", "Ctrl+="):
+        assert k in keys, k
+
+
+# ------------------------------------------------------------ undo texts
+def test_undo_texts_are_readable_and_exact(window):
+    doc = window.document
+    doc.set_weight(1, 0, 0, 12345.678)
+    assert doc.undo_stack.text(doc.undo_stack.index() - 1) == (
+        "Set the weight from neuron 1 of layer 0 into neuron 1 of layer 1 to 12345.678"
+    )
+    doc.set_bias(2, 0, 1e-9)
+    assert doc.undo_stack.undoText() == "Set the bias of neuron 1 of layer 2 to 1e-09"
+    doc.set_input(0, 2.0)
+    assert doc.undo_stack.undoText() == "Set input x1 to 2"
+    assert "w[" not in " ".join(doc.undo_stack.text(i) for i in range(doc.undo_stack.count()))
+
+
+def test_exact_number_reads_back_as_the_same_float():
+    for v in (0.1, 12345.678, 1 / 3, -2.5, 1e-8, 1.5e300, 3.0, -0.0):
+        text = exact_number(v)
+        assert float(text) == v
+        assert not text.endswith(".0")
+    assert exact_number(-0.0) == "0"
+
+
+def test_edit_subject_names_layers_and_neurons():
+    from nnviz.core.addresses import Bias, Input, Weight
+
+    assert (
+        edit_subject(Weight(2, 1, 0))
+        == "the weight from neuron 1 of layer 1 into neuron 2 of layer 2"
+    )
+    assert edit_subject(Bias(1, 2)) == "the bias of neuron 3 of layer 1"
+    assert edit_subject(Input(0)) == "input x1"
+
+
+# ------------------------------------------------------------ trace --json
+def test_trace_json_writes_a_zero_gradient_as_0_0(capsys):
+    from nnviz import cli
+
+    for name in ("one_neuron", "deep_relu"):
+        from importlib import resources
+
+        f = resources.files("nnviz.resources").joinpath("networks", f"{name}.json")
+        with resources.as_file(f) as p:
+            assert cli.main(["trace", str(p), "--json"]) == 0
+        out = capsys.readouterr().out
+        assert not re.search(r"-0\.0[,\]]", out)
+        data = json.loads(out)
+        zeros = [v for layer in data["layers"] for v in layer["dL_dz"] if v == 0.0]
+        assert zeros, f"{name} has a zero gradient"
+
+
+# ------------------------------------------------------------ no display
+def test_no_display_is_one_sentence_and_exit_2():
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    r = subprocess.run(
+        [sys.executable, "-m", "nnviz"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 2
+    err = r.stderr.strip()
+    assert err.count("\n") == 0
+    assert "no display" in err
+    assert "--screenshot" in err and "xvfb-run" in err
+    assert "xcb" not in err
+
+
+def test_no_display_reason_cases():
+    from nnviz.ui.app import no_display_reason
+
+    linux = "linux"
+    assert no_display_reason({}, linux) is not None
+    assert no_display_reason({"QT_QPA_PLATFORM": "offscreen"}, linux) is None
+    assert no_display_reason({"WAYLAND_DISPLAY": "wayland-0"}, linux) is None
+    assert no_display_reason({}, "darwin") is None
+    # a local display nobody serves
+    assert "DISPLAY=:987" in no_display_reason({"DISPLAY": ":987"}, linux)
+    # a remote display: cannot tell cheaply, let Qt try
+    assert no_display_reason({"DISPLAY": "example.org:0"}, linux) is None
