@@ -450,6 +450,18 @@ class Document(QObject):
         rng = self._rng()
         return self._structural(f"Remove layer {l}", lambda p: p.network.remove_layer(l, rng))
 
+    def loss_after_update(self) -> float:
+        """The loss the sample would have after :meth:`apply_update` with the current
+        learning rate (computed by the core engine, once per state of the document)."""
+        key = (self.values_revision, self.shape_revision, self.sample_revision,
+               self._learning_rate, id(self._project))  # fmt: skip
+        if getattr(self, "_after_key", None) != key:
+            net = self.network.copy()
+            updates.apply_step(net, self.grads, self._learning_rate)
+            _trace, grads = propagation.evaluate(net, self.sample.input, self.sample.target)
+            self._after_key, self._after_loss = key, float(grads.loss)
+        return self._after_loss
+
     def apply_update(self) -> bool:
         """One gradient-descent step on the sample: w ← w − η ∂L/∂w (undoable)."""
         lr = self._learning_rate

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from nnviz.core import examples, lessons
-from nnviz.ui.document import Document, edit_subject, exact_number
+from nnviz.ui.document import Document, Selection, edit_subject, exact_number
 from nnviz.ui.main_window import MainWindow
 
 
@@ -195,3 +195,102 @@ def test_no_display_reason_cases():
     assert "DISPLAY=:987" in no_display_reason({"DISPLAY": ":987"}, linux)
     # a remote display: cannot tell cheaply, let Qt try
     assert no_display_reason({"DISPLAY": "example.org:0"}, linux) is None
+
+
+# ------------------------------------------------------------ step 0, the update caption
+def test_step_0_caption_does_not_claim_nothing_is_computed(window):
+    pb = window.playback
+    pb.to_start()
+    text = pb.caption()
+    assert "before anything is computed" not in text
+    assert "every number" in text
+
+
+def test_update_caption_says_truthfully_what_the_step_does_to_the_loss(window):
+    window.open_example("linear_collapse")
+    doc, pb = window.document, window.playback
+    pb.to_end()
+    before = doc.grads.loss
+    text = pb.caption()
+    assert "downhill:" not in text
+    assert doc.loss_after_update() > before  # η = 0.5 overshoots here
+    assert "rises" in text and "too long" in text
+    # the caption follows the learning rate
+    assert doc.set_learning_rate(0.001)
+    text = window.features["playback"].bar.label.text()
+    assert "falls" in text and "η = 0.001" in text
+    window.features["playback"].bar.apply_button.click()
+    assert doc.grads.loss < before
+    assert "fell" in window.status.text()
+
+
+def test_loss_after_update_is_the_loss_after_apply_update(window):
+    doc = window.document
+    for lr in (0.5, 0.05):
+        assert doc.set_learning_rate(lr)
+        predicted = doc.loss_after_update()
+        assert doc.apply_update()
+        assert doc.grads.loss == pytest.approx(predicted, rel=1e-12, abs=1e-15)
+
+
+# ------------------------------------------------------------ learning-rate control
+def test_inspector_learning_rate_sets_the_step_size(window, qtbot):
+    doc = window.document
+    spin = window.inspector.learning_rate
+    assert spin.value() == pytest.approx(doc.learning_rate)
+    spin.setValue(0.125)
+    assert doc.learning_rate == 0.125
+    w_before = doc.network.layers[0].W.copy()
+    g = doc.grads.dL_dW[1].copy()
+    doc.apply_update()
+    assert doc.network.layers[0].W == pytest.approx(w_before - 0.125 * g)
+    assert "0.125" in doc.undo_stack.undoText()
+    spin.setValue(0.0)  # refused with a sentence; the rate stays
+    assert doc.learning_rate == 0.125
+    assert spin.value() == pytest.approx(0.125)
+    assert "learning rate" in window.status.text()
+
+
+# ------------------------------------------------------------ inspector decimals
+def test_inspector_follows_the_decimals_setting_and_keeps_values_exact(window, qtbot):
+    from nnviz.core.explain import fmt
+
+    doc = window.document
+    doc.select(Selection.of_edge(1, 0, 0))
+    doc.set_weight(1, 0, 0, 0.123456789)
+    window.set_decimals(2)
+    spin = window.inspector.weight
+    assert spin.text() == fmt(0.123456789, 2) == "0.12"
+    window.set_decimals(4)
+    assert spin.text() == "0.1235"
+    # Enter without typing changes nothing: the value is not rounded to its text
+    n = doc.undo_stack.count()
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert doc.value_of(Selection.of_edge(1, 0, 0).address()) == 0.123456789
+    assert doc.undo_stack.count() == n
+    # more decimals than shown may be typed
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, "-0.98765")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert doc.network.layers[0].W[0, 0] == -0.98765
+    assert spin.text() == "−0.9877"
+    # the minus sign the field shows (U+2212) reads back too (QTest types ASCII only)
+    assert spin.valueFromText("−1.5") == -1.5
+
+
+# ------------------------------------------------------------ plot waits for the canvas
+def test_activation_plot_shows_f_and_df_only_once_the_canvas_shows_a(window):
+    pb = window.playback
+    plot = window.activation_plot
+    plot.refresh(force=True)
+    pb.seek_step(pb.plan.find("z", 1))
+    assert not pb.frame.a_shown[1].any() and pb.frame.z_shown[1].any()
+    plot.refresh(force=True)
+    assert set(plot.values) == {"z"}
+    assert plot.marker.isVisible()
+    assert plot.f_dot.getData()[0] is None or len(plot.f_dot.getData()[0]) == 0
+    pb.seek_step(pb.plan.find("a", 1))
+    plot.refresh(force=True)
+    assert set(plot.values) == {"z", "f", "df"}
+    assert len(plot.f_dot.getData()[0]) == 1

@@ -75,6 +75,8 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self._override: tuple[int, int] | None = None
         #: playback's per-layer masks of the z revealed so far (None: everything is)
         self._z_shown: tuple[tuple[bool, ...], ...] | None = None
+        #: the same for a = f(z): the dots on f and f′ wait for the canvas's a step
+        self._a_shown: tuple[bytes, ...] | None = None
         self._compare: list[str] = []
         self._shade = True
         self._compact = False
@@ -232,11 +234,13 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
     def override(self) -> tuple[int, int] | None:
         return self._override
 
-    def set_playback(self, target: tuple[int, int] | None, z_shown=None) -> None:
+    def set_playback(self, target: tuple[int, int] | None, z_shown=None, a_shown=None) -> None:
         """Follow playback: mark ``target`` (None: the selection), showing only revealed z.
 
         ``z_shown`` is the playback Frame's per-layer masks of the neurons whose z
-        the animation has computed (None: playback is off, everything is shown).
+        the animation has computed (None: playback is off, everything is shown);
+        ``a_shown`` those whose a = f(z) it has (None: the same as ``z_shown``): the
+        marker stands at a computed z, the values f(z) and f′(z) wait for the a.
         One refresh, only if something changed.
         """
         new = None if target is None else (int(target[0]), int(target[1]))
@@ -244,10 +248,16 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         shown = (
             None if z_shown is None else tuple(np.asarray(m, dtype=bool).tobytes() for m in z_shown)
         )
-        if new != self._override or shown != self._z_shown:
+        a_bytes = (
+            shown
+            if a_shown is None or shown is None
+            else tuple(np.asarray(m, dtype=bool).tobytes() for m in a_shown)
+        )
+        if new != self._override or shown != self._z_shown or a_bytes != self._a_shown:
             began_or_ended = (shown is None) != (self._z_shown is None)
             self._override = new
             self._z_shown = shown
+            self._a_shown = a_bytes
             if began_or_ended:  # within playback the longest texts stay the same
                 self._reserve_text_heights()
             self.refresh()
@@ -260,12 +270,14 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             return False
         return self._z_shown[layer][neuron] != 0  # a byte per neuron: 1 shown, 0 not
 
-    def _revealed_mask(self, layer: int, n: int) -> np.ndarray:
-        """:meth:`z_revealed` for every neuron of ``layer`` (``n`` of them) at once."""
-        if self._z_shown is None:
+    def _revealed_mask(self, layer: int, n: int, masks=False) -> np.ndarray:
+        """:meth:`z_revealed` for every neuron of ``layer`` (``n`` of them) at once
+        (``masks``: other masks than the z ones, e.g. ``self._a_shown``)."""
+        masks = self._z_shown if masks is False else masks
+        if masks is None:
             return np.ones(n, dtype=bool)
-        if 0 <= layer < len(self._z_shown) and len(self._z_shown[layer]) == n:
-            return np.frombuffer(self._z_shown[layer], dtype=bool).copy()
+        if 0 <= layer < len(masks) and len(masks[layer]) == n:
+            return np.frombuffer(masks[layer], dtype=bool).copy()
         return np.zeros(n, dtype=bool)
 
     def set_compare(self, names: Iterable[str]) -> None:
@@ -539,6 +551,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         # during playback only the z the animation has computed are shown
         shown = self._revealed_mask(l, zs.size)
         revealed = bool(shown[j])
+        # f(z) and f′(z) are shown once the canvas has shown a = f(z), not at the z step
+        a_mask = shown & self._revealed_mask(l, zs.size, self._a_shown)
+        a_revealed = bool(a_mask[j])
         z = float(zs[j])
 
         lo, hi = self._steady_range(zs[shown], (act.name, l, zs.size))
@@ -547,7 +562,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self._z_range = (lo, hi)
         x = self._x
 
-        mask = shown.copy()
+        mask = a_mask.copy()
         mask[j] = False
         others = np.flatnonzero(mask)
         fy = dfy = None  # element-wise curves change only with the activation or the range
@@ -570,9 +585,13 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         where = neuron_label(l, j, net.depth).capitalize()
         self.title.setText(self._title_html(act, where, target.reason))
         ew = act.elementwise
-        if revealed:
+        if a_revealed:
             self.values = {"z": z, "f": f_at, "df": df_at}
             z_s, f_s, df_s = fmt(z, d), fmt(f_at, d), fmt(df_at, d)
+            self.values_label.setText(self._values_html(z_s, f_s, df_s, ew))
+        elif revealed:
+            self.values = {"z": z}
+            z_s, f_s, df_s = fmt(z, d), NOT_YET, NOT_YET
             self.values_label.setText(self._values_html(z_s, f_s, df_s, ew))
         else:
             self.values = {}
@@ -604,6 +623,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         if revealed:
             self.marker.setValue(z)
             self.marker.label.setFormat(f"z = {z_s}")
+        if a_revealed:
             self.f_dot.setData([z], [f_at])
             self.df_dot.setData([z], [df_at])
         else:
@@ -813,6 +833,8 @@ def _dot_texts(elementwise: bool, z_s: str, f_s: str, df_s: str) -> tuple[str, s
     """The legend texts of the dots on f and f′ at the neuron's z."""
     if z_s == NOT_YET:
         return "f at z: z not computed yet", "f′ at z: z not computed yet"
+    if f_s == NOT_YET:
+        return f"f({z_s}): not computed yet", f"f′({z_s}): not computed yet"
     if elementwise:
         return f"f({z_s}) = {f_s}", f"f′({z_s}) = {df_s}"
     return f"aₖ = {f_s}  at zₖ = {z_s}", f"aₖ(1 − aₖ) = {df_s}"
