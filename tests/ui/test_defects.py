@@ -294,3 +294,18 @@ def test_activation_plot_shows_f_and_df_only_once_the_canvas_shows_a(window):
     plot.refresh(force=True)
     assert set(plot.values) == {"z", "f", "df"}
     assert len(plot.f_dot.getData()[0]) == 1
+
+
+# ------------------------------------------------------------ Ctrl+G shows its result
+def test_ctrl_g_scrolls_the_chain_rule_panel_to_the_check(window, qtbot):
+    panel = window.features["chain_rule"].panel
+    window.docks["chainRuleDock"].hide()
+    window.document.select(Selection.of_edge(1, 0, 0))
+    qtbot.wait(10)
+    window.actions_by_name["gradCheckAction"].trigger()
+    qtbot.wait(10)
+    assert window.docks["chainRuleDock"].isVisible()
+    assert panel.last_check is not None and panel.last_check.agrees
+    assert "CHECK BY FINITE DIFFERENCES" in panel.text.toPlainText()
+    assert panel.text.verticalScrollBar().value() > 0  # the equations fill the panel
+    assert panel.check_in_view()
