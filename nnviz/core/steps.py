@@ -121,10 +121,7 @@ SPECS: dict[StepKind, StepSpec] = {
             K.START,
             "start",
             15,
-            lambda net, l, j: (
-                "start — the editing view shows every number at once; step on to watch "
-                "them computed in order"
-            ),
+            lambda net, l, j: "start — all numbers at once (step on to watch the order)",
             focus=None,
         ),
         StepSpec(

@@ -71,7 +71,8 @@ DARK = Theme(
     selection=QColor("#ffffff"),
     curve_f=QColor("#33bbee"),
     curve_df=QColor("#ee3377"),
-    saturated=QColor(238, 119, 51, 50),
+    # a light veil: the light theme's orange tint turned into a heavy brown block
+    saturated=QColor(255, 255, 255, 20),
     dark=True,
 )
 
@@ -86,7 +87,12 @@ def system_prefers_dark() -> bool:
     scheme = getattr(hints, "colorScheme", None)
     if scheme is not None and scheme() == Qt.ColorScheme.Dark:
         return True
-    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    if scheme is not None and scheme() == Qt.ColorScheme.Light:
+        return False
+    # the palette the system gave, not the dark one this app may have put in its place
+    # (else Dark, then System, stayed dark)
+    palette = _original_palette if _original_palette is not None else app.palette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def resolve(choice: str) -> Theme:

@@ -203,7 +203,7 @@ def test_step_0_caption_does_not_claim_nothing_is_computed(window):
     pb.to_start()
     text = pb.caption()
     assert "before anything is computed" not in text
-    assert "every number" in text
+    assert "all numbers at once" in text
 
 
 def test_update_caption_says_truthfully_what_the_step_does_to_the_loss(window):
@@ -309,3 +309,94 @@ def test_ctrl_g_scrolls_the_chain_rule_panel_to_the_check(window, qtbot):
     assert "CHECK BY FINITE DIFFERENCES" in panel.text.toPlainText()
     assert panel.text.verticalScrollBar().value() > 0  # the equations fill the panel
     assert panel.check_in_view()
+
+
+# ------------------------------------------------------------ themes
+def _blend(bg, c):
+    from PySide6.QtGui import QColor
+
+    a = c.alphaF()
+    return QColor.fromRgbF(
+        *(x * (1 - a) + y * a for x, y in zip(bg.getRgbF()[:3], c.getRgbF()[:3]))
+    )
+
+
+def test_dark_then_system_follows_the_system_again(window):
+    from nnviz.ui import theme
+
+    assert not theme.system_prefers_dark()  # offscreen: a light system palette
+    window.apply_theme("dark", remember=False)
+    assert theme.current().dark
+    window.apply_theme("system", remember=False)
+    assert not theme.current().dark
+
+
+def test_live_switch_to_dark_recolours_the_plot_texts_and_compare_button(window):
+    from nnviz.ui import theme
+
+    plot = window.activation_plot
+    window.document.select(Selection.of_neuron(1, 0))
+    window.apply_theme("dark", remember=False)
+    plot.refresh(force=True)
+    text = theme.DARK.text.name()
+    for label in (plot.title, plot.values_label):
+        assert text in label.styleSheet()
+    assert theme.DARK.surface.name() in plot.compare_button.styleSheet()
+    img = plot.compare_button.grab().toImage()
+    centre_left = img.pixelColor(4, img.height() // 2)
+    assert centre_left.lightness() < 100  # not a white button on the dark panel
+    flow = window.gradient_flow
+    assert text in flow.title.styleSheet()
+    window.apply_theme("light", remember=False)
+    assert theme.LIGHT.text.name() in plot.title.styleSheet()
+
+
+def test_dark_saturated_shading_is_a_light_veil_not_a_brown_block():
+    from nnviz.ui import theme
+
+    seen = _blend(theme.DARK.background, theme.DARK.saturated)
+    assert seen.hsvSaturation() < 25
+    assert abs(seen.lightness() - theme.DARK.background.lightness()) < 20
+
+
+# ------------------------------------------------------------ activation plot
+def test_compare_shows_all_of_relu_and_tells_f_from_df(window):
+    plot = window.activation_plot
+    window.document.select(Selection.of_neuron(1, 0))  # tanh
+    plot.set_compare(["relu"])
+    plot.refresh(force=True)
+    (_x0, _x1), (_y0, y1) = plot.plot_item.viewRange()
+    f_item, df_item = plot.compare_curves["relu"]
+    assert y1 >= float(max(f_item.getData()[1]))  # ReLU is not cut off at tanh's 1
+    f_pen, df_pen = f_item.opts["pen"], df_item.opts["pen"]
+    assert f_pen.widthF() != df_pen.widthF()
+    assert f_pen.dashPattern() != df_pen.dashPattern()
+    labels = [lab.text for _s, lab in plot.legend.items]
+    assert any("ReLU f′" in t for t in labels) and any(
+        "ReLU f(" in t or t == "ReLU f" for t in labels
+    )
+
+
+def test_z_label_sits_above_the_curves(window):
+    plot = window.activation_plot
+    window.document.select(Selection.of_neuron(1, 0))
+    plot.refresh(force=True)
+    (_x0, _x1), (y0, y1) = plot.plot_item.viewRange()
+    top = max(float(max(plot.f_curve.getData()[1])), float(max(plot.df_curve.getData()[1])), 1.0)
+    label_y = y0 + (y1 - y0) * plot.marker.label.orthoPos
+    assert label_y > top + 0.05 * (y1 - y0)
+
+
+def test_undo_after_a_far_edit_resets_the_plot_ranges(window):
+    plot = window.activation_plot
+    doc = window.document
+    doc.select(Selection.of_neuron(1, 0))
+    plot.refresh(force=True)
+    start_z, start_y = plot.z_range(), plot.plot_item.viewRange()[1]
+    doc.set_bias(1, 0, 40.0)
+    plot.refresh(force=True)
+    assert plot.z_range()[1] > 40
+    doc.undo_stack.undo()
+    plot.refresh(force=True)
+    assert plot.z_range() == start_z == (-6.0, 6.0)
+    assert plot.plot_item.viewRange()[1] == pytest.approx(start_y)

@@ -165,7 +165,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self.others_df = pg.PlotDataItem(pen=None, symbol="o")
         self.marker = pg.InfiniteLine(angle=90, movable=False, label="")
         self.marker.label.setFont(_font(plot_style.LEGEND_PT, bold=True))
-        self.marker.label.setPosition(0.88)
+        self.marker.label.setPosition(0.93)  # in the free band above the curves
         self.f_dot = pg.PlotDataItem(name="f at z", pen=None, symbol="o", symbolSize=16)
         self.df_dot = pg.PlotDataItem(name="f′ at z", pen=None, symbol="o", symbolSize=16)
         self.saturation_regions: list[pg.LinearRegionItem] = []
@@ -191,7 +191,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self.message = QLabel(objectName="activationPlotMessage")
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setStyleSheet(plot_style.title_style())
+        plot_style.styled(self.message, "title")
         self.stack = QStackedWidget(objectName="activationPlotStack")
         self.stack.addWidget(self.plot_widget)
         self.stack.addWidget(self.message)
@@ -200,18 +200,18 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         header.addWidget(self.title, 1)
         header.addWidget(self.compare_button)
         for w in (self.title, self.values_label):
-            w.setStyleSheet(plot_style.title_style())
+            plot_style.styled(w, "title")
         # measures the longest texts the title and the values line can have
         self._probe = QLabel()
         self._probe.setWordWrap(True)
         self._probe.setTextFormat(Qt.TextFormat.RichText)
-        self._probe.setStyleSheet(plot_style.title_style())
+        plot_style.styled(self._probe, "title")
         self._probe.ensurePolished()  # the style sheet's font, before measuring
         self._reserved_for: tuple | None = None
         #: the playback texts, and the document revisions they were measured at
         self._texts: tuple = ((), ())
         self._texts_for: tuple | None = None
-        self.compare_button.setStyleSheet(plot_style.button_style())
+        plot_style.styled(self.compare_button, "button")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -440,8 +440,11 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self._reserve_text_heights()  # an edge selected: its title is longer
         self.refresh()
 
-    def _on_display_changed(self, _name: str = "") -> None:
+    def _on_display_changed(self, name: str = "") -> None:
         self._built_for = None  # the theme or the decimals: restyle everything
+        if name == "theme":
+            plot_style.restyle(self)  # the title, values line, message and Compare button
+            plot_style.restyle(self._probe)
         self._reserve_text_heights()
         self.refresh()
 
@@ -532,13 +535,18 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         """
         lo = min(-self.Z_HALF_RANGE, float(np.min(zs)) - 1.0 if zs.size else 0.0)
         hi = max(self.Z_HALF_RANGE, float(np.max(zs)) + 1.0 if zs.size else 0.0)
+        h = self.Z_HALF_RANGE
+        if lo >= -h and hi <= h:
+            # everything fits the usual range again (an undo after a far edit): back
+            # to it, with the y range that goes with it
+            self._range_for = key
+            return -h, h
         if key == self._range_for:
             cur_lo, cur_hi = self._z_range
             if cur_lo <= lo and hi <= cur_hi:
                 return self._z_range
             lo, hi = min(lo, cur_lo), max(hi, cur_hi)
         self._range_for = key
-        h = self.Z_HALF_RANGE
         return (-h if lo >= -h else -_coarse(-lo)), (h if hi <= h else _coarse(hi))
 
     def _draw(self, target: Target) -> None:
@@ -681,18 +689,17 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         for k, name in enumerate(n for n in shown[1:]):
             other = activations.get(name)
             color = QColor(colors[k % len(colors)])
-            f_item = pg.PlotDataItem(
-                x,
-                other.f(x),
-                pen=pg.mkPen(color, width=3, style=Qt.PenStyle.DashLine),
-                antialias=True,
-            )
-            df_item = pg.PlotDataItem(
-                x,
-                other.df(x),
-                pen=pg.mkPen(color, width=3, style=Qt.PenStyle.DotLine),
-                antialias=True,
-            )
+            # f and f′ of a compared function must not look alike: f a long-dashed
+            # thick line, f′ a thin dotted one, lighter
+            f_pen = pg.mkPen(color, width=3.5)
+            f_pen.setDashPattern([6, 3])
+            faint = QColor(color)
+            faint.setAlpha(190)
+            df_pen = pg.mkPen(faint, width=2)
+            df_pen.setDashPattern([1, 2.5])
+            df_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            f_item = pg.PlotDataItem(x, other.f(x), pen=f_pen, antialias=True)
+            df_item = pg.PlotDataItem(x, other.df(x), pen=df_pen, antialias=True)
             for it in (f_item, df_item):
                 it.setZValue(5)
                 item.addItem(it)
@@ -766,16 +773,20 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             label.setText(text)
         self._others_label = label if shown else None
 
-    def _y_range(self, fy: np.ndarray, dfy: np.ndarray) -> tuple[float, float]:
-        """The y interval: all of this layer's f and f′ and every compared f′, and 0 to 1.
+    #: the share of the plot's height kept free above the curves for the ``z = …`` label
+    LABEL_HEADROOM = 0.22
 
-        A compared f may leave the view (ReLU climbs to 6 beside tanh's ±1): the
-        selected layer's curves set the scale.
+    def _y_range(self, fy: np.ndarray, dfy: np.ndarray) -> tuple[float, float]:
+        """The y interval: this layer's f and f′, every compared f and f′ (a compared
+        ReLU is not cut off at tanh's 1), and 0 to 1; with a free band on top where
+        the marker's ``z = …`` label sits, off the curves.
         """
         parts = [fy, dfy, np.array([0.0, 1.0])]
-        parts += [it.getData()[1] for _f, it in self.compare_curves.values()]
+        for f_item, df_item in self.compare_curves.values():
+            parts += [f_item.getData()[1], df_item.getData()[1]]
         ys = np.concatenate([p[np.isfinite(p)] for p in parts])
-        return float(np.min(ys)), float(np.max(ys))
+        lo, hi = float(np.min(ys)), float(np.max(ys))
+        return lo, hi + (hi - lo) * self.LABEL_HEADROOM
 
     def _fill_legend(
         self,
@@ -801,8 +812,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         if self._compact:
             # a short dock: the coloured values line above the plot names f and f′;
             # the legend keeps only what has no other key, in short words
-            for name, (f_item, _df_item) in self.compare_curves.items():
-                legend.addItem(f_item, activations.get(name).label)
+            for name, (f_item, df_item) in self.compare_curves.items():
+                legend.addItem(f_item, f"{activations.get(name).label} f")
+                legend.addItem(df_item, f"{activations.get(name).label} f′")
             if self.saturation_regions:
                 self._add_saturation_entry("saturated")
             return
@@ -813,9 +825,10 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         legend.addItem(self.df_dot, df_text)
         self._dot_labels = (legend.getLabel(self.f_dot), legend.getLabel(self.df_dot))
         self._set_others_entry(n_others > 0, l)
-        for name, (f_item, _df_item) in self.compare_curves.items():
+        for name, (f_item, df_item) in self.compare_curves.items():
             label = activations.get(name).label
-            legend.addItem(f_item, f"{label}: f dashed, f′ dotted")
+            legend.addItem(f_item, f"{label} f(z), dashed")
+            legend.addItem(df_item, f"{label} f′(z), dotted")
         if self.saturation_regions:
             self._add_saturation_entry("saturated: |f′| &lt; 5 % of its peak")
 

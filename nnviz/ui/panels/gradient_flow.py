@@ -61,11 +61,11 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         self.title = QLabel(objectName="gradientFlowTitle")
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        self.title.setStyleSheet(plot_style.title_style())
+        plot_style.styled(self.title, "title")
         self.summary = QLabel(objectName="gradientFlowSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setStyleSheet(plot_style.title_style())
+        plot_style.styled(self.summary, "title")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.plot_widget = pg.GraphicsLayoutWidget()
@@ -126,8 +126,10 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
     def _on_results_changed(self, _change=None) -> None:
         self.refresh()
 
-    def _on_display_changed(self, _name: str = "") -> None:
+    def _on_display_changed(self, name: str = "") -> None:
         self._styled_for = None  # the theme or the decimals: restyle everything
+        if name == "theme":
+            plot_style.restyle(self)
         self.refresh()
 
     # ---------------------------------------------------------------- redraw
