@@ -400,3 +400,24 @@ def test_undo_after_a_far_edit_resets_the_plot_ranges(window):
     plot.refresh(force=True)
     assert plot.z_range() == start_z == (-6.0, 6.0)
     assert plot.plot_item.viewRange()[1] == pytest.approx(start_y)
+
+
+# ------------------------------------------------------------ gradient flow scale
+def test_gradient_flow_uses_one_fixed_scale_so_sigmoid_and_relu_differ(window):
+    flow = window.gradient_flow
+    spans = {}
+    for name in ("deep_sigmoid", "deep_relu"):
+        window.open_example(name)
+        flow.refresh(force=True)
+        assert flow.fixed_scale and flow.scale_button.isChecked()
+        spans[name] = flow.y_decades()
+        (_x0, _x1), (y0, y1) = flow.plot_item.viewRange()
+        assert y0 <= -8 and y1 >= 1
+    assert spans["deep_sigmoid"] == spans["deep_relu"] == (-8, 1)
+    # fitted to the values, a deep ReLU's few decades fill the plot
+    flow.scale_button.click()
+    assert not flow.fixed_scale
+    lo, hi = flow.y_decades()
+    assert hi - lo < 9
+    flow.set_fixed_scale(True)
+    assert flow.scale_button.isChecked() and flow.y_decades() == (-8, 1)

@@ -88,6 +88,7 @@ def button_style() -> str:
         f" background: {css(t.surface)}; border: 1px solid {css(t.grid)};"
         " border-radius: 4px; }"
         f" QToolButton:hover, QToolButton:pressed {{ border-color: {css(t.muted)}; }}"
+        f" QToolButton:checked {{ border: 2px solid {css(t.positive)}; }}"
         " QToolButton::menu-indicator { image: none; width: 0px; }"
     )
 
