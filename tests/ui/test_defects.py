@@ -421,3 +421,23 @@ def test_gradient_flow_uses_one_fixed_scale_so_sigmoid_and_relu_differ(window):
     assert hi - lo < 9
     flow.set_fixed_scale(True)
     assert flow.scale_button.isChecked() and flow.y_decades() == (-8, 1)
+
+
+# ------------------------------------------------------------ the README's error example
+def test_readme_error_example_is_the_apps_text(tmp_path, capsys, monkeypatch):
+    from pathlib import Path
+
+    from nnviz import cli
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"\$ nnviz trace broken\.json\n\s*(nnviz: broken\.json: [^\n]+)\n", readme)
+    assert m, "the README shows the error of nnviz trace broken.json"
+    from importlib import resources
+
+    text = resources.files("nnviz.resources").joinpath("networks", "default.json").read_text()
+    data = json.loads(text)
+    data["layers"][1]["weights"] = data["layers"][1]["weights"][:-1]  # as the README says
+    (tmp_path / "broken.json").write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["trace", "broken.json"]) == 2
+    assert capsys.readouterr().err.strip() == m.group(1)
