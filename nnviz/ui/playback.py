@@ -332,10 +332,7 @@ def update_outcome(document) -> str:
     if after < before:
         return f" (η = {lr}): the loss falls from {b} to {a}"
     if after > before:
-        return (
-            f" (η = {lr}) — but this step is too long: the loss rises from {b} to {a}; "
-            "a smaller learning rate would go downhill"
-        )
+        return f" (η = {lr}): too long a step — the loss rises from {b} to {a}"
     return f" (η = {lr}): the loss stays at {b}"
 
 

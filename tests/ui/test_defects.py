@@ -214,7 +214,7 @@ def test_update_caption_says_truthfully_what_the_step_does_to_the_loss(window):
     text = pb.caption()
     assert "downhill:" not in text
     assert doc.loss_after_update() > before  # η = 0.5 overshoots here
-    assert "rises" in text and "too long" in text
+    assert "rises" in text and "too long a step" in text
     # the caption follows the learning rate
     assert doc.set_learning_rate(0.001)
     text = window.features["playback"].bar.label.text()
