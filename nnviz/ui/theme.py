@@ -36,7 +36,13 @@ class Theme:
         return self.positive if v >= 0 else self.negative
 
     def grad_color(self, v: float) -> QColor:
-        return self.grad_positive if v >= 0 else self.grad_negative
+        """Magenta for a positive gradient, teal for a negative one, and the muted grey
+        for an exact zero (no gradient flows: neither direction)."""
+        if v > 0:
+            return self.grad_positive
+        if v < 0:
+            return self.grad_negative
+        return self.muted
 
 
 LIGHT = Theme(

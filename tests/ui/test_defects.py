@@ -441,3 +441,16 @@ def test_readme_error_example_is_the_apps_text(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert cli.main(["trace", "broken.json"]) == 2
     assert capsys.readouterr().err.strip() == m.group(1)
+
+
+# ------------------------------------------------------------ a zero gradient's colour
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_a_zero_gradient_has_neither_gradient_colour(name):
+    from nnviz.ui import theme
+
+    th = theme.LIGHT if name == "light" else theme.DARK
+    for zero in (0.0, -0.0):
+        c = th.grad_color(zero)
+        assert c not in (th.grad_positive, th.grad_negative)
+    assert th.grad_color(1e-300) == th.grad_positive
+    assert th.grad_color(-1e-300) == th.grad_negative
