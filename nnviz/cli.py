@@ -5,7 +5,7 @@ and works on a machine with no display libraries at all.
 
     nnviz [FILE] [--screenshot OUT.png [--size WxH] [--step N]]
     nnviz trace FILE [--json] [--decimals D]
-    nnviz export FILE --out OUT.gif
+    nnviz export FILE --out OUT.svg|OUT.png|OUT.gif [--step N] [--size WxH] [--theme T]
     nnviz bench [--json]
     nnviz train FILE [--epochs N] [--out TRAINED.json] [--json]
     nnviz lesson check LESSON [--answers ANSWERS.json] | nnviz lesson list
@@ -20,39 +20,12 @@ import sys
 
 from nnviz import __version__
 
+# shared with the verbs, which must not import this module (no import cycle)
+from nnviz.cliargs import EXIT_BAD_INPUT, error, size_type  # noqa: F401
+
 VERBS = ("trace", "export", "bench", "train", "lesson")
 
-EXIT_BAD_INPUT = 2
-
-
-def error(msg: str) -> int:
-    """One sentence on stderr for bad input; the exit status for it.
-
-    Escaped and cut (nnviz.core.messages.sentence): text echoed from a file never
-    reaches the terminal as a second line or an escape sequence.
-    """
-    from nnviz.core.messages import sentence
-
-    print(f"nnviz: {sentence(msg)}", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
 _error = error
-
-
-def size_type(limit: int = 8000, example: str = "1280x800"):
-    """An argparse type for WIDTHxHEIGHT, each from 200 to ``limit``."""
-
-    def parse(text: str) -> tuple[int, int]:
-        try:
-            w, h = (int(v) for v in text.lower().split("x"))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a size like {example}") from None
-        if not (200 <= w <= limit and 200 <= h <= limit):
-            raise argparse.ArgumentTypeError(f"{text!r}: width and height must be 200 to {limit}")
-        return w, h
-
-    return parse
 
 
 _size = size_type()
@@ -62,7 +35,7 @@ def _app_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="nnviz",
         description="See how a neural network computes. Verbs: "
-        "trace FILE, export FILE --out OUT.gif, bench.",
+        "trace FILE, export FILE --out OUT.svg|.png|.gif, bench.",
     )
     p.add_argument("file", nargs="?", help="a network file (.json); default: a built-in network")
     p.add_argument(

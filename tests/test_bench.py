@@ -117,3 +117,17 @@ def test_training_rows_quiet_and_busy_with_one_and_two_threads(result):
         assert r["network"] == "784-128-10" and r["batch"] == 64 and _positive(r["nnviz"])
         assert _positive(r["torch"]) if torch_installed else r["torch"] is None
     assert _positive(result["training"]["tfp_epoch_ms"])
+
+
+def test_training_in_the_window_reports_fps_and_worst_frames(result):
+    tr = result["training"]
+    assert "steps_per_s" in tr  # the engine's figures stay beside the window's
+    assert _positive(tr["tfp_fps"])
+    assert set(tr["fps"]) == {"10000", "100000"}
+    assert all(_positive(v) for v in tr["fps"].values())
+    assert set(tr["worst_frame_ms"]) == {"tfp", "10000", "100000"}
+    assert all(_positive(v) for v in tr["worst_frame_ms"].values())
+    d = tr["window_details"]
+    assert 9000 <= d["10000"]["edges"] <= 11000 and 90000 <= d["100000"]["edges"] <= 110000
+    for key in ("tfp", "10000", "100000"):
+        assert _positive(d[key]["epochs_per_s"]) or d[key]["steps_per_s"] > 0

@@ -173,6 +173,12 @@ def _start(args: argparse.Namespace, collecting: bool):
     for hook in ON_QAPPLICATION:
         hook(app)
 
+    from nnviz.ui import errors
+
+    errors.logger()  # notes (a setting that cannot be used) go to the user's log file
+    if not headless:
+        errors.install()  # an exception in a slot: logged, one sentence, the app runs on
+
     from nnviz.ui.document import Document
     from nnviz.ui.main_window import MainWindow
 
@@ -186,10 +192,22 @@ def _start(args: argparse.Namespace, collecting: bool):
         return _screenshot(app, window, args)
 
     window.panels_built.connect(lambda: _after_start_up(collecting))
+    # after the first paint: the restore question (if a crash left work behind)
+    # comes over the painted window, and the autosave starts
+    window.panels_built.connect(lambda: _start_recovery(app, window))
     window.show()
     if error is not None:
         window.error_dialog("Cannot open this file", error)
     return app, window
+
+
+def _start_recovery(app, window) -> None:
+    if getattr(window, "recovery", None) is not None:
+        return
+    from nnviz.ui import recovery
+
+    # offer what a crash left behind, then autosave this window's document
+    window.recovery = recovery.install(app, window)
 
 
 def _screenshot(app, window, args: argparse.Namespace) -> int:

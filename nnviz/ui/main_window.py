@@ -30,6 +30,7 @@ from nnviz.ui import theme as themes
 from nnviz.ui.canvas.view import NetworkCanvas
 from nnviz.ui.context import AppContext, Messages, ThemeState
 from nnviz.ui.document import Document
+from nnviz.ui.export_dialog import install_export_action
 from nnviz.ui.panels.inspector import InspectorPanel
 
 if TYPE_CHECKING:
@@ -96,7 +97,9 @@ class MainWindow(QMainWindow):
         self._docks_fitted = False
         #: the answer to "save the changes?" when no one can be asked (tests)
         self.unsaved_answer: QMessageBox.StandardButton | None = None
-        self._theme_choice = theme_choice or str(settings.get("theme", "system"))
+        self._theme_choice = theme_choice or settings.get_choice(
+            "theme", "system", ("system", "light", "dark")
+        )
         self.messages = Messages(self)
         self.messages.posted.connect(self.show_message)
         self.context = AppContext(
@@ -125,6 +128,7 @@ class MainWindow(QMainWindow):
 
         self.status = QLabel()
         self.status.setObjectName("statusMessage")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # sentences echo file content
         self.statusBar().addWidget(self.status, 1)
         self.zoom_label = QLabel()
         self.statusBar().addPermanentWidget(self.zoom_label)
@@ -145,10 +149,12 @@ class MainWindow(QMainWindow):
         doc.undo_stack.canRedoChanged.connect(self._update_actions)
         self.canvas.scrubbed.connect(self.show_message)
         self.playback = None
+        self.training = None
         self.activation_plot = self.gradient_flow = self.linear_map = None
         self.apply_theme(self._theme_choice, remember=False)  # --theme is for this run
         self._on_file_state_changed()
         self._update_actions()
+        install_export_action(self)  # File ▸ Export Picture… (nnviz.ui.export_dialog)
         self.resize(1440, 900)
         if defer_panels:
             # The window paints first with the network, the inspector and the menus;
@@ -166,6 +172,9 @@ class MainWindow(QMainWindow):
             if not self.features:
                 for feature in default_features():
                     self.install_feature(feature)
+                from nnviz.ui.training import install as install_training
+
+                self.training = install_training(self)
         finally:
             self.panels_built.emit()
 
@@ -415,9 +424,7 @@ class MainWindow(QMainWindow):
             act.setCheckable(True)
             act.triggered.connect(lambda _=False, d=d: self.set_decimals(d))
             self._decimal_actions[d] = act
-        saved = settings.get("decimals")
-        if saved is not None:
-            self.document.set_decimals(int(saved))
+        self.document.set_decimals(settings.get_int("decimals", self.document.decimals, 1, 8))
         self._sync_decimal_actions()
         m.addSeparator()
         self.panels_menu = m.addMenu("&Panels")
@@ -617,6 +624,7 @@ class MainWindow(QMainWindow):
                 self,
             )
             box.setObjectName("unsavedDialog")
+            box.setTextFormat(Qt.TextFormat.PlainText)  # the name may come from the file
             answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
@@ -664,6 +672,7 @@ class MainWindow(QMainWindow):
             QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
         )
         box.setObjectName("errorDialog")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the sentence may quote file content
         box.exec()
 
     def save(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 
@@ -82,7 +82,43 @@ DARK = Theme(
     dark=True,
 )
 
-_current: Theme = LIGHT
+
+class ThemeState(QObject):
+    """The app's theme as an object: which :class:`Theme` is in use, and a signal when
+    that changes (``changed(Theme)``, past tense, emitted only on a real change).
+
+    The module-level :func:`current` / :func:`set_current` are thin wrappers over
+    the one instance, :func:`state`, so code that reads ``themes.current()`` keeps
+    working; a view that must redraw on a theme change connects to
+    ``themes.state().changed``.
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, theme: Theme = LIGHT) -> None:
+        super().__init__()
+        self._theme = theme
+
+    @property
+    def theme(self) -> Theme:
+        return self._theme
+
+    def set(self, theme: Theme) -> None:
+        if theme is self._theme:
+            return
+        self._theme = theme
+        self.changed.emit(theme)
+
+
+_state: ThemeState | None = None
+
+
+def state() -> ThemeState:
+    """The app's one :class:`ThemeState` (made on first use)."""
+    global _state
+    if _state is None:
+        _state = ThemeState(LIGHT)
+    return _state
 
 
 def system_prefers_dark() -> bool:
@@ -111,12 +147,13 @@ def resolve(choice: str) -> Theme:
 
 
 def current() -> Theme:
-    return _current
+    """The theme in use (a thin wrapper over :func:`state`)."""
+    return state().theme
 
 
 def set_current(theme: Theme) -> None:
-    global _current
-    _current = theme
+    """Use ``theme`` from now on; ``state().changed`` tells whoever listens."""
+    state().set(theme)
 
 
 _original_palette: QPalette | None = None
