@@ -454,3 +454,24 @@ def test_a_zero_gradient_has_neither_gradient_colour(name):
         assert c not in (th.grad_positive, th.grad_negative)
     assert th.grad_color(1e-300) == th.grad_positive
     assert th.grad_color(-1e-300) == th.grad_negative
+
+
+@pytest.mark.parametrize("theme_name", ["light", "dark"])
+def test_canvas_draws_a_zero_gradient_edge_in_the_muted_colour(window, theme_name):
+    from PySide6.QtCore import QPointF
+
+    from nnviz.ui import theme
+
+    window.apply_theme(theme_name, remember=False)
+    window.open_example("one_neuron")
+    doc, pb, canvas = window.document, window.playback, window.canvas
+    assert doc.grads.dL_dW[1][0, 0] == 0.0  # ReLU at z = −2: no gradient flows
+    pb.seek_step(pb.plan.find("grad_edges", 1))
+    img = canvas.viewport().grab().toImage()
+    th = theme.current()
+    x1, y1, x2, _y2 = canvas.layout.edge_segments(1)
+    for f in (0.1, 0.2):
+        at = canvas.mapFromScene(QPointF(x1[0, 0] + (x2[0, 0] - x1[0, 0]) * f, y1[0, 0]))
+        c = img.pixelColor(at)
+        assert c.rgb() != th.grad_positive.rgb() and c.rgb() != th.grad_negative.rgb()
+        assert c.hsvSaturation() < 40, c.name()  # grey: neither gradient colour
