@@ -475,3 +475,31 @@ def test_canvas_draws_a_zero_gradient_edge_in_the_muted_colour(window, theme_nam
         c = img.pixelColor(at)
         assert c.rgb() != th.grad_positive.rgb() and c.rgb() != th.grad_negative.rgb()
         assert c.hsvSaturation() < 40, c.name()  # grey: neither gradient colour
+
+
+# ------------------------------------------------------------ export's frame count
+def test_export_reports_the_frames_the_gif_holds(tmp_path, capsys):
+    from importlib import resources
+
+    from PIL import Image
+
+    from nnviz import export
+
+    src = resources.files("nnviz.resources").joinpath("networks", "one_neuron.json")
+    out = tmp_path / "one.gif"
+    with resources.as_file(src) as path:
+        assert export.main([str(path), "--out", str(out), "--size", "320x200"]) == 0
+    said = capsys.readouterr().out
+    m = re.search(r"\((\d+) frames,", said)
+    assert m, said
+    with Image.open(out) as gif:
+        held = gif.n_frames
+        total_ms = 0
+        for k in range(held):
+            gif.seek(k)
+            total_ms += gif.info["duration"]
+    assert int(m.group(1)) == held
+    from nnviz.core import timeline
+
+    plan = timeline.build_plan(examples.load("one_neuron").network, "layer")
+    assert total_ms == sum(ms for _s, _f, ms in export.frame_schedule(plan, 12))  # time kept
