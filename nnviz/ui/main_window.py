@@ -405,6 +405,17 @@ class MainWindow(QMainWindow):
         m.setObjectName("viewMenu")
         for n in ("zoomInAction", "zoomOutAction", "fitAction"):
             m.addAction(acts[n])
+        act = self._action(
+            "labelWeightsAction",
+            "Label Every &Weight",
+            "Write every weight on its edge in a small network (up to 40 weights)",
+            self.set_label_weights,
+            "Ctrl+Shift+W",
+            checkable=True,
+        )
+        act.setChecked(settings.get_choice("label_weights", "on", ("on", "off")) == "on")
+        self.canvas.label_weights = act.isChecked()
+        m.addAction(act)
         m.addSeparator()
         theme_menu = m.addMenu("&Theme")
         theme_menu.setObjectName("themeMenu")
@@ -566,6 +577,14 @@ class MainWindow(QMainWindow):
         )
         if ok:
             doc.reinitialise(seed, doc.project.init)
+
+    def set_label_weights(self, on: bool) -> None:
+        """View ▸ Label Every Weight: on, a small network shows every weight's value."""
+        on = bool(on)
+        self.actions_by_name["labelWeightsAction"].setChecked(on)
+        self.canvas.label_weights = on
+        self.canvas.overlay.update()
+        settings.put("label_weights", "on" if on else "off")
 
     def set_decimals(self, d: int) -> None:
         self.document.set_decimals(d)

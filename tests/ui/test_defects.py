@@ -503,3 +503,68 @@ def test_export_reports_the_frames_the_gif_holds(tmp_path, capsys):
 
     plan = timeline.build_plan(examples.load("one_neuron").network, "layer")
     assert total_ms == sum(ms for _s, _f, ms in export.frame_schedule(plan, 12))  # time kept
+
+
+# ------------------------------------------------------------ every weight labelled
+def _paint(window):
+    window.canvas.viewport().grab()
+    return window.canvas.weight_labels.last_placement
+
+
+def test_a_small_network_labels_every_weight_without_a_click(window):
+    from nnviz.ui.canvas.layers import context_of
+
+    window.open_example("one_neuron")
+    window.document.select(None)
+    placement = _paint(window)
+    assert [lab.text for lab in placement.placed] == ["−1.5"]
+    window.open_example("default")
+    placement = _paint(window)
+    assert len(placement.placed) + placement.hidden == window.document.network.n_edges == 9
+    boxes = window.canvas.layout.neuron_boxes()
+    rects = placement.rects()
+    for k, r in enumerate(rects):  # no label on a neuron or on another label
+        for b in boxes:
+            assert not (r[0] < b[2] and r[2] > b[0] and r[1] < b[3] and r[3] > b[1])
+        for q in rects[k + 1 :]:
+            assert not (r[0] < q[2] and r[2] > q[0] and r[1] < q[3] and r[3] > q[1])
+    # the selected edge keeps its own "w = …" label; the others stay
+    window.document.select(Selection.of_edge(1, 0, 0))
+    placement = _paint(window)
+    assert (1, 0, 0) not in [lab.key for lab in placement.placed]
+    # during playback the animation labels its edges: this layer steps aside
+    window.playback.seek_step(3)
+    assert not window.canvas.weight_labels.visible(context_of(window.canvas))
+
+
+def test_view_toggle_turns_weight_labels_off_and_is_remembered(window, qtbot):
+    from nnviz.ui import settings
+    from nnviz.ui.canvas.layers import context_of
+
+    act = window.actions_by_name["labelWeightsAction"]
+    assert act.isChecked() and act.isCheckable()
+    assert act in window.view_menu.actions()
+    layer = window.canvas.weight_labels
+    assert layer.visible(context_of(window.canvas))
+    act.trigger()
+    assert not act.isChecked() and not window.canvas.label_weights
+    assert not layer.visible(context_of(window.canvas))
+    assert settings.get("label_weights") == "off"
+    other = MainWindow(Document(examples.default_project()), theme_choice="light")
+    try:
+        assert not other.actions_by_name["labelWeightsAction"].isChecked()
+        assert not other.canvas.label_weights
+    finally:
+        other.close()
+        other.deleteLater()
+    act.trigger()
+    assert settings.get("label_weights") == "on"
+
+
+def test_a_large_network_keeps_only_hover_and_selection_labels(window):
+    from nnviz.ui.canvas.layers import context_of
+    from nnviz.ui.canvas.weight_labels import MAX_LABELLED_WEIGHTS
+
+    window.open_example("deep_relu")
+    assert window.document.network.n_edges > MAX_LABELLED_WEIGHTS
+    assert not window.canvas.weight_labels.visible(context_of(window.canvas))

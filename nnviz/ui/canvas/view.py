@@ -61,6 +61,7 @@ from nnviz.ui.canvas.layers import (
     context_of,
 )
 from nnviz.ui.canvas.layout import Layout
+from nnviz.ui.canvas.weight_labels import WeightLabelsLayer
 from nnviz.ui.document import Change, Document, Selection
 
 WIDTH_BUCKETS = 6
@@ -625,7 +626,15 @@ class NetworkCanvas(QGraphicsView):
         #: cache) and the view's foreground (see layers.py)
         self.still_cache = RasterCache(PlaybackStillLayer())
         self.static_layers = [EdgesLayer(), NeuronsLayer()]
-        self.overlay_layers = [self.still_cache, PlaybackMovingLayer(), HighlightsLayer()]
+        #: View ▸ Label Every Weight: a small network writes every weight on its edge
+        self.label_weights = True
+        self.weight_labels = WeightLabelsLayer()
+        self.overlay_layers = [
+            self.still_cache,
+            PlaybackMovingLayer(),
+            self.weight_labels,
+            HighlightsLayer(),
+        ]
         self.foreground_layers = [LegendLayer()]
         self.still_ahead = StillAhead(self, self.still_cache)
 
