@@ -25,8 +25,10 @@ from nnviz.ui.canvas.style import LABEL_PX, MIN_TEXT_PX, label_size, style_for
 
 #: a network with more weights than this keeps the hover/selection labels only
 MAX_LABELLED_WEIGHTS = 40
-#: the label size: a little smaller than the playback's, these are many
+#: the label size: the playback's for a few weights, a little smaller for many
 WEIGHT_LABEL_PX = max(MIN_TEXT_PX, LABEL_PX - 2)
+#: up to this many weights the labels take the playback labels' full size
+FULL_SIZE_WEIGHTS = 12
 
 
 def _rect(t: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -58,6 +60,7 @@ def place_weight_labels(document, layout, zoom: float, skip=()) -> Placement:
     obstacles += [_rect(layout.target_rect(j)) for j in range(layout.sizes[L])]
     obstacles.append(_rect(layout.loss_box_rect()))
     labels: list[Label] = []
+    px = LABEL_PX if net.n_edges <= FULL_SIZE_WEIGHTS else WEIGHT_LABEL_PX
     for l in range(1, L + 1):  # noqa: E741
         W = net.layers[l - 1].W
         for j in range(W.shape[0]):
@@ -69,18 +72,17 @@ def place_weight_labels(document, layout, zoom: float, skip=()) -> Placement:
                 x1 += layout.radius[l - 1]
                 x2 -= layout.radius[l]
                 text = fmt(float(W[j, i]), d)
-                px = WEIGHT_LABEL_PX
                 w, h = label_size(text, px, True)
                 cands, n_on = edge_candidates(x1, y1, x2, y2, h / zoom, 0.2, 0.8)
                 lab = Label((l, j, i), text, w, h, 1, (x1, y1), cands, n_on)
-                lab.payload = (float(W[j, i]), (x1, y1, x2, y2))
+                lab.payload = (float(W[j, i]), (x1, y1, x2, y2), px)
                 labels.append(lab)
     result = place(labels, obstacles, zoom)
     for lab in result.placed:
-        _w, (ex1, ey1, ex2, ey2) = lab.payload
+        value, (ex1, ey1, ex2, ey2), size = lab.payload
         cx = (lab.rect[0] + lab.rect[2]) / 2
         t = (cx - ex1) / (ex2 - ex1) if ex2 != ex1 else 0.5
-        lab.payload = (_w, (ex1, ey1, ex2, ey2), (cx, ey1 + (ey2 - ey1) * t))
+        lab.payload = (value, size, (cx, ey1 + (ey2 - ey1) * t))
     return result
 
 
@@ -113,7 +115,7 @@ class WeightLabelsLayer(Layer):
         th = ctx.theme
         style = style_for(th)
         for lab in result.placed:
-            value, _edge, anchor = lab.payload
+            value, px, anchor = lab.payload
             color = th.positive if value > 0 else th.negative if value < 0 else th.muted
             cx = (lab.rect[0] + lab.rect[2]) / 2
             cy = (lab.rect[1] + lab.rect[3]) / 2
@@ -123,7 +125,7 @@ class WeightLabelsLayer(Layer):
                 p.setPen(pen)
                 near = lab.rect[1] if anchor[1] < cy else lab.rect[3]
                 p.drawLine(QPointF(*anchor), QPointF(cx, near))
-            style.draw_label(p, QPointF(cx, cy), lab.text, ctx.zoom, color, WEIGHT_LABEL_PX)
+            style.draw_label(p, QPointF(cx, cy), lab.text, ctx.zoom, color, px)
         if result.hidden and not ctx.vector:
             n = result.hidden
             note = f"{n} weight label{'s' if n > 1 else ''} hidden: zoom in"
