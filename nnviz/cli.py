@@ -63,6 +63,9 @@ def _app_parser() -> argparse.ArgumentParser:
         default=None,
         help="colour theme (default: the saved choice, else the system's)",
     )
+    p.add_argument("--lesson", metavar="NAME", help="open a lesson (a name or a .md file)")
+    p.add_argument("--lesson-step", type=int, metavar="K", help="the lesson's step K (1 = first)")
+    p.add_argument("--presenter", action="store_true", help="presenter mode (F5; Esc leaves)")
     p.add_argument("--version", action="version", version=f"nnviz {__version__}")
     return p
 

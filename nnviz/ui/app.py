@@ -188,6 +188,10 @@ def _start(args: argparse.Namespace, collecting: bool):
     # interactive: the window paints first, the plot docks follow (see MainWindow)
     window = MainWindow(doc, theme_choice=args.theme, defer_panels=not headless)
 
+    from nnviz.ui.lessons import from_args  # --lesson NAME [--lesson-step K], --presenter
+
+    if (status := from_args(window, args)) is not None:
+        return status
     if headless:
         return _screenshot(app, window, args)
 

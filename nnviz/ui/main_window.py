@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from nnviz import __version__
 from nnviz.core import activations, examples, io
-from nnviz.ui import settings
+from nnviz.ui import lessons, settings
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas.view import NetworkCanvas
 from nnviz.ui.context import AppContext, Messages, ThemeState
@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
+        lessons.install(self)  # Help ▸ Lessons, the lesson panel, presenter mode (F5)
 
         doc = self.document
         doc.file_state_changed.connect(self._on_file_state_changed)

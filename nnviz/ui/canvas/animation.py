@@ -33,6 +33,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from nnviz.core import explain
 from nnviz.core.explain import fmt
 from nnviz.core.timeline import Frame
+from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas.placement import Label, Placement, edge_candidates, neuron_candidates, place
 from nnviz.ui.canvas.style import (
@@ -346,6 +347,7 @@ class PlaybackPainter:
         if cached is not None:
             return cached if cached.frame == frame else replace(cached, frame=frame)
         scene = build_scene(canvas.document, canvas.layout, frame)
+        hidden_values.mask_scene(canvas.document, scene)  # a lesson's "?" values
         if len(self._scenes) >= 3:  # the current step, the next one, and one spare
             self._scenes.pop(next(iter(self._scenes)))
         self._scenes[key] = scene
@@ -366,7 +368,15 @@ class PlaybackPainter:
             frame = self._frame_source()
         doc = canvas.document
         step = None if frame is None else (frame.index, frame.step, frame.last)
-        return (self._version, step, doc.decimals, doc.learning_rate)
+        return (
+            self._version,
+            step,
+            doc.decimals,
+            doc.learning_rate,
+            hidden_values.revision(doc),
+            textscale.factor(),
+            textscale.min_px(),
+        )
 
     def paint_still(self, canvas, p: QPainter, frame: Frame | None = None) -> None:
         """What stays put within a step: veil, edges, neurons and the numbers in them

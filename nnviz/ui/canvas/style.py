@@ -14,11 +14,13 @@ label is measured by the same font it is drawn with. Two kinds of text:
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
+from nnviz.ui import textscale
 from nnviz.ui import theme as themes
 
 #: the smallest text the canvas draws, in pixels on screen at 100 % zoom
@@ -66,27 +68,35 @@ def _metrics_px(px: int, bold: bool) -> QFontMetricsF:
 
 
 def font(role: str) -> QFont:
-    """A copy of the scene font of ``role`` (see :data:`FONT_POINTS`)."""
+    """A copy of the scene font of ``role`` (see :data:`FONT_POINTS`), at the global
+    text scale (View ▸ Zoom Text) and never below presenter mode's floor."""
     size, bold = FONT_POINTS[role]
-    return QFont(_font_pt(size, bold))
+    # rounded up (a few cached sizes, never below the presenter's floor)
+    return QFont(_font_pt(math.ceil(textscale.pt(size) * 1000) / 1000, bold))
+
+
+def scaled_px(px: float) -> int:
+    """A label's pixel size at the global text scale: at least :data:`MIN_TEXT_PX`,
+    and at least presenter mode's floor."""
+    return int(round(max(px * textscale.factor(), MIN_TEXT_PX, textscale.min_px())))
 
 
 def label_font(px: int, bold: bool = True) -> QFont:
-    return _font_px(max(int(px), MIN_TEXT_PX), bold)
+    return _font_px(scaled_px(px), bold)
 
 
 def label_size(text: str, px: int = LABEL_PX, boxed: bool = True) -> tuple[float, float]:
     """Width and height in screen pixels of a label (box included) of ``text``."""
-    fm = _metrics_px(max(int(px), MIN_TEXT_PX), boxed)
+    fm = _metrics_px(scaled_px(px), boxed)
     return fm.horizontalAdvance(text) + LABEL_PAD_X, fm.height() + LABEL_PAD_Y
 
 
 def label_height(px: int = LABEL_PX) -> float:
-    return _metrics_px(max(int(px), MIN_TEXT_PX), True).height() + LABEL_PAD_Y
+    return _metrics_px(scaled_px(px), True).height() + LABEL_PAD_Y
 
 
 def big_label_size(text: str) -> tuple[float, float]:
-    fm = _metrics_px(BIG_LABEL_PX, True)
+    fm = _metrics_px(scaled_px(BIG_LABEL_PX), True)
     return fm.horizontalAdvance(text) + 28.0, fm.height() + 14.0
 
 
@@ -137,7 +147,7 @@ class CanvasStyle:
         p.save()
         p.translate(center)
         p.scale(1 / zoom, 1 / zoom)
-        p.setFont(_font_px(BIG_LABEL_PX, True))
+        p.setFont(_font_px(scaled_px(BIG_LABEL_PX), True))
         rect = QRectF(-w / 2, -h / 2, w, h)
         p.setPen(QPen(th.text if focus else th.muted, 3.0 if focus else 1.4))
         p.setBrush(th.surface)
@@ -156,11 +166,15 @@ class CanvasStyle:
         avail = rect.width() * 0.9
         w = p.fontMetrics().horizontalAdvance(text)
         if w > avail:
-            size = f.pointSizeF() * avail / w
-            if size * 96.0 / 72.0 < MIN_TEXT_PX:
+            floor = textscale.floor_pt()  # presenter mode: never below its large print
+            size = max(f.pointSizeF() * avail / w, floor)
+            if not floor and size * 96.0 / 72.0 < MIN_TEXT_PX:
                 return False
             f.setPointSizeF(size)
             p.setFont(f)
+            if floor:  # the number may be wider than the circle: let it out
+                w = p.fontMetrics().horizontalAdvance(text)
+                rect = QRectF(rect.center().x() - w / 2 - 4, rect.top(), w + 8, rect.height())
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         return True
 

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from nnviz.core import activations
 from nnviz.core.addresses import Address, Weight
 from nnviz.core.explain import fmt
+from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas import style as styles
 from nnviz.ui.canvas.layers import (
@@ -1144,6 +1145,13 @@ class NetworkCanvas(QGraphicsView):
             a = doc.trace.a[sel.layer][0, sel.neuron]
             b = doc.network.layers[sel.layer - 1].b[sel.neuron]
             text = f"z = {fmt(z, d)}   a = {fmt(a, d)}   b = {fmt(b, d)}"
+            if hidden_values.hidden(doc):  # a lesson asks for some of these: "?"
+                text = "   ".join(
+                    hidden_values.mask(t)
+                    if hidden_values.is_hidden(doc, n, sel.layer, sel.neuron)
+                    else t
+                    for n, t in zip("zab", text.split("   "))
+                )
         self._label(p, QPointF(x, y - r - 24), text)
 
     def _paint_edge_highlight(
@@ -1161,6 +1169,13 @@ class NetworkCanvas(QGraphicsView):
         w = doc.network.layers[sel.layer - 1].W[sel.neuron, sel.source]
         if not self.playback_active:  # the animation labels its own edges
             self._label(p, self.scene_pos_of(sel), f"w = {fmt(w, doc.decimals)}")
+        else:  # a lesson asks for this edge's value: "?" on it until answered
+            asked = hidden_values.asked_edge_label(doc, sel.layer, sel.neuron, sel.source)
+            if asked:  # next to its source: clear of the labels of the neuron it feeds
+                half = styles.label_size(asked)[0] / 2
+                reach = r1 + (half + 14) / max(self.zoom_level(), 1e-3)
+                t = min(0.5, reach / max(x2 - x1, 1e-6))
+                self._label(p, QPointF(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t), asked)
 
     def paint_dots(
         self,
@@ -1251,7 +1266,13 @@ class NetworkCanvas(QGraphicsView):
         """The legend's box (viewport pixels, bottom-left corner), rows, row height,
         note and width: the one place its geometry is worked out."""
         th = themes.current()
-        key = (self.playback_active, th.name, self.viewport().height())
+        key = (
+            self.playback_active,
+            th.name,
+            self.viewport().height(),
+            textscale.factor(),
+            textscale.min_px(),
+        )
         if self._legend is not None and self._legend[0] == key:
             return self._legend[1]
         fm = QFontMetrics(styles.font("legend"))

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import activations
 from nnviz.core.explain import fmt, neuron_label
-from nnviz.ui import theme
+from nnviz.ui import hidden_values, theme
 from nnviz.ui.document import Document
 from nnviz.ui.panels import plot_style
 
@@ -558,6 +558,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         zs = np.asarray(trace.z[l][0], dtype=float)
         # during playback only the z the animation has computed are shown
         shown = self._revealed_mask(l, zs.size)
+        for key in hidden_values.hidden(doc):  # a lesson asks for these z: no marker
+            if key[0] == "z" and len(key) == 3 and key[1] == l and key[2] < zs.size:
+                shown[key[2]] = False
         revealed = bool(shown[j])
         # f(z) and f′(z) are shown once the canvas has shown a = f(z), not at the z step
         a_mask = shown & self._revealed_mask(l, zs.size, self._a_shown)
@@ -596,6 +599,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         if a_revealed:
             self.values = {"z": z, "f": f_at, "df": df_at}
             z_s, f_s, df_s = fmt(z, d), fmt(f_at, d), fmt(df_at, d)
+            if hidden_values.is_hidden(doc, "a", l, j):  # a lesson asks for a: "?"
+                f_s = df_s = hidden_values.HIDDEN_TEXT
+                self.values = {"z": z}
             self.values_label.setText(self._values_html(z_s, f_s, df_s, ew))
         elif revealed:
             self.values = {"z": z}

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from nnviz.core import activations, losses
 from nnviz.core.explain import MINUS, fmt
 from nnviz.core.network import INIT_SCHEMES
+from nnviz.ui import hidden_values
 from nnviz.ui.document import Document
 
 MAX_SEED = 2**63 - 1
@@ -269,7 +270,7 @@ class InspectorPanel(QWidget):
             if act_layer is not None:
                 name = net.layers[act_layer - 1].activation
                 self.activation.setCurrentIndex(self.activation.findData(name))
-            self.values.setText("\n".join(lines))
+            self.values.setText("\n".join(hidden_values.mask_lines(doc, sel, lines)))
         finally:
             self._updating = False
 
