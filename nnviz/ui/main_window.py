@@ -781,7 +781,12 @@ class MainWindow(QMainWindow):
         native = QKeySequence.SequenceFormat.NativeText
         rows = []
         for act in self.actions_by_name.values():
-            keys = [k.toString(native) for k in act.shortcuts() if not k.isEmpty()]
+            # a keyboard's own media keys ("Zoom In") are left out: they are no key to type
+            keys = [
+                text
+                for k in act.shortcuts()
+                if not k.isEmpty() and " " not in (text := k.toString(native))
+            ]
             if keys:
                 rows.append((act.text().replace("&", ""), ", ".join(keys)))
         rows.extend(self.CANVAS_KEYS)

@@ -117,6 +117,7 @@ def test_f1_lists_every_key_including_pagedown_pageup_and_esc(window):
     keys = " ".join(table.values())
     for k in ("PgDown", "PgUp", "Esc", "Right", "Left", "Space", "Ctrl+="):
         assert k in keys, k
+    assert table["Zoom In"] == "Ctrl++, Ctrl+="  # no media key named "Zoom In"
 
 
 # ------------------------------------------------------------ undo texts
