@@ -532,3 +532,25 @@ def test_a_hidden_value_at_step_0_keeps_the_animation_view_until_the_lesson_clos
     d.window.lessons.close()
     assert not pb.hold_active and not pb.is_active()
     assert d.shown(1, 0)["a"] == 0.0  # the editing view: every number again
+
+
+def test_a_step_shows_an_image_beside_the_lesson(nnviz_window, tmp_path):
+    """Maths a teacher draws as a picture: ![](figure.png) next to the lesson file."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+
+    image = QImage(40, 20, QImage.Format.Format_RGB32)
+    image.fill(0x3366CC)
+    assert image.save(str(tmp_path / "chain.png"))
+    path = tmp_path / "pictures.md"
+    path.write_text(
+        '+++\nformat = "nnviz.lesson"\nversion = 1\ntitle = "T"\n+++\n\n'
+        '+++\ntitle = "A picture"\nexample = "one_neuron"\n+++\n'
+        "The chain rule:\n\n![the chain rule](chain.png)\n",
+        encoding="utf-8",
+    )
+    d = nnviz_window.open(path)
+    text = d.window.lessons.panel.text
+    text.grab()  # laid out and drawn: the image is loaded
+    loaded = text.document().resource(QTextDocument.ResourceType.ImageResource, QUrl("chain.png"))
+    assert loaded is not None and loaded.width() == 40  # the picture itself
