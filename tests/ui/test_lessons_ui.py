@@ -88,12 +88,15 @@ def test_walk_lesson_1_answering_wrong_then_right_at_every_exercise(nnviz_window
         assert d.feedback().startswith("✔")
         solved += 1
         assert f"{solved} of {n_ex} answered" in panel.step_label.text()
-        assert not hidden_values.hidden(d.document)  # every "?" is gone
+        # every "?" is gone but what the next step asks (answering z keeps the next a)
+        assert hidden_values.hidden(d.document) == frozenset(d.session._asked_next())
         if ex.reveal is not None:  # the animation played on to the reveal
             assert d.step == ex.reveal.resolve(d.playback.plan)
         shown = d.shown(sel.layer, sel.neuron) if hidden_before else {}
+        kept = {key[0] for key in d.session._asked_next()}
         for name in hidden_before:  # no "?" left: a number, or not reached yet
-            assert shown.get(name) != "?", (step.title, name, shown)
+            if name not in kept:  # (what the next step asks stays "?")
+                assert shown.get(name) != "?", (step.title, name, shown)
         engine = getattr(ex, "engine", None)
         if engine in hidden_before:  # the reveal shows the engine's number, the answer
             assert shown[engine] == pytest.approx(ex.answer, abs=ex.tolerance)
@@ -110,7 +113,7 @@ def test_one_neuron_exercise_shows_engine_numbers_after_reveal(nnviz_window):
     fb = d.answer(-3.0)
     assert not fb.correct and "bias" in fb.message
     assert d.answer("−2,0").correct  # a Unicode minus and a decimal comma are read
-    assert d.shown(1, 0) == {"z": -2.0, "b": 1.0}
+    assert d.shown(1, 0) == {"z": -2.0, "b": 1.0, "a": "?"}  # the next step asks for a
     d.next()
     assert d.shown(1, 0)["a"] == "?"
     assert d.answer("A").correct is False  # a = −2.0: ReLU does not pass negatives
@@ -341,7 +344,8 @@ def test_presenter_keys_clicker_walks_lesson_wherever_the_focus_is(nnviz_window)
             shown_answer = False
             assert d.lesson_step == expected
     assert "The answer: −2.0." in d.feedback()
-    assert not hidden_values.hidden(d.document)  # z is revealed on the canvas
+    # z is revealed on the canvas; only what the next step asks stays "?"
+    assert hidden_values.hidden(d.document) == frozenset(d.session._asked_next())
     assert d.shown(1, 0)["z"] == -2.0
     assert d.session.progress.exercises["z"].solved is False  # shown, not answered
     QTest.keyClick(win.canvas, Qt.Key.Key_PageUp)
