@@ -15,9 +15,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import struct
+import time
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -201,6 +202,56 @@ PARTIAL_EDGES = 48
 MAX_EDGE_IMAGE_PIXELS = 12_000_000
 #: length in device pixels of the pieces a restyled edge is covered with when repainted
 _PIECE_PX = 48.0
+#: live changes (every weight moves on consecutive frames, as while training): at most
+#: this many edges are drawn per frame, a stratified subset (see :func:`live_subset`)
+LIVE_EDGES = 4_000
+#: two whole-network changes this close together (ms) count as live
+LIVE_WITHIN_MS = 1000
+#: the full picture is drawn this long (ms) after the last live change, or twice the gap
+#: between the last two changes if that is longer (a slow frame does not end a live run)
+LIVE_SETTLE_MS = 250
+
+
+def live_subset(
+    bucket: np.ndarray,
+    sign: np.ndarray,
+    layer: np.ndarray,
+    order: np.ndarray,
+    limit: int,
+    n_buckets: int = WIDTH_BUCKETS,
+) -> np.ndarray:
+    """Sorted indices of at most about ``limit`` edges that look, layer by layer, like all.
+
+    Level of detail for live changes. The budget is shared between the layers
+    (``layer``: each edge's layer index, 0-based), a small layer keeping all its
+    edges; inside a layer every (sign, bucket) group keeps its share of the
+    layer's edges (rounded), so the subset's mean colour is the layer's. Which
+    edges of a group are kept follows the fixed random ``order`` (a permutation
+    of the edges): from one frame to the next the same edges stay drawn, only
+    those that move between groups come and go.
+    """
+    n = int(bucket.size)
+    if n <= limit:
+        return np.arange(n)
+    n_layers = int(layer.max()) + 1 if n else 0
+    per_layer = np.bincount(layer, minlength=n_layers)
+    quota = np.zeros(n_layers)
+    budget, left = float(limit), n_layers
+    for l in np.argsort(per_layer, kind="stable"):  # noqa: E741 - smallest layers first
+        quota[l] = min(per_layer[l], budget / left)
+        budget -= quota[l]
+        left -= 1
+    groups = 2 * n_buckets
+    key = (layer.astype(np.int64) * 2 + (sign > 0)) * n_buckets + bucket
+    counts = np.bincount(key, minlength=n_layers * groups)
+    share = quota / np.maximum(per_layer, 1)
+    keep = np.rint(counts * np.repeat(share, groups)).astype(np.int64)
+    ranked = key[order]
+    s = np.argsort(ranked, kind="stable")  # by group, each group in the fixed order
+    grouped = ranked[s]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    take = np.arange(n) - starts[grouped] < keep[grouped]
+    return np.sort(order[s[take]])
 
 
 def _touches_weights(values: frozenset | None | bool) -> bool:
@@ -244,6 +295,18 @@ class StaticLayer(QGraphicsItem):
         self.partial_renders = 0
         #: how often every edge's bucket path was built (a weight edit needs none)
         self.bucket_builds = 0
+        #: live level of detail (LIVE_EDGES): whole-network changes come on consecutive
+        #: frames (training), so the edge image shows a stratified subset of the edges
+        #: until the changes settle (LIVE_SETTLE_MS), then every edge again
+        self.live = False
+        self.live_renders = 0
+        self._last_every = -1e9
+        self._image_live = False
+        self._live_order: np.ndarray | None = None
+        self._live_layer: np.ndarray | None = None
+        self._settle = QTimer(canvas)
+        self._settle.setSingleShot(True)
+        self._settle.timeout.connect(self._settled)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(0)
@@ -260,26 +323,65 @@ class StaticLayer(QGraphicsItem):
             self.bucket_builds += 1
         return self._path_cache
 
-    def rebuild(self) -> None:
-        """Re-read the weights; repaint once, only around the edges whose look changed."""
+    def rebuild(self, every: bool = False) -> None:
+        """Re-read the weights; repaint once, only around the edges whose look changed.
+
+        ``every``: the change may have moved every weight (training publishes its
+        weights so). Two such changes within LIVE_WITHIN_MS make the edges live:
+        the edge image is rendered again whole (no patching) from a subset of the
+        edges on a big network, and in full once the changes stop.
+        """
         layout = self._canvas.layout
         values = np.concatenate([layer.W.ravel() for layer in self._canvas.document.network.layers])
         bucket, sign = edge_buckets(values, WIDTH_BUCKETS)
+        now = time.monotonic()
+        gap = now - self._last_every
+        live = every and layout is self._layout and gap < LIVE_WITHIN_MS / 1e3
+        if every:
+            self._last_every = now
         if layout is not self._layout:
             self.prepareGeometryChange()
             self._layout = layout
             self._pending = None
             self._path_cache = None
+            self._live_order = self._live_layer = None
         else:
             changed = np.flatnonzero((bucket != self._bucket) | (sign != self._sign))
             if changed.size:
                 self._path_cache = None
-                if self._pending is not None and changed.size + self._pending.size <= PARTIAL_EDGES:
+                if (
+                    not live
+                    and self._pending is not None
+                    and changed.size + self._pending.size <= PARTIAL_EDGES
+                ):
                     self._pending = np.union1d(self._pending, changed)
                 else:
                     self._pending = None
+        if live:
+            self.live = True
+            self._settle.start(max(LIVE_SETTLE_MS, min(round(2e3 * gap), LIVE_WITHIN_MS)))
         self._values, self._bucket, self._sign = values, bucket, sign
         self.update()
+
+    def _settled(self) -> None:
+        """The live changes stopped: draw every edge again (if the image shows a subset)."""
+        self.live = False
+        if self._image_live:
+            self._pending = None
+            self.update()
+
+    def _live_edges(self) -> np.ndarray | None:
+        """The edges drawn while live (None: all of them)."""
+        n = int(self._values.size)
+        if not self.live or n <= LIVE_EDGES:
+            return None
+        if self._live_order is None or self._live_order.size != n:
+            sizes = self._canvas.layout.sizes
+            counts = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
+            self._live_layer = np.repeat(np.arange(len(counts)), counts)
+            self._live_order = np.random.default_rng(0).permutation(n)
+        assert self._live_layer is not None
+        return live_subset(self._bucket, self._sign, self._live_layer, self._live_order, LIVE_EDGES)
 
     # ------------------------------------------------------------ painting
     def paint(
@@ -353,10 +455,15 @@ class StaticLayer(QGraphicsItem):
         )
         if key != self._image_key or self._pending is None or self._image is None:
             self._image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-            self._render(to_image, th, layout, None, None)
+            subset = self._live_edges()
+            self._render(to_image, th, layout, None, subset)
             self._image_key = key
             self._pending = np.empty(0, dtype=np.intp)
-            self.full_renders += 1
+            self._image_live = subset is not None
+            if self._image_live:
+                self.live_renders += 1
+            else:
+                self.full_renders += 1
         elif self._pending.size:
             self._patch_image(to_image, th, layout)
         self._image.setDevicePixelRatio(dpr)
@@ -442,8 +549,8 @@ class StaticLayer(QGraphicsItem):
             self._masks = tuple(
                 QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied) for _ in range(2)
             )
-            region = None  # new masks: every pixel is drawn
-            subset = None
+            if region is not None:  # new masks: every pixel is drawn, a patch becomes whole
+                region = subset = None
         paths = self._paths_of(subset)
         for sg, mask in zip((1, -1), self._masks):
             ip = _begin(mask, region, Qt.GlobalColor.black)
@@ -661,7 +768,7 @@ class NetworkCanvas(QGraphicsView):
             self.layout = Layout(sizes)
             self.hovered = None
         if change is None or change.shape or _touches_weights(change.values):
-            self.static.rebuild()
+            self.static.rebuild(every=change is not None and change.values is None)
         else:
             self.static.update()
         self._scene.setSceneRect(QRectF(*self.layout.scene_rect()))
