@@ -83,7 +83,7 @@ def _params(net: Network, rng) -> list[np.ndarray]:
     return out
 
 
-def test_training_frames_at_100k_edges_use_the_live_subset_and_a_pause_draws_all(qtbot):
+def _big_canvas(qtbot):
     net = Network.create([2, 316, 316, 1], "tanh", seed=1)
     doc = Document(io.Project(net, io.Sample(np.array([0.5, -0.5]), np.zeros(1))))
     canvas = NetworkCanvas(doc)
@@ -91,8 +91,15 @@ def test_training_frames_at_100k_edges_use_the_live_subset_and_a_pause_draws_all
     canvas.resize(900, 600)
     canvas.show()
     qtbot.waitExposed(canvas)
-    st = canvas.static
-    qtbot.waitUntil(lambda: st.full_renders > 0)
+    qtbot.waitUntil(lambda: canvas.static.full_renders > 0)
+    return net, doc, canvas, canvas.static
+
+
+def test_training_frames_at_100k_edges_use_the_live_subset_and_a_pause_draws_all(
+    qtbot, monkeypatch
+):
+    monkeypatch.setattr(view, "LIVE_EDGE_SHARE", 1.0)  # no rate cap: every frame renders
+    net, doc, canvas, st = _big_canvas(qtbot)
     rng = np.random.default_rng(0)
     # training: every weight moves, frame after frame (the first frame is drawn whole)
     doc.set_parameters_live(_params(net, rng))
@@ -121,16 +128,21 @@ def test_training_frames_at_100k_edges_use_the_live_subset_and_a_pause_draws_all
     assert st.live_renders == renders and st.full_renders == full + 1
 
 
+def test_the_live_edges_are_rendered_at_a_capped_rate_and_catch_up(qtbot, monkeypatch):
+    monkeypatch.setattr(view, "LIVE_EDGE_SHARE", 1e-6)  # at most one live render
+    net, doc, canvas, st = _big_canvas(qtbot)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        doc.set_parameters_live(_params(net, rng))
+        canvas.viewport().repaint()
+    # the first change draws whole, the second live, the others blit that image
+    assert (st.live_renders, st.live_skips) == (1, 3)
+    full = st.full_renders
+    qtbot.waitUntil(lambda: st.full_renders == full + 1, timeout=5000)  # the last weights
+
+
 def test_one_whole_network_change_draws_every_edge(qtbot):
-    net = Network.create([2, 316, 316, 1], "tanh", seed=1)
-    doc = Document(io.Project(net, io.Sample(np.array([0.5, -0.5]), np.zeros(1))))
-    canvas = NetworkCanvas(doc)
-    qtbot.addWidget(canvas)
-    canvas.resize(900, 600)
-    canvas.show()
-    qtbot.waitExposed(canvas)
-    st = canvas.static
-    qtbot.waitUntil(lambda: st.full_renders > 0)
+    net, doc, canvas, st = _big_canvas(qtbot)
     st._last_every = -1e9  # long after any other change
     full, live = st.full_renders, st.live_renders
     doc.set_parameters_live(_params(net, np.random.default_rng(1)))

@@ -205,6 +205,10 @@ _PIECE_PX = 48.0
 #: live changes (every weight moves on consecutive frames, as while training): at most
 #: this many edges are drawn per frame, a stratified subset (see :func:`live_subset`)
 LIVE_EDGES = 4_000
+#: while live, the edge image is rendered again only so often that rendering it takes at
+#: most this share of the time (the rest of the frame, neurons and plots, follows every
+#: change; the edges show weights at most a few frames old)
+LIVE_EDGE_SHARE = 1 / 3
 #: two whole-network changes this close together (ms) count as live
 LIVE_WITHIN_MS = 1000
 #: the full picture is drawn this long (ms) after the last live change, or twice the gap
@@ -302,6 +306,11 @@ class StaticLayer(QGraphicsItem):
         self.live_renders = 0
         self._last_every = -1e9
         self._image_live = False
+        #: when the last live render of the edge image started and how long it took (s),
+        #: and how many frames blitted the live image although the weights had moved
+        self._live_at = -1e9
+        self._live_cost = 0.0
+        self.live_skips = 0
         self._live_order: np.ndarray | None = None
         self._live_layer: np.ndarray | None = None
         self._settle = QTimer(canvas)
@@ -453,17 +462,27 @@ class StaticLayer(QGraphicsItem):
             th.positive.rgba(),
             th.negative.rgba(),
         )
+        now = time.monotonic()
         if key != self._image_key or self._pending is None or self._image is None:
-            self._image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-            subset = self._live_edges()
-            self._render(to_image, th, layout, None, subset)
-            self._image_key = key
-            self._pending = np.empty(0, dtype=np.intp)
-            self._image_live = subset is not None
-            if self._image_live:
-                self.live_renders += 1
+            if (
+                self.live
+                and self._image_live
+                and key == self._image_key
+                and now - self._live_at < self._live_cost / LIVE_EDGE_SHARE
+            ):
+                self.live_skips += 1  # capped: the edges follow at the next allowed frame
             else:
-                self.full_renders += 1
+                self._image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+                subset = self._live_edges()
+                self._render(to_image, th, layout, None, subset)
+                self._image_key = key
+                self._pending = np.empty(0, dtype=np.intp)
+                self._image_live = subset is not None
+                if self._image_live:
+                    self.live_renders += 1
+                    self._live_at, self._live_cost = now, time.monotonic() - now
+                else:
+                    self.full_renders += 1
         elif self._pending.size:
             self._patch_image(to_image, th, layout)
         self._image.setDevicePixelRatio(dpr)
@@ -631,6 +650,21 @@ def _pixels(image: QImage) -> np.ndarray:
     return rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4)
 
 
+def _compose_table(th: themes.Theme) -> np.ndarray:
+    """The ARGB32 premultiplied pixel (as uint32) for (positive << 8) | grey level."""
+    top = _lod_opacity(WIDTH_BUCKETS - 1) / 255.0
+    alpha = np.arange(256) * top
+    table = np.zeros(512, dtype=np.uint32)
+    for k, c in enumerate((th.negative, th.positive)):
+        a = np.rint(alpha * 255.0).astype(np.uint32)
+        r, g, b = (np.rint(v * alpha).astype(np.uint32) for v in (c.red(), c.green(), c.blue()))
+        table[256 * k : 256 * (k + 1)] = (a << 24) | (r << 16) | (g << 8) | b
+    return table
+
+
+_compose_tables: dict[tuple[int, int], np.ndarray] = {}
+
+
 def _compose_masks(
     image: QImage, masks: tuple[QImage, QImage], rect: QRect, th: themes.Theme
 ) -> None:
@@ -638,23 +672,24 @@ def _compose_masks(
 
     Each pixel takes the colour of the stronger sign through it; where both are
     as strong, the pixels alternate in a checkerboard, so a mixed region reads
-    as a fine weave of the two legend colours rather than as either one.
+    as a fine weave of the two legend colours rather than as either one. (One
+    table look-up per pixel: the colour of each sign at each grey level.)
     """
     ys = slice(rect.top(), rect.bottom() + 1)
     xs = slice(rect.left(), rect.right() + 1)
-    top = _lod_opacity(WIDTH_BUCKETS - 1) / 255.0
-    pos = _pixels(masks[0])[ys, xs, 1].astype(np.float32)
-    neg = _pixels(masks[1])[ys, xs, 1].astype(np.float32)
-    checker = (np.add.outer(np.arange(ys.start, ys.stop), np.arange(xs.start, xs.stop)) & 1) == 0
+    key = (th.positive.rgba(), th.negative.rgba())
+    table = _compose_tables.get(key)
+    if table is None:
+        table = _compose_tables[key] = _compose_table(th)
+    pos = _pixels(masks[0])[ys, xs, 1]
+    neg = _pixels(masks[1])[ys, xs, 1]
+    # (y + x) even: y and x of the same parity
+    checker = (np.arange(ys.start, ys.stop) & 1)[:, None] == (np.arange(xs.start, xs.stop) & 1)
     positive = (pos > neg) | ((pos == neg) & checker)
-    alpha = np.maximum(pos, neg) * top
-    out = _pixels(image)[ys, xs]
-    cp, cn = th.positive, th.negative
-    for channel, (a, b) in enumerate(
-        ((cp.blue(), cn.blue()), (cp.green(), cn.green()), (cp.red(), cn.red()))
-    ):
-        out[..., channel] = np.rint(np.where(positive, a, b) * alpha)
-    out[..., 3] = np.rint(alpha * 255.0)
+    index = positive.view(np.uint8).astype(np.uint16) << 8
+    index |= np.maximum(pos, neg)
+    out = _pixels(image)[ys, xs].view(np.uint32)[..., 0]
+    out[...] = table[index]
 
 
 class Overlay(QGraphicsItem):
