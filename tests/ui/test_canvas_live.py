@@ -99,6 +99,7 @@ def test_training_frames_at_100k_edges_use_the_live_subset_and_a_pause_draws_all
     qtbot, monkeypatch
 ):
     monkeypatch.setattr(view, "LIVE_EDGE_SHARE", 1.0)  # no rate cap: every frame renders
+    monkeypatch.setattr(view, "LIVE_EDGE_INTERVAL_MS", 0)
     net, doc, canvas, st = _big_canvas(qtbot)
     rng = np.random.default_rng(0)
     # training: every weight moves, frame after frame (the first frame is drawn whole)

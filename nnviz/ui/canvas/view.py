@@ -209,6 +209,9 @@ LIVE_EDGES = 4_000
 #: most this share of the time (the rest of the frame, neurons and plots, follows every
 #: change; the edges show weights at most a few frames old)
 LIVE_EDGE_SHARE = 1 / 3
+#: ... and at most this often (ms): the edges of a big network follow live training at
+#: 10 frames a second or more, the rest of the canvas at the display rate
+LIVE_EDGE_INTERVAL_MS = 100
 #: two whole-network changes this close together (ms) count as live
 LIVE_WITHIN_MS = 1000
 #: the full picture is drawn this long (ms) after the last live change, or twice the gap
@@ -468,7 +471,8 @@ class StaticLayer(QGraphicsItem):
                 self.live
                 and self._image_live
                 and key == self._image_key
-                and now - self._live_at < self._live_cost / LIVE_EDGE_SHARE
+                and now - self._live_at
+                < max(self._live_cost / LIVE_EDGE_SHARE, LIVE_EDGE_INTERVAL_MS / 1e3)
             ):
                 self.live_skips += 1  # capped: the edges follow at the next allowed frame
             else:
