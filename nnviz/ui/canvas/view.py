@@ -303,12 +303,15 @@ class StaticLayer(QGraphicsItem):
         #: how often every edge's bucket path was built (a weight edit needs none)
         self.bucket_builds = 0
         #: live level of detail (LIVE_EDGES): whole-network changes come on consecutive
-        #: frames (training), so the edge image shows a stratified subset of the edges
-        #: until the changes settle (LIVE_SETTLE_MS), then every edge again
+        #: frames (training), so the edge image is rendered whole each time (never
+        #: patched), at a capped rate, from a stratified subset of a big network's
+        #: edges, until the changes settle (LIVE_SETTLE_MS); then every edge again
         self.live = False
         self.live_renders = 0
         self._last_every = -1e9
+        #: the edge image was rendered while live / from the live subset
         self._image_live = False
+        self._image_subset = False
         #: when the last live render of the edge image started and how long it took (s),
         #: and how many frames blitted the live image although the weights had moved
         self._live_at = -1e9
@@ -376,7 +379,8 @@ class StaticLayer(QGraphicsItem):
         self.update()
 
     def _settled(self) -> None:
-        """The live changes stopped: draw every edge again (if the image shows a subset)."""
+        """The live changes stopped: draw every edge of the last weights again (if the
+        image was rendered while live: a subset, or weights some frames old)."""
         self.live = False
         if self._image_live:
             self._pending = None
@@ -467,13 +471,13 @@ class StaticLayer(QGraphicsItem):
         )
         now = time.monotonic()
         if key != self._image_key or self._pending is None or self._image is None:
-            if (
-                self.live
-                and self._image_live
-                and key == self._image_key
-                and now - self._live_at
-                < max(self._live_cost / LIVE_EDGE_SHARE, LIVE_EDGE_INTERVAL_MS / 1e3)
-            ):
+            # while live, rendering the edges takes at most LIVE_EDGE_SHARE of the time,
+            # and a big network's subset is rendered at most every LIVE_EDGE_INTERVAL_MS
+            wait = self._live_cost / LIVE_EDGE_SHARE
+            if self._image_subset:
+                wait = max(wait, LIVE_EDGE_INTERVAL_MS / 1e3)
+            recent = self._image_live and now - self._live_at < wait
+            if self.live and recent and key == self._image_key:
                 self.live_skips += 1  # capped: the edges follow at the next allowed frame
             else:
                 self._image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
@@ -481,8 +485,8 @@ class StaticLayer(QGraphicsItem):
                 self._render(to_image, th, layout, None, subset)
                 self._image_key = key
                 self._pending = np.empty(0, dtype=np.intp)
-                self._image_live = subset is not None
-                if self._image_live:
+                self._image_live, self._image_subset = self.live, subset is not None
+                if self.live:
                     self.live_renders += 1
                     self._live_at, self._live_cost = now, time.monotonic() - now
                 else:
