@@ -149,3 +149,24 @@ def test_one_whole_network_change_draws_every_edge(qtbot):
     doc.set_parameters_live(_params(net, np.random.default_rng(1)))
     canvas.viewport().repaint()
     assert (st.full_renders, st.live_renders) == (full + 1, live)
+
+
+def test_zoomed_in_too_far_for_an_image_the_live_subset_is_drawn_directly(qtbot, monkeypatch):
+    net, doc, canvas, st = _big_canvas(qtbot)
+    monkeypatch.setattr(view, "MAX_EDGE_IMAGE_PIXELS", 1)  # no edge image: drawn directly
+    drawn: list[int] = []
+    draw = view.StaticLayer._draw_edges
+
+    def counting(self, p, th, detailed, subset=None):
+        drawn.append(self._values.size if subset is None else subset.size)
+        draw(self, p, th, detailed, subset)
+
+    monkeypatch.setattr(view.StaticLayer, "_draw_edges", counting)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        doc.set_parameters_live(_params(net, rng))
+        canvas.viewport().repaint()
+    assert drawn[-1] <= view.LIVE_EDGES * 1.01  # training: the subset
+    qtbot.waitUntil(lambda: not st.live, timeout=5000)
+    canvas.viewport().repaint()
+    assert drawn[-1] == net.n_edges  # paused: every edge

@@ -382,7 +382,7 @@ class StaticLayer(QGraphicsItem):
         """The live changes stopped: draw every edge of the last weights again (if the
         image was rendered while live: a subset, or weights some frames old)."""
         self.live = False
-        if self._image_live:
+        if self._image_live or self._image is None:  # (None: edges drawn directly)
             self._pending = None
             self.update()
 
@@ -412,9 +412,12 @@ class StaticLayer(QGraphicsItem):
     def paint_edges(self, p: QPainter, ctx) -> None:
         """The edges layer: blitted from the edge image, or drawn as paths (vector output)."""
         th, layout = ctx.theme, ctx.layout
-        if ctx.vector or not self._paint_edge_image(p, th, layout):
+        if ctx.vector:
             p.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
-            self._draw_edges(p, th, layout.detailed)
+            self._draw_edges(p, th, layout.detailed)  # every edge, always
+        elif not self._paint_edge_image(p, th, layout):  # zoomed in too far for an image
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
+            self._draw_edges(p, th, layout.detailed, self._live_edges())
 
     def _paths_of(self, subset: np.ndarray | None) -> list:
         """The bucketed edge paths: all of them (cached), or those of ``subset`` indices."""
