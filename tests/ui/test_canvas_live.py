@@ -170,3 +170,13 @@ def test_zoomed_in_too_far_for_an_image_the_live_subset_is_drawn_directly(qtbot,
     qtbot.waitUntil(lambda: not st.live, timeout=5000)
     canvas.viewport().repaint()
     assert drawn[-1] == net.n_edges  # paused: every edge
+
+
+def test_exact_zeros_are_a_group_of_their_own(qapp):
+    rng = np.random.default_rng(4)
+    bucket = rng.integers(0, WIDTH_BUCKETS, 20_000).astype(np.int8)
+    sign = rng.choice(np.array([-1, 0, 1], dtype=np.int8), 20_000, p=[0.45, 0.1, 0.45])
+    bucket[sign == 0] = 0
+    keep = live_subset(bucket, sign, np.zeros(20_000, int), rng.permutation(20_000), 2000)
+    for s in (-1, 0, 1):
+        assert abs(np.mean(sign[keep] == s) - np.mean(sign == s)) < 1e-3

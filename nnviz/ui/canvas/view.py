@@ -248,8 +248,8 @@ def live_subset(
         quota[l] = min(per_layer[l], budget / left)
         budget -= quota[l]
         left -= 1
-    groups = 2 * n_buckets
-    key = (layer.astype(np.int64) * 2 + (sign > 0)) * n_buckets + bucket
+    groups = 3 * n_buckets  # signs −1, 0 (an exact zero) and +1
+    key = (layer.astype(np.int64) * 3 + (np.sign(sign) + 1)) * n_buckets + bucket
     counts = np.bincount(key, minlength=n_layers * groups)
     share = quota / np.maximum(per_layer, 1)
     keep = np.rint(counts * np.repeat(share, groups)).astype(np.int64)
