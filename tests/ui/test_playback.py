@@ -326,8 +326,10 @@ def test_editing_during_playback_keeps_the_position_and_recomputes(window):
     check_scene_against_engine(window, painted(window))
     doc.undo_stack.undo()
     assert c.step == 12
+    # another network starts at its beginning (issue 11: not at "Step 9 / 9")
     doc.load_project(examples.load("one_neuron"))
-    assert c.step == c.last == 9
+    assert c.step == 0 and c.last == 9
+    c.to_end()
     check_scene_against_engine(window, painted(window))
 
 

@@ -63,6 +63,7 @@ from nnviz.ui.canvas.layers import (
     context_of,
 )
 from nnviz.ui.canvas.layout import Layout
+from nnviz.ui.canvas.weight_labels import WeightLabelsLayer
 from nnviz.ui.document import Change, Document, Selection
 
 WIDTH_BUCKETS = 6
@@ -146,7 +147,8 @@ def edge_pen(th: themes.Theme, sign: int, b: int, detailed: bool) -> QPen:
     one (measured), and the look is the same wherever edges do not cross.
     """
     t = b / (WIDTH_BUCKETS - 1)
-    color = th.positive if sign > 0 else th.negative
+    # an exact zero has neither sign: the muted colour, not the positive one
+    color = th.positive if sign > 0 else th.negative if sign < 0 else th.muted
     if detailed:
         pen = QPen(
             _blend(th.background, color, 0.55 + 0.45 * t),
@@ -163,12 +165,13 @@ def edge_buckets(
     values: np.ndarray, n_buckets: int, ref: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per edge: its |value| bucket (0 = weakest, relative to ``ref``, by default the
-    largest |value|) and sign (±1)."""
+    largest |value|) and sign (+1, −1, or 0 for an exact zero — or NaN — which is
+    drawn in neither sign's colour)."""
     if ref is None:
         ref = float(np.max(np.abs(values))) if values.size else 1.0
     ref = ref if ref > 0 else 1.0
     bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(np.int8), n_buckets - 1)
-    sign = np.where(values >= 0, 1, -1).astype(np.int8)
+    sign = np.where(values > 0, 1, np.where(values < 0, -1, 0)).astype(np.int8)
     return bucket, sign
 
 
@@ -629,11 +632,13 @@ def bucket_paths(
     for b in range(n_buckets):
         in_bucket = bucket == b
         idx = {
+            0: np.flatnonzero(in_bucket & (sign == 0)),
             1: np.flatnonzero(in_bucket & (sign > 0)),
             -1: np.flatnonzero(in_bucket & (sign < 0)),
         }
         for c in range(k):
-            for sg in (1, -1) if (b + c) % 2 == 0 else (-1, 1):
+            # exact zeros (sign 0, the weakest bucket) first, under both signs
+            for sg in (0, 1, -1) if (b + c) % 2 == 0 else (0, -1, 1):
                 m = idx[sg][c::k]
                 if not m.size:
                     continue
@@ -777,7 +782,15 @@ class NetworkCanvas(QGraphicsView):
         #: cache) and the view's foreground (see layers.py)
         self.still_cache = RasterCache(PlaybackStillLayer())
         self.static_layers = [EdgesLayer(), NeuronsLayer()]
-        self.overlay_layers = [self.still_cache, PlaybackMovingLayer(), HighlightsLayer()]
+        #: View ▸ Label Every Weight: a small network writes every weight on its edge
+        self.label_weights = True
+        self.weight_labels = WeightLabelsLayer()
+        self.overlay_layers = [
+            self.still_cache,
+            PlaybackMovingLayer(),
+            self.weight_labels,
+            HighlightsLayer(),
+        ]
         self.foreground_layers = [LegendLayer()]
         self.still_ahead = StillAhead(self, self.still_cache)
 
