@@ -36,7 +36,10 @@ versions and the machine it ran on:
     default at one epoch a frame, with the 100×100 boundary, the neuron maps, the
     loss curve and the canvas), ``fps`` at about 10,000 and 100,000 edges
     (2-100-98-1, 2-316-316-1) training as fast as possible, ``worst_frame_ms``
-    (the longest gap between two frames) and ``window_details``.
+    (the longest gap between two frames) and ``window_details`` (per network: the
+    median frame, epochs and steps per second, the longest slice, and
+    ``edge_images``: how often the canvas's edge image was rendered whole, from
+    the live subset of the edges, or kept because its live rate is capped).
 
 Timings are medians of several runs; ``--quick`` runs each part briefly (for
 tests: the numbers are then rough). Nothing here is a pass/fail test; the
@@ -344,6 +347,8 @@ def _training_frames(app, win, speed: int, seconds: float) -> dict[str, Any]:
     QTimer.singleShot(300, warm.quit)
     warm.exec()
     epoch0, steps0 = ctrl.trainer.epoch, ctrl.trainer.steps_done
+    st = win.canvas.static
+    renders0 = (st.full_renders, st.live_renders, st.live_skips)
     vp.installEventFilter(watcher)
     loop = QEventLoop()
     QTimer.singleShot(round(seconds * 1000), loop.quit)
@@ -352,6 +357,7 @@ def _training_frames(app, win, speed: int, seconds: float) -> dict[str, Any]:
     elapsed = time.perf_counter() - t0
     vp.removeEventFilter(watcher)
     epochs, steps = ctrl.trainer.epoch - epoch0, ctrl.trainer.steps_done - steps0
+    renders = [b - a for a, b in zip(renders0, (st.full_renders, st.live_renders, st.live_skips))]
     ctrl.pause()
     gaps = [(b - a) * 1e3 for a, b in zip(stamps, stamps[1:])]
     slices = ctrl.slice_seconds[-200:]
@@ -363,6 +369,9 @@ def _training_frames(app, win, speed: int, seconds: float) -> dict[str, Any]:
         "epochs_per_s": round(epochs / elapsed, 1),
         "steps_per_s": round(steps / elapsed, 1),
         "longest_slice_ms": round(max(slices) * 1e3, 1) if slices else None,
+        # the canvas's edge image: rendered whole, from the live subset, or not again
+        # (its rate is capped while live) during the measured frames
+        "edge_images": dict(zip(("full", "live", "kept"), renders)),
     }
 
 
@@ -889,7 +898,7 @@ def _text(result: dict[str, Any]) -> str:
         lines.append(
             f"  {label:<36} {r['fps']:6.1f} fps  median {r['median_frame_ms']} ms  worst "
             f"{r['worst_frame_ms']} ms  {r['epochs_per_s']} epochs/s  longest slice "
-            f"{r['longest_slice_ms']} ms"
+            f"{r['longest_slice_ms']} ms  edge images {r['edge_images']}"
         )
     lines += [
         "",

@@ -132,3 +132,5 @@ def test_training_in_the_window_reports_fps_and_worst_frames(result):
     assert 9000 <= d["10000"]["edges"] <= 11000 and 90000 <= d["100000"]["edges"] <= 110000
     for key in ("tfp", "10000", "100000"):
         assert _positive(d[key]["epochs_per_s"]) or d[key]["steps_per_s"] > 0
+    # while it trains, a big network's edges come from the live subset, not full renders
+    assert d["100000"]["edge_images"]["live"] > 0
