@@ -307,3 +307,21 @@ def report(
                 b, g = float(layer.b[j]), float(grads.dL_db[l][j])
                 out.append(f"    b(n{j + 1}): {update_bias_line(b, g, lr, d)}")
     return "\n".join(out)
+
+
+#: the one-line explanation shown wherever an overflowed number is (issue 14, item 3)
+OVERFLOW_NOTE = (
+    "the numbers grew past the largest a float64 can hold (about 1.8 × 10³⁰⁸), so they "
+    "show as ∞ or NaN: make the weights, biases or inputs smaller"
+)
+
+
+def overflowed(x: float) -> bool:
+    """True for ±∞ and NaN: a value float64 could not hold."""
+    return not math.isfinite(float(x))
+
+
+def loss_text(loss: float, decimals: int = 4) -> str:
+    """The loss as the canvas, the chain-rule panel and the inspector show it:
+    ``0.5``, or ``overflow`` when it is ±∞ or NaN."""
+    return "overflow" if overflowed(loss) else fmt(loss, decimals)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import struct
 
 import numpy as np
@@ -163,10 +164,14 @@ def edge_buckets(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per edge: its |value| bucket (0 = weakest, relative to ``ref``, by default the
     largest |value|) and sign (±1)."""
-    if ref is None:
-        ref = float(np.max(np.abs(values))) if values.size else 1.0
+    magnitude = np.abs(values)
+    finite = np.isfinite(magnitude)  # an overflowed value (±∞, NaN) is drawn strongest
+    if ref is None or not math.isfinite(ref):
+        ref = float(np.max(magnitude[finite])) if finite.any() else 1.0
     ref = ref if ref > 0 else 1.0
-    bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(np.int8), n_buckets - 1)
+    with np.errstate(all="ignore"):
+        scaled = np.where(finite, magnitude / ref * n_buckets, n_buckets)
+    bucket = np.minimum(scaled, n_buckets - 1).astype(np.int8)
     sign = np.where(values >= 0, 1, -1).astype(np.int8)
     return bucket, sign
 
