@@ -17,6 +17,7 @@ from .network import Network
 from .propagation import Grads, Trace
 
 MINUS = "\u2212"
+EM_DASH = "\u2014"
 #: beyond this many terms a sum is written with an ellipsis
 MAX_TERMS = 6
 
@@ -107,7 +108,10 @@ def loss_line(net: Network, trace: Trace, y: np.ndarray, grads: Grads, d: int = 
     else:
         terms = [f"{fmt(yy[k], d)}·ln {fmt(a[k], d)}" for k in range(min(a.size, MAX_TERMS))]
         body = f"{MINUS}(" + " + ".join(terms) + (" + …" if a.size > MAX_TERMS else "") + ")"
-    return f"L = {spec.formula} = {body} = {fmt(grads.loss, d)}"
+    line = f"L = {spec.formula} = {body} = {fmt(grads.loss, d)}"
+    if overflowed(grads.loss):  # one line that says what ∞ or NaN means here
+        line += f" {EM_DASH} overflow: {OVERFLOW_NOTE}"
+    return line
 
 
 def dL_da_line(
@@ -311,8 +315,8 @@ def report(
 
 #: the one-line explanation shown wherever an overflowed number is (issue 14, item 3)
 OVERFLOW_NOTE = (
-    "the numbers grew past the largest a float64 can hold (about 1.8 × 10³⁰⁸), so they "
-    "show as ∞ or NaN: make the weights, biases or inputs smaller"
+    "the numbers grew past float64's largest, about 1.8 × 10³⁰⁸, and show as ∞ or NaN; "
+    "make the weights, biases or inputs smaller"
 )
 
 

@@ -31,7 +31,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 
 from nnviz.core import explain
-from nnviz.core.explain import fmt
+from nnviz.core.explain import fmt, loss_text
 from nnviz.core.timeline import Frame
 from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
@@ -158,7 +158,7 @@ def build_scene(document, layout, frame: Frame) -> FrameScene:
             else:
                 scene.neuron_texts[("b", l, j)] = f"b = {fmt(b, d)}"
     if frame.loss_shown:
-        scene.loss_text = f"L = {fmt(grads.loss, d)}"
+        scene.loss_text = f"L = {loss_text(grads.loss, d)}"
 
     # ------------------------------------------------------------ edges
     active = frame.active_edges()

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import activations
 from nnviz.core.addresses import Address, Weight
-from nnviz.core.explain import fmt
+from nnviz.core.explain import fmt, loss_text
 from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas import style as styles
@@ -157,6 +157,19 @@ def edge_pen(th: themes.Theme, sign: int, b: int, detailed: bool) -> QPen:
         pen.setCosmetic(True)
     pen.setCapStyle(Qt.PenCapStyle.FlatCap)
     return pen
+
+
+#: what an overflowed loss means, under the legend (two short lines)
+OVERFLOW_LEGEND = (
+    "overflow, ∞, NaN: a number passed float64's largest (1.8 × 10³⁰⁸);\n"
+    "make the weights, biases or inputs smaller"
+)
+
+
+def overflowed(document) -> bool:
+    """Did the document's numbers overflow float64 (the loss or ∂L/∂x is ±∞ or NaN)?"""
+    grads = document.grads
+    return not (math.isfinite(grads.loss) and np.isfinite(grads.dL_dx).all())
 
 
 def edge_buckets(
@@ -1090,7 +1103,7 @@ class NetworkCanvas(QGraphicsView):
         p.setBrush(th.surface)
         p.drawRoundedRect(rect, 6, 6)
         p.setFont(styles.font("loss"))
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"loss = {fmt(doc.grads.loss, d)}")
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"loss = {loss_text(doc.grads.loss, d)}")
 
     @property
     def still_renders(self) -> int:
@@ -1264,6 +1277,7 @@ class NetworkCanvas(QGraphicsView):
             self.viewport().height(),
             textscale.factor(),
             textscale.min_px(),
+            overflowed(self.document),
         )
         if self._legend is not None and self._legend[0] == key:
             return self._legend[1]
@@ -1279,10 +1293,14 @@ class NetworkCanvas(QGraphicsView):
             ]
         line_h = fm.height() + 4
         note = "thicker = larger |w|; circle shade = a"
+        if key[-1]:  # the loss box says "overflow": the legend says what that means
+            note += "\n" + OVERFLOW_LEGEND
+        notes = note.split("\n")
         width = max(
-            max(fm.horizontalAdvance(t) for _, t in rows) + 70, fm.horizontalAdvance(note) + 24
+            max(fm.horizontalAdvance(t) for _, t in rows) + 70,
+            max(fm.horizontalAdvance(t) for t in notes) + 24,
         )
-        height = line_h * (len(rows) + 1) + 10
+        height = line_h * (len(rows) + len(notes)) + 10
         box = QRectF(10, self.viewport().height() - height - 10, width, height)
         self._legend = (key, (box, rows, line_h, note, width))
         return self._legend[1]
@@ -1345,10 +1363,12 @@ class NetworkCanvas(QGraphicsView):
                 QRectF(box.left() + 52, y, width, line_h), Qt.AlignmentFlag.AlignVCenter, text
             )
             y += line_h
-        p.setPen(th.muted)
-        p.drawText(
-            QRectF(box.left() + 10, y, width, line_h),
-            Qt.AlignmentFlag.AlignVCenter,
-            note,
-        )
+        for k, line in enumerate(note.split("\n")):
+            p.setPen(th.muted if k == 0 else th.text)
+            p.drawText(
+                QRectF(box.left() + 10, y, width, line_h),
+                Qt.AlignmentFlag.AlignVCenter,
+                line,
+            )
+            y += line_h
         p.restore()
