@@ -491,7 +491,7 @@ def test_train_two_epochs_on_an_extreme_network(tmp_path):
     project = extreme_project((2, 16, 16, 1), "linear", "linear", "mse", BIG, "same")
     data = json.loads(io.dumps(project))
     data["training"] = {
-        "dataset": {"kind": "xor", "count": 40, "noise": 0.0, "seed": 1},
+        "dataset": {"kind": "xor", "count": 60, "noise": 0.0, "seed": 1},
         "features": ["x1", "x2"],
         "optimizer": "sgd",
         "learning_rate": 0.03,
