@@ -230,7 +230,7 @@ def test_the_issues_network_overflows_and_every_panel_says_so(qapp, data_dir):
             assert w.gradient_flow is not None and w.linear_map is not None
             titles = {d.windowTitle() for d in w.docks.values()}
             assert {"Gradient flow", "Why non-linearity"} <= titles
-            _through_the_window(qapp, w, steps=12)
+            _through_the_window(qapp, w)  # every step of the playback
 
             # the loss box, the legend, the inspector and the chain rule say "overflow"
             assert explain.loss_text(doc.grads.loss) == "overflow"
