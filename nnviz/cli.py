@@ -161,9 +161,11 @@ def _cmd_trace(argv: list[str]) -> int:
 
 
 def _json_numbers(a) -> list:
-    """An array as JSON lists, with null for ±inf and NaN (which JSON cannot write)."""
+    """An array as JSON lists, with null for ±inf and NaN (which JSON cannot write)
+    and 0.0 for a negative zero (a zero gradient is no direction)."""
     import numpy as np
 
+    a = np.asarray(a, dtype=float) + 0.0  # -0.0 + 0.0 is 0.0: a zero is written 0.0
     if np.isfinite(a).all():
         return a.tolist()
     return np.where(np.isfinite(a), a, None).tolist()

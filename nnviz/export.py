@@ -111,7 +111,13 @@ def _to_pil(qimage):
     return Image.frombuffer("RGB", (w, h), data, "raw", "RGB", bpl, 1).copy()
 
 
-def _write_gif(frames, durations: list[int], out: Path) -> None:
+def _write_gif(frames, durations: list[int], out: Path) -> int:
+    """Write the animated GIF; returns how many frames the file holds.
+
+    A frame the same as the one before it (a still step, once quantized) is not
+    written again: its time is added to the one before. (Pillow would merge them
+    anyway, and the count said afterwards would be more frames than the GIF holds.)
+    """
     from PIL import Image
 
     # one palette for the whole animation, from a few frames spread over it
@@ -121,17 +127,39 @@ def _write_gif(frames, durations: list[int], out: Path) -> None:
     for n, f in enumerate(sample):
         sheet.paste(f, (0, n * h))
     palette = sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-    quantized = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    quantized, shown, last = [], [], None
+    for f, ms in zip(frames, durations):
+        q = f.quantize(palette=palette, dither=Image.Dither.NONE)
+        data = q.tobytes()
+        if data == last:
+            shown[-1] += ms
+            continue
+        quantized.append(q)
+        shown.append(ms)
+        last = data
     quantized[0].save(
         out,
         format="GIF",
         save_all=True,
         append_images=quantized[1:],
-        duration=durations,
+        duration=shown,
         loop=0,
         optimize=False,
         disposal=1,
     )
+    return len(quantized)
+
+
+def _saved_text(out: Path, written: int, rendered: int, w: int, h: int) -> str:
+    """``saved OUT.gif (35 frames, 960×600, 145 KB)``: the frames the file holds, and how
+    many rendered frames were the same as the one before (merged, their time kept)."""
+    size_kb = out.stat().st_size / 1024
+    frames = f"{written} frame" if written == 1 else f"{written} frames"
+    text = f"saved {out} ({frames}, {w}×{h}, {size_kb:.0f} KB)"
+    same = rendered - written
+    if same:
+        text += f"; {same} of the {rendered} rendered were unchanged and merged into the one before"
+    return text
 
 
 FORMATS = (".svg", ".png", ".gif")
@@ -283,13 +311,12 @@ def _render(project, args, out: Path) -> int:
             frames.append(_to_pil(renderer.image()))
             durations.append(ms)
             _progress(n, len(schedule))
-        _write_gif(frames, durations, out)
+        written = _write_gif(frames, durations, out)
     except OSError as e:
         return _error(f"{out}: cannot be written ({e.strerror or e})")
     finally:
         renderer.close()
-    size_kb = out.stat().st_size / 1024
-    print(f"saved {out} ({len(frames)} frames, {w}×{h}, {size_kb:.0f} KB)")
+    print(_saved_text(out, written, len(frames), w, h))
     return 0
 
 
@@ -321,12 +348,11 @@ def _render_window(project, args, out: Path) -> int:
             frames.append(_to_pil(window.grab().toImage()))
             durations.append(ms)
             _progress(n, len(schedule))
-        _write_gif(frames, durations, out)
+        written = _write_gif(frames, durations, out)
     except OSError as e:
         return _error(f"{out}: cannot be written ({e.strerror or e})")
     finally:
         doc.undo_stack.setClean()
         window.close()
-    size_kb = out.stat().st_size / 1024
-    print(f"saved {out} ({len(frames)} frames, {w}×{h}, {size_kb:.0f} KB)")
+    print(_saved_text(out, written, len(frames), w, h))
     return 0

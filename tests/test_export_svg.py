@@ -67,7 +67,15 @@ def test_svg_of_the_editing_view_is_vector_with_every_number(qtbot, tmp_path):
             if l:
                 assert f"b = {fmt(doc.network.layers[l - 1].b[j], d)}" in texts
     assert f"loss = {fmt(doc.grads.loss, d)}" in texts
-    # each edge colour bucket is one path: as many stroked paths in edge colours
+    # a small network writes every weight on its edge (View ▸ Label Every Weight)
+    for layer in doc.network.layers:
+        for w in layer.W.ravel():
+            assert fmt(w, d) in texts
+    # each edge colour bucket is one path: as many stroked paths in edge colours (the
+    # weight labels' boxes are stroked in the sign colours too: drawn without them)
+    r.canvas.label_weights = False
+    r.save_svg(out)
+    root = ET.parse(out).getroot()
     from nnviz.ui import theme as themes
     from nnviz.ui.canvas.view import WIDTH_BUCKETS, edge_buckets, edge_pen
 

@@ -404,6 +404,9 @@ class Document(QObject):
     edit_refused = Signal(str)
     #: the file path or the saved/unsaved state changed
     file_state_changed = Signal()
+    #: a new project replaced everything (File ▸ New, Open, an example): views that
+    #: keep a position of their own (playback) start again
+    project_loaded = Signal()
     #: DEPRECATED — emitted after the typed signals above on any change of the
     #: network or the sample, for views not yet moved to them
     network_changed = Signal()
@@ -598,7 +601,7 @@ class Document(QObject):
     def set_value(self, addr: Address, value: object, gesture: int = 0) -> bool:
         """Set the number at ``addr`` (one undo step; a gesture > 0 merges its changes)."""
         addr = from_key(addr)
-        return self._set_scalar(addr, value, addr.label, gesture)
+        return self._set_scalar(addr, value, edit_subject(addr), gesture)
 
     def _set_scalar(self, addr: Address, value: object, what: str, gesture: int) -> bool:
         try:
@@ -611,7 +614,8 @@ class Document(QObject):
         if v == old:
             return True
         failures = self._failures
-        self.undo_stack.push(_ScalarCommand(self, addr, old, v, f"Set {what} to {v:g}", gesture))
+        text = f"Set {what} to {exact_number(v)}"
+        self.undo_stack.push(_ScalarCommand(self, addr, old, v, text, gesture))
         return self._failures == failures
 
     def set_weight(self, l: int, j: int, i: int, value: object, gesture: int = 0) -> bool:  # noqa: E741
@@ -710,6 +714,18 @@ class Document(QObject):
         rng = self._rng()
         return self._structural(f"Remove layer {l}", lambda p: p.network.remove_layer(l, rng))
 
+    def loss_after_update(self) -> float:
+        """The loss the sample would have after :meth:`apply_update` with the current
+        learning rate (computed by the core engine, once per state of the document)."""
+        key = (self.values_revision, self.shape_revision, self.sample_revision,
+               self._learning_rate, id(self._project))  # fmt: skip
+        if getattr(self, "_after_key", None) != key:
+            net = self.network.copy()
+            updates.apply_step(net, self.grads, self._learning_rate)
+            _trace, grads = propagation.evaluate(net, self.sample.input, self.sample.target)
+            self._after_key, self._after_loss = key, float(grads.loss)
+        return self._after_loss
+
     def apply_update(self) -> bool:
         """One gradient-descent step on the sample: w ← w − η ∂L/∂w (undoable)."""
         lr = self._learning_rate
@@ -721,7 +737,7 @@ class Document(QObject):
                 if not (np.all(np.isfinite(layer.W)) and np.all(np.isfinite(layer.b))):
                     raise EditError("the update made a weight infinite; lower the learning rate")
 
-        return self._structural(f"Gradient step (η = {lr:g})", edit)
+        return self._structural(f"Gradient step (η = {exact_number(lr)})", edit)
 
     def replace_project(self, project: io.Project, text: str) -> bool:
         """Everything replaced by ``project`` as one undoable step (crash recovery)."""
@@ -742,6 +758,7 @@ class Document(QObject):
         self.undo_stack.setClean()
         self._changed(shape=True, values=None, sample=None, clear_selection=True)
         self.file_state_changed.emit()
+        self.project_loaded.emit()
 
     def open(self, path: str | Path) -> None:
         """Load ``path``; raises io.FileFormatError (and changes nothing) if it is invalid."""
@@ -760,9 +777,10 @@ class Document(QObject):
 
     # ------------------------------------------------ training (live weights)
     # Added for the training feature (nnviz/ui/training). Training changes the
-    # weights many times a second: those changes are shown (network_changed) but
-    # are not undo steps; one "Train N epochs" command is pushed when the run
-    # pauses, so one undo goes back to the weights before the run.
+    # weights many times a second: those changes are shown (values_changed and the
+    # deprecated network_changed) but are not undo steps; one "Train N epochs"
+    # command is pushed when the run pauses, so one undo goes back to the weights
+    # before the run.
 
     @property
     def training_spec(self):
@@ -786,49 +804,86 @@ class Document(QObject):
     ) -> bool:
         """One undoable step that sets the training section and optionally the network
         (e.g. new input features) and the sample. A network the core refuses is refused."""
-        before = self._project.copy()
-        after = self._project.copy()
-        after.training = spec
-        if network is not None:
-            try:
+        try:
+            after = _working_copy(self._project)
+            after.training = spec
+            if network is not None:
                 network.validate()
-            except EditError as e:
-                self.edit_refused.emit(str(e))
-                return False
-            after.network = network.copy()
-        if sample is not None:
-            after.sample = io.Sample(
-                np.array(sample[0], dtype=float), np.array(sample[1], dtype=float)
-            )
-        self.undo_stack.push(_SnapshotCommand(self, before, after, text))
+                after.network = network.copy()
+            if sample is not None:
+                after.sample = io.Sample(
+                    np.array(sample[0], dtype=float), np.array(sample[1], dtype=float)
+                )
+            command = _SnapshotCommand(self, self._project, after, text)
+        except EditError as e:
+            self.edit_refused.emit(str(e))
+            return False
+        if command.empty:
+            return True
+        failures = self._failures
+        self.undo_stack.push(command)
         self.training_changed.emit()
-        return True
+        return self._failures == failures
 
     def set_parameters_live(self, params: list[np.ndarray]) -> None:
         """Copy ``[W1, b1, W2, b2, ...]`` into the network in place and show it; no undo step.
 
-        The arrays must have the network's shapes (the trainer's copy of it).
+        The arrays must have the network's shapes (the trainer's copy of it). Undo
+        commands keep private copies, so changing the live arrays is safe.
         """
         k = 0
         for layer in self.network.layers:
             np.copyto(layer.W, params[k])
             np.copyto(layer.b, params[k + 1])
             k += 2
+        if self.undo_stack.isClean():
+            self.undo_stack.resetClean()  # trained weights are unsaved work
         with np.errstate(all="ignore"):  # a diverging run shows its inf/NaN, without warnings
             self._changed(values=None)
 
     def begin_live_run(self) -> None:
         """Remember the project as it is before live changes start."""
-        self._live_before = self._project.copy()
+        self._live_before = _working_copy(self._project)
+
+    def cancel_live_run(self) -> None:
+        """Forget :meth:`begin_live_run` (another file was loaded meanwhile)."""
+        self._live_before = None
 
     def end_live_run(self, text: str) -> bool:
         """Push one undo step from the project at :meth:`begin_live_run` to now (if it changed)."""
         before = getattr(self, "_live_before", None)
         self._live_before = None
-        if before is None or before.network.same_as(self.network):
+        if before is None:
             return False
-        self.undo_stack.push(_SnapshotCommand(self, before, self._project.copy(), text))
+        command = _SnapshotCommand(self, before, _working_copy(self._project), text)
+        if command.empty:
+            return False
+        self.undo_stack.push(command)
         return True
+
+
+def exact_number(v: float) -> str:
+    """``v`` written exactly and shortly: the shortest text that reads back as the same
+    float (``12345.678``, ``1.5``, ``2``, ``1e-08``), never rounded; ``-0`` is ``0``."""
+    v = float(v)
+    if v == 0:
+        return "0"
+    text = repr(v)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def edit_subject(addr: Address) -> str:
+    """What an edit of ``addr`` changed, in words for the undo history: "the weight
+    from neuron 1 of layer 0 into neuron 2 of layer 1", "the bias of neuron 1 of
+    layer 2", "input x1", "target y1"."""
+    if isinstance(addr, Weight):
+        return (
+            f"the weight from neuron {addr.i + 1} of layer {addr.l - 1} "
+            f"into neuron {addr.j + 1} of layer {addr.l}"
+        )
+    if isinstance(addr, Bias):
+        return f"the bias of neuron {addr.j + 1} of layer {addr.l}"
+    return addr.label
 
 
 def _differences(before: io.Project, after: io.Project) -> dict:

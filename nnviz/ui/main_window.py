@@ -61,8 +61,9 @@ def default_features() -> list:
     from nnviz.ui.panels.chain_rule import ChainRuleFeature
     from nnviz.ui.panels.plots import PlotsFeature
     from nnviz.ui.playback import PlaybackFeature
+    from nnviz.ui.training import TrainingFeature
 
-    return [PlaybackFeature(), ChainRuleFeature(), PlotsFeature()]
+    return [PlaybackFeature(), ChainRuleFeature(), PlotsFeature(), TrainingFeature()]
 
 
 class MainWindow(QMainWindow):
@@ -173,9 +174,6 @@ class MainWindow(QMainWindow):
             if not self.features:
                 for feature in default_features():
                     self.install_feature(feature)
-                from nnviz.ui.training import install as install_training
-
-                self.training = install_training(self)
         finally:
             self.panels_built.emit()
 
@@ -189,6 +187,8 @@ class MainWindow(QMainWindow):
             self.activation_plot = feature.activation_plot
             self.gradient_flow = feature.gradient_flow
             self.linear_map = feature.linear_map
+        elif feature.name == "training":
+            self.training = feature
         return feature
 
     def seek_step(self, step: int) -> bool:
@@ -265,7 +265,12 @@ class MainWindow(QMainWindow):
         act.setStatusTip(tip)
         if shortcut is not None:
             if isinstance(shortcut, (list, tuple)):
-                act.setShortcuts([QKeySequence(s) for s in shortcut])
+                keys: list[QKeySequence] = []
+                for s in shortcut:
+                    k = QKeySequence(s)
+                    if not k.isEmpty() and k not in keys:
+                        keys.append(k)
+                act.setShortcuts(keys)
             else:
                 act.setShortcut(QKeySequence(shortcut))
             act.setToolTip(
@@ -332,7 +337,14 @@ class MainWindow(QMainWindow):
             self.reinitialise_dialog,
             "Ctrl+R",
         )
-        a("zoomInAction", "Zoom &In", "Zoom in on the network", self.canvas.zoom_in, K.ZoomIn)
+        # Ctrl++ is Ctrl+Shift+= on most keyboards: Ctrl+= (the same key unshifted) zooms too
+        a(
+            "zoomInAction",
+            "Zoom &In",
+            "Zoom in on the network",
+            self.canvas.zoom_in,
+            [*QKeySequence.keyBindings(K.ZoomIn), QKeySequence("Ctrl+=")],
+        )
         a("zoomOutAction", "Zoom &Out", "Zoom out", self.canvas.zoom_out, K.ZoomOut)
         a(
             "fitAction",
@@ -394,6 +406,17 @@ class MainWindow(QMainWindow):
         m.setObjectName("viewMenu")
         for n in ("zoomInAction", "zoomOutAction", "fitAction"):
             m.addAction(acts[n])
+        act = self._action(
+            "labelWeightsAction",
+            "Label Every &Weight",
+            "Write every weight on its edge in a small network (up to 40 weights)",
+            self.set_label_weights,
+            "Ctrl+Shift+W",
+            checkable=True,
+        )
+        act.setChecked(settings.get_choice("label_weights", "on", ("on", "off")) == "on")
+        self.canvas.label_weights = act.isChecked()
+        m.addAction(act)
         m.addSeparator()
         theme_menu = m.addMenu("&Theme")
         theme_menu.setObjectName("themeMenu")
@@ -430,7 +453,7 @@ class MainWindow(QMainWindow):
     def _fill_examples_menu(self) -> None:
         if self.examples_menu.actions():
             return
-        for name in examples.names():
+        for name in examples.menu_names():
             act = self.examples_menu.addAction(examples.title(name))
             act.setObjectName(f"example_{name}")
             act.triggered.connect(lambda _=False, n=name: self.open_example(n))
@@ -487,7 +510,6 @@ class MainWindow(QMainWindow):
         acts = self.actions_by_name
         depth = doc.network.depth
         acts["removeNeuronAction"].setEnabled(sel is not None and sel.kind == "neuron")
-        acts["addNeuronAction"].setEnabled(sel is not None)
         acts["removeLayerAction"].setEnabled(sel is not None and 1 <= sel.layer < depth)
         self.activation_menu.setEnabled(sel is not None and sel.layer >= 1)
         n = doc.network.n_edges
@@ -495,13 +517,25 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- edits
     def add_neuron(self) -> None:
-        sel = self.document.selection
-        if sel is None:
+        """Add a neuron to the selected layer; with nothing selected, to the last hidden
+        layer (and say so), or one sentence when the network has no hidden layer."""
+        doc = self.document
+        sel = doc.selection
+        if sel is not None:
+            doc.add_neuron(sel.layer)
+            return
+        layer = doc.network.depth - 1
+        if layer < 1:
             self.show_message(
-                "Select a neuron or an edge first: the neuron goes into its layer.", error=True
+                "Select a neuron or an edge first: the new neuron goes into its layer.",
+                error=True,
             )
             return
-        self.document.add_neuron(sel.layer)
+        if doc.add_neuron(layer):
+            self.show_message(
+                f"Added a neuron to layer {layer}, the last hidden layer "
+                "(select a neuron first to choose the layer)."
+            )
 
     def remove_neuron(self) -> None:
         sel = self.document.selection
@@ -544,6 +578,14 @@ class MainWindow(QMainWindow):
         )
         if ok:
             doc.reinitialise(seed, doc.project.init)
+
+    def set_label_weights(self, on: bool) -> None:
+        """View ▸ Label Every Weight: on, a small network shows every weight's value."""
+        on = bool(on)
+        self.actions_by_name["labelWeightsAction"].setChecked(on)
+        self.canvas.label_weights = on
+        self.canvas.overlay.update()
+        settings.put("label_weights", "on" if on else "off")
 
     def set_decimals(self, d: int) -> None:
         self.document.set_decimals(d)
@@ -728,16 +770,26 @@ class MainWindow(QMainWindow):
             "real numbers.</p>",
         )
 
+    #: keys the canvas handles itself (no action): listed by F1 too
+    CANVAS_KEYS = (
+        ("Clear the selection", "Esc"),
+        ("Nudge the selected value by ±0.1", "Alt+Up, Alt+Down"),
+    )
+
     def shortcut_table(self) -> list[tuple[str, str]]:
+        """Every action's keys (all of them: PgDown as well as Right) and the canvas's."""
+        native = QKeySequence.SequenceFormat.NativeText
         rows = []
         for act in self.actions_by_name.values():
-            if not act.shortcut().isEmpty():
-                rows.append(
-                    (
-                        act.text().replace("&", ""),
-                        act.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
-                    )
-                )
+            # a keyboard's own media keys ("Zoom In") are left out: they are no key to type
+            keys = [
+                text
+                for k in act.shortcuts()
+                if not k.isEmpty() and " " not in (text := k.toString(native))
+            ]
+            if keys:
+                rows.append((act.text().replace("&", ""), ", ".join(keys)))
+        rows.extend(self.CANVAS_KEYS)
         return rows
 
     def show_shortcuts(self) -> None:

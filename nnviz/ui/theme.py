@@ -36,7 +36,13 @@ class Theme:
         return self.positive if v >= 0 else self.negative
 
     def grad_color(self, v: float) -> QColor:
-        return self.grad_positive if v >= 0 else self.grad_negative
+        """Magenta for a positive gradient, teal for a negative one, and the muted grey
+        for an exact zero (no gradient flows: neither direction)."""
+        if v > 0:
+            return self.grad_positive
+        if v < 0:
+            return self.grad_negative
+        return self.muted
 
 
 LIGHT = Theme(
@@ -71,7 +77,8 @@ DARK = Theme(
     selection=QColor("#ffffff"),
     curve_f=QColor("#33bbee"),
     curve_df=QColor("#ee3377"),
-    saturated=QColor(238, 119, 51, 50),
+    # a light veil: the light theme's orange tint turned into a heavy brown block
+    saturated=QColor(255, 255, 255, 20),
     dark=True,
 )
 
@@ -122,7 +129,12 @@ def system_prefers_dark() -> bool:
     scheme = getattr(hints, "colorScheme", None)
     if scheme is not None and scheme() == Qt.ColorScheme.Dark:
         return True
-    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    if scheme is not None and scheme() == Qt.ColorScheme.Light:
+        return False
+    # the palette the system gave, not the dark one this app may have put in its place
+    # (else Dark, then System, stayed dark)
+    palette = _original_palette if _original_palette is not None else app.palette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def resolve(choice: str) -> Theme:

@@ -68,7 +68,7 @@ def test_a_structural_command_that_fails_changes_nothing(qapp, monkeypatch, data
     breaker.armed = False
     assert _state(doc) == before and doc.grads.loss == loss
     assert doc.undo_stack.count() == 1  # the failed step never joined the history
-    assert doc.undo_stack.undoText().startswith("Set w")
+    assert doc.undo_stack.undoText().startswith("Set the weight")
     assert len(said) == 1 and "\n" not in said[0]
     assert "Could not do “Insert a layer of 3 at 1”" in said[0]
     assert "nests too deeply" in said[0] and "the network is unchanged" in said[0]

@@ -42,6 +42,7 @@ def test_the_canvas_is_an_ordered_list_of_layers(canvas):
         "neurons",
         "cached playback still",
         "playback moving",
+        "weight labels",
         "highlights",
         "legend",
     ]

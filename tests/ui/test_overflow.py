@@ -338,7 +338,7 @@ def test_edge_buckets_draw_overflowed_edges_strongest_without_warnings():
     assert list(bucket[2:5]) == [7, 7, 7]  # ±∞ and NaN: the strongest bucket
     assert bucket[5] == 7 and bucket[0] == 2  # the finite scale is the finite values'
     assert list(bucket_ref) == list(bucket)
-    assert list(sign) == [1, -1, 1, -1, -1, 1]
+    assert list(sign) == [1, -1, 1, -1, 0, 1]  # NaN: neither sign's colour
 
 
 def test_the_gradient_ratio_is_read_in_decades():

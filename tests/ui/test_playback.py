@@ -67,7 +67,7 @@ def test_install_wires_the_controller_bar_panel_and_shortcuts(window):
     c = window.playback
     assert isinstance(c, PlaybackController)
     assert window.context.playback is c
-    assert list(window.features) == ["playback", "chain_rule", "plots"]
+    assert list(window.features) == ["playback", "chain_rule", "plots", "training"]
     assert window.findChild(QWidget, "playbackBar") is window.features["playback"].bar
     chain_rule = window.features["chain_rule"]
     assert window.findChild(QWidget, "chainRulePanel") is chain_rule.panel
@@ -326,8 +326,10 @@ def test_editing_during_playback_keeps_the_position_and_recomputes(window):
     check_scene_against_engine(window, painted(window))
     doc.undo_stack.undo()
     assert c.step == 12
+    # another network starts at its beginning (issue 11: not at "Step 9 / 9")
     doc.load_project(examples.load("one_neuron"))
-    assert c.step == c.last == 9
+    assert c.step == 0 and c.last == 9
+    c.to_end()
     check_scene_against_engine(window, painted(window))
 
 

@@ -387,11 +387,33 @@ def test_neuron_maps_and_the_boundary_follow_the_weights(window, qtbot):
         tuple(maps.LUT[0, :3]),
         tuple(maps.LUT[255, :3]),
     }
-    # hovering a hidden neuron shows its map in the big plot
-    f.on_hover(window.canvas.item_at(window.canvas.view_pos_of(_neuron(1, 1))))
+    # hovering a hidden neuron (the real mouse over the canvas) shows its map in the big plot
+    canvas = window.canvas
+    _move(canvas, canvas.view_pos_of(_neuron(1, 1)))
     assert f.boundary.neuron == (1, 1)
+    v = training_view.neuron_values(doc.network, ("x1", "x2"), f.controller.boundary_size())
+    assert np.array_equal(f.boundary.pixels, maps.colorize(v[1][:, :, 1], True))  # discretized
+    assert "Neuron 2 of layer 1" in f.boundary.caption.text()
     f.on_hover(None)
     assert f.boundary.neuron is None
+
+
+def _move(canvas, pos) -> None:
+    """A mouse move over the canvas, sent to it (other test windows may lie on top)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    vp = canvas.viewport()
+    event = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(pos),
+        QPointF(vp.mapToGlobal(pos.toPoint())),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(vp, event)
 
 
 def _neuron(l, j):  # noqa: E741
@@ -450,3 +472,87 @@ def test_a_settings_change_leaves_the_file_unsaved(window, tmp_path):
     window.training.controller.change_settings(learning_rate=0.3)
     assert doc.modified
     assert doc.undo_stack.count() == 0  # a setting is not an undo step
+
+
+def test_opening_another_file_while_training_ends_the_run_cleanly(window, qtbot):
+    ctrl = window.training.controller
+    doc = window.document
+    ctrl.set_speed(3)
+    ctrl.play()
+    qtbot.waitUntil(lambda: ctrl.trainer.epoch >= 1, timeout=30_000)
+    assert doc.modified  # trained weights are unsaved work: closing asks
+    doc.load_project(examples.load("train_three_classes"))
+    assert not ctrl.playing
+    assert doc.undo_stack.count() == 0  # nothing of the old file's run in the new history
+    assert doc.network.sizes == examples.load("train_three_classes").network.sizes
+    assert ctrl.trainer.data.classes == 3
+
+
+def test_a_student_trains_the_spiral_then_steps_into_a_misclassified_point(qtbot):
+    """The issue's 'done means': spiral, add a layer, x1² and x2² on, play; pause, click a
+    misclassified point, step through its backward pass with the real numbers."""
+    from nnviz.core.propagation import backward, forward
+
+    doc = Document(examples.load("train_spiral"))
+    w = MainWindow(doc)
+    qtbot.addWidget(w)
+    w.show()
+    f = w.training
+    ctrl, panel, plot = f.controller, f.panel, f.boundary
+    for name in list(panel.feature_boxes):  # x1, x2, x1², x2² only
+        panel.feature_boxes[name].setChecked(name in ("x1", "x2", "x1^2", "x2^2"))
+    depth = doc.network.depth
+    w.add_layer()
+    assert doc.network.depth == depth + 1 and doc.network.input_size == 4
+    panel.stop_spin.setValue(25)
+    panel.speed_combo.setCurrentIndex(3)
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not ctrl.playing, timeout=120_000)
+    tr = ctrl.trainer
+    assert tr.epoch == 25 and tr.network.depth == depth + 1
+    assert tr.history[-1].train_loss < tr.history[0].train_loss
+    # a misclassified training point, clicked on the plot
+    out = tr.predict(tr.data.points)[:, 0]
+    wrong = [int(k) for k in tr.train_index if (out[k] >= 0) != (tr.data.labels[k] == 1)]
+    assert wrong, "the spiral is not learnt in 25 epochs; some point is misclassified"
+    k = wrong[0]
+    plot.click(tuple(tr.data.points[k]))
+    k = ctrl.sample_index
+    assert k is not None
+    x = features.transform(tr.data.points[k].reshape(1, 2), ["x1", "x2", "x1^2", "x2^2"])[0]
+    assert np.allclose(doc.sample.input, x)
+    # the backward pass shown is the engine's, for that point and the trained weights
+    pb = w.playback
+    pb.seek(pb.plan.last, 0.0)
+    expected = backward(doc.network, forward(doc.network, x), doc.sample.target)
+    assert np.allclose(doc.grads.dL_dW[1], expected.dL_dW[1])
+    from nnviz.ui.document import Selection
+
+    doc.select(Selection.of_edge(1, 0, 0))
+    text = w.findChild(object, "chainRuleText").toPlainText()
+    dw = expected.dL_dW[1][0, 0]
+    assert f"= {dw:.3f}".replace("-", "−") in text  # ∂L/∂w with the real numbers
+    assert f"− {doc.learning_rate:g} ×" in text and doc.learning_rate == tr.spec.learning_rate
+
+
+def test_the_plots_follow_the_theme(window):
+    f = window.training
+    window.apply_theme("dark", remember=False)
+    dark = f.loss.plot.backgroundBrush().color().name()
+    window.apply_theme("light", remember=False)
+    light = f.loss.plot.backgroundBrush().color().name()
+    assert dark != light
+    assert f.boundary.plot.backgroundBrush().color().name() == light
+
+
+def test_training_and_the_pass_playback_take_turns(window, qtbot):
+    ctrl = window.training.controller
+    pb = window.playback
+    pb.seek(3, 0.0)
+    ctrl.set_speed(3)
+    ctrl.play()  # training starts: the pass goes back to its start
+    assert not pb.is_active()
+    qtbot.waitUntil(lambda: ctrl.trainer.steps_done >= 1, timeout=30_000)
+    pb.play()  # playing the pass pauses training
+    assert not ctrl.playing
+    pb.pause()

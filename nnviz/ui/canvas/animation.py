@@ -428,7 +428,9 @@ class PlaybackPainter:
         for es in scene.edge_sets:
             grad = es.kind not in VALUE_KINDS
             for sign, b, path in self._edge_paths(canvas, es):
-                if grad:
+                if sign == 0:  # an exact zero: neither sign's colour
+                    color = QColor(th.muted)
+                elif grad:
                     color = QColor(th.grad_positive if sign > 0 else th.grad_negative)
                 else:
                     color = QColor(th.positive if sign > 0 else th.negative)
@@ -476,10 +478,12 @@ class PlaybackPainter:
         size = max(11.0 * zoom, 15.0) if layout.detailed else 5.0
         # a rim keeps a pulse visible over an edge of its colour
         rim = th.surface if layout.detailed else None
-        for sign, m in ((1, vals >= 0), (-1, vals < 0)):
+        for sign, m in ((0, ~((vals > 0) | (vals < 0))), (1, vals > 0), (-1, vals < 0)):
             if not m.any():
                 continue
-            if grad:
+            if sign == 0:  # an exact zero carries nothing: neither sign's colour
+                color = th.muted
+            elif grad:
                 color = th.grad_positive if sign > 0 else th.grad_negative
             else:
                 color = th.positive if sign > 0 else th.negative

@@ -165,4 +165,21 @@ class PlaybackBar(QWidget):
             self.controller.set_granularity(str(self.granularity.itemData(index)))
 
     def _on_apply(self) -> None:
-        self.controller.document.apply_update()
+        """Take the step, and say in the status bar what it did to the loss."""
+        from nnviz.core.explain import fmt
+
+        doc = self.controller.document
+        before, lr = float(doc.grads.loss), doc.learning_rate
+        if not doc.apply_update():
+            return
+        after, d = float(doc.grads.loss), doc.decimals
+        change = "fell" if after < before else "rose" if after > before else "stayed"
+        text = f"Gradient step with η = {fmt(lr, max(d, 3))}: the loss {change}"
+        text += (
+            f" at {fmt(before, d)}"
+            if change == "stayed"
+            else (f" from {fmt(before, d)} to {fmt(after, d)}")
+        )
+        if change == "rose":
+            text += " — the step was too long; lower the learning rate η in the inspector"
+        self.controller.say(text + ".")

@@ -14,9 +14,10 @@ under the mouse through ``canvas.hover_hook(selection)``.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QImage, QKeySequence
-from PySide6.QtWidgets import QTabBar
+from PySide6.QtGui import QAction, QImage
+from PySide6.QtWidgets import QDockWidget, QTabBar
 
+from nnviz.core import features
 from nnviz.ui.training.maps import neuron_maps
 
 __all__ = ["TrainingFeature", "install", "neuron_maps"]
@@ -30,22 +31,36 @@ DOCKS = ("trainingDock", "boundaryDock", "lossDock", "gradientEpochDock")
 
 
 class TrainingFeature(QObject):
-    """What :func:`install` built: controller, panel, plots, docks, actions, the maps cache."""
+    """The training feature: ``install(ctx, host)`` builds the controller, the panel,
+    the plots, their docks, the Train menu and the canvas hooks."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
+    name = "training"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controller = None
+        self.panel = self.boundary = self.loss = self.gradients = None
+        self.docks: dict = {}
+        self.actions: dict[str, QAction] = {}
+        self._maps: dict | None = None
+
+    def install(self, ctx, host) -> None:
         from nnviz.ui.training.controller import TrainingController
         from nnviz.ui.training.panel import TrainingPanel
         from nnviz.ui.training.plots import BoundaryPlot, GradientEpochPlot, LossPlot
 
+        window = host.window()
+        self.setParent(window)
         self.window = window
-        doc = window.document
+        self.canvas = host.canvas_view()
+        self.playback = ctx.playback
+        doc = ctx.document
+        self.document = doc
         self.controller = TrainingController(doc, self)
         self.panel = TrainingPanel(self.controller)
         self.boundary = BoundaryPlot(self.controller)
         self.loss = LossPlot(self.controller)
         self.gradients = GradientEpochPlot(self.controller)
-        self._maps: dict | None = None
 
         # left: the controls over the data plane; right: the curves, in front of the
         # activation plot's tabs (a file without training keeps today's window)
@@ -53,7 +68,7 @@ class TrainingFeature(QObject):
         right = Qt.DockWidgetArea.RightDockWidgetArea
         window.setCorner(Qt.Corner.BottomLeftCorner, left)  # the chain rule under the canvas only
         window.setCorner(Qt.Corner.TopLeftCorner, left)
-        add = window.add_panel
+        add = host.add_dock
         self.docks = {
             "trainingDock": add("trainingDock", "Training", self.panel, left, scroll=True),
             "boundaryDock": add("boundaryDock", "Data and output", self.boundary, left),
@@ -62,13 +77,12 @@ class TrainingFeature(QObject):
                 "gradientEpochDock", "Gradient per epoch", self.gradients, right
             ),
         }
-        beside = getattr(window, "docks", {}).get("activationPlotDock")
+        beside = window.findChild(QDockWidget, "activationPlotDock")
         if beside is not None:
             window.tabifyDockWidget(beside, self.docks["lossDock"])
         window.tabifyDockWidget(self.docks["lossDock"], self.docks["gradientEpochDock"])
         self._beside = beside
 
-        self.actions: dict[str, QAction] = {}
         ctrl = self.controller
         for name, text, tip, key, slot in (
             (
@@ -94,38 +108,30 @@ class TrainingFeature(QObject):
                 ctrl.reset,
             ),
         ):
-            act = QAction(text, window)
-            act.setObjectName(name)
-            act.setShortcut(QKeySequence(key))
-            act.setToolTip(f"{tip} ({key})")
-            act.setStatusTip(tip)
-            act.triggered.connect(slot)
-            window.addAction(act)
-            self.actions[name] = act
+            self.actions[name] = host.add_action(name, text, tip, slot, [key])
         self.show_action = QAction("Show &Training Panels", window)
         self.show_action.setObjectName("showTrainingAction")
         self.show_action.setCheckable(True)
         self.show_action.setToolTip("Show the training panel and its plots")
         self.show_action.toggled.connect(self.set_visible)
-        menu = window.menuBar().addMenu("&Train")
-        menu.setObjectName("trainMenu")
-        menu.addAction(self.show_action)
-        menu.addSeparator()
-        for act in self.actions.values():
-            menu.addAction(act)
-        if hasattr(window, "actions_by_name"):
-            window.actions_by_name.update(self.actions)
+        host.add_menu("trainMenu", "&Train", [self.show_action, None, *self.actions.values()])
 
-        canvas = window.canvas
+        canvas = self.canvas
         canvas.neuron_image_hook = self.neuron_image
         canvas.hover_hook = self.on_hover
         ctrl.shown.connect(self._invalidate_maps)
         ctrl.state_changed.connect(self._on_training_state)
-        ctrl.message.connect(lambda text, error: text and window.show_message(text, error))
-        doc.results_changed.connect(self._invalidate_maps)
+        ctrl.message.connect(lambda text, error: text and ctx.messages.show(text, error))
+        doc.results_changed.connect(self._on_results)
         doc.file_state_changed.connect(self._follow_file)
+        if self.playback is not None:  # playing the pass pauses training: one at a time
+            self.playback.playing_changed.connect(self._on_playback_playing)
         self._file_key: object = object()
         self._follow_file()
+
+    def _on_playback_playing(self, playing: bool) -> None:
+        if playing and self.controller.playing:
+            self.controller.pause()
 
     def _to_front(self, dock) -> None:
         """Make ``dock``'s tab the current one (``raise_()`` alone did not, here)."""
@@ -139,7 +145,7 @@ class TrainingFeature(QObject):
     def _on_training_state(self) -> None:
         """Training runs on the editing view: a playback of the pass goes back to its start
         (pause training to step through the pass on the weights it has reached)."""
-        playback = getattr(getattr(self.window, "context", None), "playback", None)
+        playback = self.playback
         if self.controller.playing and playback is not None and playback.is_active():
             playback.pause()
             playback.to_start()
@@ -172,23 +178,37 @@ class TrainingFeature(QObject):
 
     def _follow_file(self) -> None:
         """A file with a training section opens with the training panels shown."""
-        doc = self.window.document
+        doc = self.document
         key = (doc.path, id(doc.project)) if doc.undo_stack.count() == 0 else self._file_key
         if key != self._file_key:
             self._file_key = key
-            self.controller.pause()
+            self.controller.abort_run()
             self.set_visible(doc.training_spec is not None)
+            spec = doc.training_spec
+            if spec is not None and spec.learning_rate <= 100:
+                doc.set_learning_rate(spec.learning_rate)  # Apply update uses the file's η
 
     # ------------------------------------------------------------ the maps
-    def _invalidate_maps(self, *_args) -> None:
+    def _on_results(self, _change) -> None:
+        self._invalidate_maps()
+
+    def _invalidate_maps(self) -> None:
         self._maps = None
+        # the input neurons are named by their features while training shows
+        spec = self.controller.spec
+        names = None
+        if self.visible and spec is not None:
+            names = [features.LABELS.get(n, n) for n in spec.features]
+        if names != self.canvas.input_names:
+            self.canvas.input_names = names
+            self.canvas.static.update()
 
     def neuron_image(self, l: int, j: int) -> QImage | None:  # noqa: E741
         """The canvas's hook: hidden neuron ``(l, j)``'s map over the plane, or None."""
         if not self.visible:
             return None
         if self._maps is None:
-            net = self.window.document.network
+            net = self.document.network
             hidden = sum(net.sizes[1:-1])
             spec = self.controller.spec
             if hidden > MAX_MAPS or spec is None:
@@ -226,6 +246,8 @@ class TrainingFeature(QObject):
             self.boundary.show_neuron(None)
 
 
-def install(window) -> TrainingFeature:
-    """Add the training feature to ``window`` (a MainWindow: document, canvas, add_panel)."""
-    return TrainingFeature(window)
+def install(ctx, host) -> TrainingFeature:
+    """Add the training feature to ``host`` (see :class:`nnviz.ui.context.Host`)."""
+    feature = TrainingFeature()
+    feature.install(ctx, host)
+    return feature

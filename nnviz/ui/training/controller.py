@@ -268,10 +268,14 @@ class TrainingController(QObject):
         edges = self.document.network.n_edges
         return max(BOUNDARY_MIN, min(BOUNDARY_MAX, int(math.sqrt(BOUNDARY_WORK / edges))))
 
-    def _on_network_changed(self, *_args) -> None:
+    def _on_network_changed(self, _change=None) -> None:
         self.revision += 1
         if self._publishing:
             return
+        if self.playing and self.document.undo_stack.count() == 0:
+            # another file (or a fresh history) while a run plays: the run ends, and its
+            # start belongs to the old file, so it is no undo step of the new one
+            self.abort_run()
         tr = self._trainer
         if tr is None:
             self._derive_sample_point()
@@ -344,6 +348,20 @@ class TrainingController(QObject):
         self.timer.stop()
         self._publish()
         self._end_run()
+        self.state_changed.emit()
+
+    def abort_run(self) -> None:
+        """Stop a run without showing its weights or leaving an undo step; a new trainer
+        is built for the document's network when needed."""
+        if not self.playing:
+            return
+        self.playing = False
+        self.timer.stop()
+        if self._threads is not None:
+            self._threads.close()
+            self._threads = None
+        self.document.cancel_live_run()
+        self._trainer = None
         self.state_changed.emit()
 
     def toggle(self) -> None:
@@ -476,6 +494,9 @@ class TrainingController(QObject):
         tr = self._trainer
         if tr is None:
             return
+        shapes = [layer.W.shape for layer in tr.network.layers]
+        if shapes != [layer.W.shape for layer in self.document.network.layers]:
+            return  # the document holds another network now (a file was opened)
         if not tr.diverged:
             self._publishing = True
             try:

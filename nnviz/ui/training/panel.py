@@ -265,7 +265,7 @@ class TrainingPanel(QWidget):
         self.sync()
 
     # ----------------------------------------------------------- showing
-    def _on_network_changed(self, *_args) -> None:
+    def _on_network_changed(self, _change=None) -> None:
         if not self.controller.publishing:  # weights shown while training: only the counter
             self.sync()
 
@@ -277,7 +277,7 @@ class TrainingPanel(QWidget):
         self.restore_button.show()
 
     def _sync_epoch(self) -> None:
-        tr = self.controller._trainer
+        tr = self.controller.trainer
         if tr is None:
             self.epoch_label.setText("Epoch –")
             return
@@ -292,6 +292,9 @@ class TrainingPanel(QWidget):
         self._syncing = True
         try:
             playing = ctrl.playing
+            self.stop_spin.blockSignals(True)
+            self.stop_spin.setValue(ctrl.stop_at)  # a new run past the old limit clears it
+            self.stop_spin.blockSignals(False)
             self.play_button.setChecked(playing)
             self.play_button.setText("Pause" if playing else "Play")
             sp = QStyle.StandardPixmap

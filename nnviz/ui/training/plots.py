@@ -42,7 +42,7 @@ TRAIN_COLOR = "#0077bb"
 TEST_COLOR = "#ee7733"
 
 
-def _style(widget: pg.PlotWidget, x: str, y: str) -> pg.PlotItem:
+def _style(widget: pg.PlotWidget, x: str, y: str, grid: bool = True) -> pg.PlotItem:
     t = theme.current()
     widget.setBackground(t.background)
     item = widget.getPlotItem()
@@ -61,8 +61,22 @@ def _style(widget: pg.PlotWidget, x: str, y: str) -> pg.PlotItem:
         # an axis repaints from a pixmap unless its range changed: replaying its text
         # at every frame of training cost ~3 ms an axis
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    item.showGrid(x=True, y=True, alpha=0.2)
+    item.showGrid(x=grid, y=grid, alpha=0.2)
     return item
+
+
+def follow_theme(widget: QWidget, document, views: list[tuple]) -> None:
+    """Restyle ``views`` (plot, x label, y label[, grid]) when the theme changes."""
+    state = {"dark": theme.current().dark}
+
+    def on_settings() -> None:
+        if theme.current().dark != state["dark"]:
+            state["dark"] = theme.current().dark
+            for view, *labels in views:
+                _style(view, *labels)
+
+    document.display_changed.connect(lambda _name: on_settings())
+    widget._follow_theme = on_settings  # kept with the widget
 
 
 def stepped_limit(v: float) -> float:
@@ -137,6 +151,11 @@ class LossPlot(plot_style.RefreshWhenShown, QWidget):
         lay.addWidget(self.plot, 3)
         lay.addWidget(self.accuracy, 2)
         lay.addWidget(self.confusion)
+        follow_theme(
+            self,
+            controller.document,
+            [(self.plot, "epoch", "loss"), (self.accuracy, "epoch", "accuracy")],
+        )
         controller.shown.connect(self.refresh)
         controller.state_changed.connect(self.refresh)
         controller.diverged.connect(self._on_diverged)
@@ -229,7 +248,7 @@ class LossPlot(plot_style.RefreshWhenShown, QWidget):
             self.figures.setText("No training yet.")
             return
         if not hist:
-            self.figures.setText(f"Epoch {tr.epoch}: no loss yet (press Play or One epoch).")
+            self.figures.setText(f"Epoch {tr.epoch}: no loss yet (press Play or Epoch).")
             return
         h = hist[-1]
 
@@ -290,6 +309,7 @@ class GradientEpochPlot(plot_style.RefreshWhenShown, QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.plot)
+        follow_theme(self, controller.document, [(self.plot, "epoch", "mean |∂L/∂W|")])
         controller.shown.connect(self.refresh)
         controller.state_changed.connect(self.refresh)
         self.refresh()
@@ -341,8 +361,7 @@ class BoundaryPlot(QWidget):
             "white ring, test points with a black ring. Click a point to make it the sample."
         )
         self.plot.setMinimumSize(200, 200)
-        self.item = _style(self.plot, "x₁", "x₂")
-        self.item.showGrid(x=False, y=False)
+        self.item = _style(self.plot, "x₁", "x₂", grid=False)
         e = training_view.EXTENT
         self.item.setRange(xRange=(-e, e), yRange=(-e, e), padding=0.0)
         self.item.setMouseEnabled(x=False, y=False)
@@ -400,12 +419,16 @@ class BoundaryPlot(QWidget):
         self._data_key: tuple | None = None
         self.pixels: np.ndarray | None = None
         self.plot.scene().sigMouseClicked.connect(self._on_click)
+        follow_theme(self, controller.document, [(self.plot, "x₁", "x₂", False)])
         # the weights shown (training or an edit) come as network changes
         controller.state_changed.connect(lambda: self.refresh(force=True))
-        controller.document.results_changed.connect(lambda _change: self.refresh())
+        controller.document.results_changed.connect(self._on_results)
         self.refresh(force=True)
 
     # --------------------------------------------------------------- drawing
+    def _on_results(self, _change) -> None:
+        self.refresh()
+
     def show_neuron(self, key: tuple[int, int] | None) -> None:
         """Show neuron ``key``'s map (hover on the canvas), or the output again with None."""
         if key is not None and not 1 <= key[0] < self.controller.document.network.depth:
