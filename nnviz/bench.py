@@ -49,6 +49,7 @@ tests: the numbers are then rough). Nothing here is a pass/fail test; the
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -86,6 +87,7 @@ TARGETS = (
     ("edit ≤ 16 ms", ("edit_ms",), 16.0, "max"),
     ("start-up ≤ 2× a bare window", ("startup_ratio",), 2.0, "max"),
     ("peak memory ≤ 300 MB at 100,000 edges", ("peak_rss_mb",), 300.0, "max"),
+    ("soak: resident memory grows < 20 MB", ("soak", "rss_growth_mb"), 20.0, "max"),
     ("training TFP default ≥ 60 fps", ("training", "tfp_fps"), 60.0, "min"),
     ("training at 10,000 edges ≥ 30 fps", ("training", "fps", "10000"), 30.0, "min"),
     ("training at 100,000 edges ≥ 10 fps", ("training", "fps", "100000"), 10.0, "min"),
@@ -790,6 +792,75 @@ def bench_memory(quick: bool = False) -> float:
         ) from None
 
 
+# -------------------------------------------------------------------- soak
+#: the soak (issue 14): this many playback ticks, the window painting each one
+SOAK_TICKS = 100_000
+SOAK_TICKS_QUICK = 2_000
+#: the soak's network: the 1,000-edge one, with its whole window
+SOAK_NETWORK = FRAME_NETWORKS["1000"]
+#: ticks played before the first reading (caches, fonts and pyqtgraph warm up)
+SOAK_WARMUP = 1_000
+
+
+def _rss_now_kb() -> float:
+    """This process's resident memory now (``VmRSS``), in kB; 0 where /proc has none."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return 0.0
+
+
+def _soak_child(ticks: int) -> None:
+    """Play ``ticks`` ticks of the playback in the full window, from the end back to
+    the start each time round, the canvas repainted and the events run every tick;
+    print the resident memory after the warm-up and at the end (kB) as JSON."""
+    app, win = _window(SOAK_NETWORK)
+    ctl = win.playback
+    vp = win.canvas.viewport()
+    warmup = min(SOAK_WARMUP, ticks // 2)
+    start_kb = 0.0
+    for k in range(ticks):
+        if k == warmup:
+            gc.collect()
+            start_kb = _rss_now_kb()
+        if ctl.step >= ctl.last:
+            ctl.seek(0, 1.0)
+        else:
+            ctl.advance(1.0)
+        vp.repaint()
+        app.processEvents()
+    gc.collect()
+    end_kb = _rss_now_kb()
+    sys.stdout.write(json.dumps({"start_kb": start_kb, "end_kb": end_kb}) + "\n")
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def bench_soak(quick: bool = False) -> dict[str, Any]:
+    """``{"ticks": N, "rss_growth_mb": x}``: what N ticks of playback add to the resident
+    memory after the warm-up (a subprocess, so nothing else this bench did counts)."""
+    ticks = SOAK_TICKS_QUICK if quick else SOAK_TICKS
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["NNVIZ_SETTINGS_SCOPE"] = "bench"
+    code = f"from nnviz.bench import _soak_child; _soak_child({ticks})"
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, env=env, timeout=3600, check=False
+    )
+    try:
+        rss = json.loads(res.stdout.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise RuntimeError(
+            f"the soak subprocess failed: {res.stderr.decode(errors='replace')[-400:]}"
+        ) from None
+    growth = (rss["end_kb"] - rss["start_kb"]) / 1024.0
+    return {"ticks": ticks, "rss_growth_mb": round(growth, 2)}
+
+
 # -------------------------------------------------------------------- all
 def _lookup(result: dict[str, Any], path: tuple[str, ...]):
     v: Any = result
@@ -830,6 +901,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     result["edit_ms"] = bench_edit(quick)
     result["startup_ratio"], result["startup_details"] = bench_startup(quick)
     result["peak_rss_mb"] = bench_memory(quick)
+    result["soak"] = bench_soak(quick)
     result["training"] = bench_training(quick)
     result["training"].update(bench_training_window(quick))
     result["targets"] = targets(result)
@@ -875,6 +947,8 @@ def _text(result: dict[str, Any]) -> str:
         f"start-up to first paint: nnviz {s['nnviz_ms']:.0f} ms, bare window "
         f"{s['bare_ms']:.0f} ms, ratio {result['startup_ratio']:.2f}",
         f"peak memory at 100,000 edges: {result['peak_rss_mb']:.0f} MB",
+        f"soak: {result['soak']['ticks']:,} playback ticks at 1,000 edges, resident memory "
+        f"{result['soak']['rss_growth_mb']:+.1f} MB after the warm-up",
         "training: steps per second at 784-128-10 batch 64, Adam (threads: BLAS / torch)",
     ]
     for r in result["training"]["steps_per_s"]:

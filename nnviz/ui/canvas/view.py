@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import struct
 import time
 
@@ -47,7 +48,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import activations
 from nnviz.core.addresses import Address, Weight
-from nnviz.core.explain import fmt
+from nnviz.core.explain import fmt, loss_text
 from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas import style as styles
@@ -161,16 +162,34 @@ def edge_pen(th: themes.Theme, sign: int, b: int, detailed: bool) -> QPen:
     return pen
 
 
+#: what an overflowed loss means, under the legend (two short lines)
+OVERFLOW_LEGEND = (
+    "overflow, ∞, NaN: a number passed float64's largest (1.8 × 10³⁰⁸);\n"
+    "make the weights, biases or inputs smaller"
+)
+
+
+def overflowed(document) -> bool:
+    """Did the document's numbers overflow float64 (the loss or ∂L/∂x is ±∞ or NaN)?"""
+    grads = document.grads
+    return not (math.isfinite(grads.loss) and np.isfinite(grads.dL_dx).all())
+
+
 def edge_buckets(
     values: np.ndarray, n_buckets: int, ref: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per edge: its |value| bucket (0 = weakest, relative to ``ref``, by default the
     largest |value|) and sign (+1, −1, or 0 for an exact zero — or NaN — which is
-    drawn in neither sign's colour)."""
-    if ref is None:
-        ref = float(np.max(np.abs(values))) if values.size else 1.0
+    drawn in neither sign's colour). An overflowed value (±∞, NaN) is in the
+    strongest bucket; the scale is the finite values'."""
+    magnitude = np.abs(values)
+    finite = np.isfinite(magnitude)
+    if ref is None or not math.isfinite(ref):
+        ref = float(np.max(magnitude[finite])) if finite.any() else 1.0
     ref = ref if ref > 0 else 1.0
-    bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(np.int8), n_buckets - 1)
+    with np.errstate(all="ignore"):
+        scaled = np.where(finite, magnitude / ref * n_buckets, n_buckets)
+    bucket = np.minimum(scaled, n_buckets - 1).astype(np.int8)
     sign = np.where(values > 0, 1, np.where(values < 0, -1, 0)).astype(np.int8)
     return bucket, sign
 
@@ -1248,7 +1267,7 @@ class NetworkCanvas(QGraphicsView):
         p.setBrush(th.surface)
         p.drawRoundedRect(rect, 6, 6)
         p.setFont(styles.font("loss"))
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"loss = {fmt(doc.grads.loss, d)}")
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"loss = {loss_text(doc.grads.loss, d)}")
 
     @property
     def still_renders(self) -> int:
@@ -1422,6 +1441,7 @@ class NetworkCanvas(QGraphicsView):
             self.viewport().height(),
             textscale.factor(),
             textscale.min_px(),
+            overflowed(self.document),
         )
         if self._legend is not None and self._legend[0] == key:
             return self._legend[1]
@@ -1437,10 +1457,14 @@ class NetworkCanvas(QGraphicsView):
             ]
         line_h = fm.height() + 4
         note = "thicker = larger |w|; circle shade = a"
+        if key[-1]:  # the loss box says "overflow": the legend says what that means
+            note += "\n" + OVERFLOW_LEGEND
+        notes = note.split("\n")
         width = max(
-            max(fm.horizontalAdvance(t) for _, t in rows) + 70, fm.horizontalAdvance(note) + 24
+            max(fm.horizontalAdvance(t) for _, t in rows) + 70,
+            max(fm.horizontalAdvance(t) for t in notes) + 24,
         )
-        height = line_h * (len(rows) + 1) + 10
+        height = line_h * (len(rows) + len(notes)) + 10
         box = QRectF(10, self.viewport().height() - height - 10, width, height)
         self._legend = (key, (box, rows, line_h, note, width))
         return self._legend[1]
@@ -1503,10 +1527,12 @@ class NetworkCanvas(QGraphicsView):
                 QRectF(box.left() + 52, y, width, line_h), Qt.AlignmentFlag.AlignVCenter, text
             )
             y += line_h
-        p.setPen(th.muted)
-        p.drawText(
-            QRectF(box.left() + 10, y, width, line_h),
-            Qt.AlignmentFlag.AlignVCenter,
-            note,
-        )
+        for k, line in enumerate(note.split("\n")):
+            p.setPen(th.muted if k == 0 else th.text)
+            p.drawText(
+                QRectF(box.left() + 10, y, width, line_h),
+                Qt.AlignmentFlag.AlignVCenter,
+                line,
+            )
+            y += line_h
         p.restore()
