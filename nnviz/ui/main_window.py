@@ -697,11 +697,16 @@ class MainWindow(QMainWindow):
             # the first time: the right column takes at most a third of a small screen,
             # so that on a 1024-wide laptop the network keeps most of the window
             self._docks_fitted = True
-            width = max(300, min(480, int(self.width() * 0.34)))
+            from nnviz.ui.window_layout import right_column_width
+
+            width = right_column_width(self.width())
             self.resizeDocks([self.docks["inspectorDock"]], [width], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.maybe_save():
+            from nnviz.ui import window_layout
+
+            window_layout.save(self)  # geometry and docks, if the app placed this window
             event.accept()
         else:
             event.ignore()
