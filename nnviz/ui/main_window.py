@@ -144,6 +144,8 @@ class MainWindow(QMainWindow):
         doc.undo_stack.canUndoChanged.connect(self._update_actions)
         doc.undo_stack.canRedoChanged.connect(self._update_actions)
         self.canvas.scrubbed.connect(self.show_message)
+        # Enter or Esc in an inspector field: the canvas (and the playback keys) again
+        self.inspector.editing_done.connect(self.canvas.setFocus)
         self.playback = None
         self.activation_plot = self.gradient_flow = self.linear_map = None
         self.apply_theme(self._theme_choice, remember=False)  # --theme is for this run

@@ -395,6 +395,11 @@ class PlaybackFeature:
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             act.setAutoRepeat(name != "playPauseAction")
             self.actions[name] = act
+        # ... unless a field is actively being typed in: a focused but untouched field
+        # lets them through ("change w, then press Space to watch")
+        from nnviz.ui import keys
+
+        self.keys = keys.install(host.window())
 
         self.bar = PlaybackBar(controller, self.actions)
         toolbar = QToolBar("Playback", host.window())

@@ -1,0 +1,98 @@
+"""Playback keys from anywhere in the window, except while a text field is being edited.
+
+Space, ←/→, PageUp/PageDown, Home and End are window shortcuts of the playback
+feature. Qt first offers every key to the focused widget as a
+``ShortcutOverride`` event, and a spin box or a line edit claims them all (Space
+and digits are text, arrows move the cursor), so after an edit in the inspector
+"press Space to watch" typed a space into the field instead.
+
+:class:`PlaybackKeys` watches those events for one window and lets the shortcut
+win unless the focused widget is a text field that is *actively being edited*:
+
+* a spin box whose text differs from its committed value (typing under way),
+* a line edit the user has typed into since it was last committed or reset,
+* an editable multi-line text box (its keys are always text).
+
+A combo box, a list, a button, the canvas, a field that only has the focus:
+the key drives playback. Nothing else changes: Enter and Esc in a field still
+go to the field (the inspector commits or cancels, then hands the focus back
+to the canvas).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+#: the keys of the playback shortcuts (without modifiers)
+PLAYBACK_KEYS = frozenset(
+    {
+        Qt.Key.Key_Space,
+        Qt.Key.Key_Left,
+        Qt.Key.Key_Right,
+        Qt.Key.Key_PageUp,
+        Qt.Key.Key_PageDown,
+        Qt.Key.Key_Home,
+        Qt.Key.Key_End,
+    }
+)
+_PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+
+
+def is_being_edited(widget: QWidget | None) -> bool:
+    """Whether ``widget`` is a text field with typing under way (its keys are text)."""
+    if widget is None:
+        return False
+    if isinstance(widget, QAbstractSpinBox):
+        if widget.isReadOnly():
+            return False
+        value_of = getattr(widget, "value", None)
+        text_of = getattr(widget, "textFromValue", None)
+        if value_of is None or text_of is None:
+            return True  # a date or time edit: treat its keys as text
+        return widget.cleanText().strip() != text_of(value_of()).strip()
+    if isinstance(widget, QLineEdit):
+        return not widget.isReadOnly() and widget.isModified()
+    if isinstance(widget, (QTextEdit, QPlainTextEdit)):
+        return not widget.isReadOnly()
+    return False
+
+
+class PlaybackKeys(QObject):
+    """Installed on the application for ``window``: see the module's text."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        QApplication.instance().installEventFilter(self)
+        window.destroyed.connect(self._remove)
+
+    def _remove(self, *_args) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        if event.key() not in PLAYBACK_KEYS or event.modifiers() not in _PLAIN:
+            return False
+        if not isinstance(obj, QWidget) or obj.window() is not self._window:
+            return False
+        focus = QApplication.focusWidget()
+        if is_being_edited(focus):
+            return False  # typing: the field keeps its keys
+        event.ignore()  # nobody claims the key: the window's playback shortcut fires
+        return True
+
+
+def install(window: QWidget) -> PlaybackKeys:
+    """Let the playback keys reach ``window``'s shortcuts from any widget in it."""
+    return PlaybackKeys(window)
