@@ -4,9 +4,9 @@
   screen's *available* geometry (the screen minus panels and docks of the
   desktop), centred on it.
 * **Later starts**: the last geometry and the docks' arrangement come back
-  (``QMainWindow.saveGeometry`` / ``saveState`` in QSettings, keys under
-  ``window/``), then the window is clamped to the screen it lands on: a window
-  saved on a large monitor opens whole on a small projector.
+  (QSettings keys ``window/rect``, ``window/maximized`` and ``window/state``, the
+  last from ``QMainWindow.saveState``), then the window is clamped to the screen
+  it lands on: a window saved on a large monitor opens whole on a small projector.
 * **Without a window manager** (Xvfb, a kiosk) the frame is the window itself
   and nothing moves it: the same rules place it; after it is shown,
   :func:`keep_on_screen` checks the real frame once more (a window manager may
@@ -25,9 +25,9 @@ calls; the tests drive it with made-up screens and with real ones under Xvfb.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QScrollArea, QTabBar, QWidget
 
 from nnviz.ui import settings
 
@@ -113,24 +113,30 @@ def place(window: QMainWindow, size: tuple[int, int] | None = None, remember: bo
         rect = QRect(0, 0, *size)
         if screen is not None:
             rect.moveCenter(screen.availableGeometry().center())
-            rect.moveTopLeft(QRect(rect).topLeft().expandedTo(screen.availableGeometry().topLeft()))
+            top_left = screen.availableGeometry().topLeft()
+            rect.moveTo(max(rect.x(), top_left.x()), max(rect.y(), top_left.y()))
         window.setGeometry(rect)
         window.setProperty("nnvizFixedSize", True)
         return
-    restored = False
-    if remember:
-        saved = settings.get("window/geometry")
-        if isinstance(saved, (QByteArray, bytes)) and len(saved):
-            restored = window.restoreGeometry(QByteArray(saved))
-    screen = _screen_for(window.geometry() if restored else None)
+    saved = _saved_rect() if remember else None
+    screen = _screen_for(saved)
     if screen is None:
         window.resize(FALLBACK_SIZE)
         return
     available = screen.availableGeometry()
-    if restored:
-        window.setGeometry(clamp(window.geometry(), available))
+    if saved is not None:
+        window.setGeometry(clamp(saved, available))
+        if settings.get("window/maximized") in (True, "true"):
+            window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
     else:
         window.setGeometry(first_geometry(available))
+
+
+def _saved_rect() -> QRect | None:
+    rect = settings.get("window/rect")
+    if isinstance(rect, QRect) and rect.width() > 0 and rect.height() > 0:
+        return rect
+    return None
 
 
 def keep_on_screen(window: QMainWindow) -> None:
@@ -161,7 +167,10 @@ def save(window: QMainWindow) -> None:
     """Remember the geometry and the docks (when the window was placed with ``remember``)."""
     if not window.property("nnvizRemember"):
         return
-    settings.put("window/geometry", window.saveGeometry())
+    # the normal geometry (of a maximized window: the one it comes back to), explicit
+    # rather than saveGeometry's blob, so that it is clamped here to today's screen
+    settings.put("window/rect", QRect(window.normalGeometry()))
+    settings.put("window/maximized", bool(window.isMaximized()))
     settings.put("window/state", window.saveState(STATE_VERSION))
 
 
@@ -269,3 +278,88 @@ def start(window: QMainWindow, size: tuple[int, int] | None = None, remember: bo
     else:
         window.panels_built.connect(panels_ready)
     QTimer.singleShot(0, window, lambda: keep_on_screen(window))
+
+
+# ------------------------------------------------------------------ checking
+#: the controls that must be whole and visible in every window (by objectName)
+CONTROLS = (
+    "mainToolbar",
+    "playbackBar",
+    "toStartButton",
+    "stepBackButton",
+    "playButton",
+    "stepForwardButton",
+    "toEndButton",
+    "stepSlider",
+    "stepLabel",
+    "speedCombo",
+    "granularityCombo",
+    "applyUpdateButton",
+    "statusMessage",
+)
+
+
+def layout_problems(window: QMainWindow) -> list[str]:
+    """What is not right with ``window``'s layout, one sentence each (empty: all is
+    well): a control outside the window or cut by its parent, a clipped tab name or
+    playback caption, a scrolling inspector, a canvas narrower than half the window.
+    The tests (offscreen and on real X screens) assert that this is empty."""
+    problems: list[str] = []
+    canvas = getattr(window, "canvas", None)
+    if canvas is not None and canvas.width() < window.width() / 2:
+        problems.append(f"the canvas is {canvas.width()} px of a {window.width()} px window")
+    for name in CONTROLS:
+        widget = window.findChild(QWidget, name)
+        if widget is None:
+            problems.append(f"{name} is missing")
+            continue
+        if not widget.isVisible():
+            problems.append(f"{name} is hidden")
+            continue
+        cut = _cut(window, widget)
+        if cut:
+            problems.append(cut)
+    label = window.findChild(QLabel, "stepLabel")
+    if label is not None and label.isVisible():
+        need = label.fontMetrics().horizontalAdvance(label.text())
+        if label.contentsRect().width() < need:
+            problems.append(
+                f"the playback caption is cut ({label.contentsRect().width()} of {need} px)"
+            )
+    for dock in window.findChildren(QDockWidget):
+        if not dock.isVisible() or dock.visibleRegion().isEmpty():
+            continue  # closed, or a tab behind another
+        cut = _cut(window, dock)
+        if cut:
+            problems.append(cut)
+        area = dock.widget()
+        if dock.objectName() == "inspectorDock" and isinstance(area, QScrollArea):
+            if area.verticalScrollBar().maximum() > 0:
+                problems.append("the inspector scrolls: it is shorter than its fields")
+            if area.horizontalScrollBar().maximum() > 0:
+                problems.append("the inspector scrolls sideways")
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is not window or not bar.isVisible():
+            continue
+        fm = bar.fontMetrics()
+        for i in range(bar.count()):
+            text = bar.tabText(i)
+            rect = bar.tabRect(i)
+            if not bar.rect().contains(rect) or rect.width() < fm.horizontalAdvance(text):
+                problems.append(f"the tab {text!r} is cut")
+    return problems
+
+
+def _cut(window: QWidget, widget: QWidget) -> str | None:
+    """A sentence if ``widget`` is not wholly inside each of its parents up to ``window``."""
+    child = widget
+    parent = widget.parentWidget()
+    while child is not window and parent is not None:
+        inner = QRect(child.mapTo(parent, QPoint(0, 0)), child.size())
+        if not parent.rect().contains(inner):
+            return (
+                f"{widget.objectName() or type(widget).__name__} is cut by "
+                f"{parent.objectName() or type(parent).__name__} ({inner} in {parent.rect()})"
+            )
+        child, parent = parent, parent.parentWidget()
+    return None

@@ -374,20 +374,25 @@ def test_shortcuts_on_the_main_window_move_the_position(qtbot, window):
     assert c.step == 1
 
 
-def test_space_and_arrows_still_type_in_a_spin_box(qtbot, window):
+def test_space_and_arrows_still_type_in_a_spin_box_being_edited(qtbot, window):
+    """While a value is being typed the keys are text; once it is committed (or the
+    field only has the focus) they drive playback (tests/ui/test_keyboard.py)."""
     window.activateWindow()
     doc = window.document
     doc.select(Selection.of_edge(1, 0, 0))
     spin = window.inspector.weight
     spin.setFocus()
     qtbot.waitUntil(lambda: spin.hasFocus())
+    spin.selectAll()
+    qtbot.keyClicks(spin, "1")  # typing under way
     c = window.playback
     key(qtbot, spin, Qt.Key.Key_Space)
     assert not c.playing
     key(qtbot, spin, Qt.Key.Key_Left)
     key(qtbot, spin, Qt.Key.Key_Right)
     assert c.step == 0
-    # Page keys belong to the presenter's clicker
+    # a focused field with nothing typed: the keys are the playback's again
+    window.inspector.cancel_edit(spin)
     key(qtbot, spin, Qt.Key.Key_PageDown)
     assert c.step == 1
 
