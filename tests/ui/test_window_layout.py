@@ -192,7 +192,7 @@ def test_size_below_the_minimum_is_refused_with_a_sentence(tmp_path):
     assert r.returncode == 2
     assert "800x600 is too small" in r.stderr and "900x600" in r.stderr
     assert "Traceback" not in r.stderr
-    assert not out.exists()
+    assert not (tmp_path / "a.png").exists()
 
 
 def test_screenshot_at_the_minimum_is_exactly_that_size(tmp_path):
