@@ -208,7 +208,7 @@ def arrange(window: QMainWindow) -> None:
         # docks into a new group instead leaves Qt's old tab bars painted over the panels
         for dock in plots[1:]:
             if dock not in window.tabifiedDockWidgets(plots[0]):
-                window.tabifyDockWidget(plots[0], dock)
+                window.tabifyDockWidget(plots[0], dock)  # (the plots feature did it)
         window.tabifyDockWidget(plots[0], inspector)
         inspector.raise_()
         window.resizeDocks([inspector], [right_width], Qt.Orientation.Horizontal)
@@ -234,14 +234,15 @@ def arrange(window: QMainWindow) -> None:
 
 
 def fit_tab_titles(window: QMainWindow) -> None:
-    """Docks that share a column as tabs use their short names (full names elsewhere:
-    the dock's tooltip and the Panels menu keep the long one); the tab bars never
-    elide a name."""
+    """The docks that live as tabs (the plots; the inspector too in a compact window)
+    are named by their short names, which fit a narrow column side by side; the full
+    name stays in the dock's tooltip and in View ▸ Panels. The docks' tab bars never
+    elide a name. (By name, not by asking Qt which docks are tabbed: for docks added
+    to a window already shown Qt answers only once they have been laid out.)"""
     for dock in window.findChildren(QDockWidget):
         full = dock.property("nnvizFullTitle") or dock.windowTitle()
         dock.setProperty("nnvizFullTitle", full)
-        tabbed = bool(window.tabifiedDockWidgets(dock))
-        title = SHORT_TITLES.get(dock.objectName(), full) if tabbed else full
+        title = SHORT_TITLES.get(dock.objectName(), full)
         if dock.windowTitle() != title:
             dock.setWindowTitle(title)
         dock.toggleViewAction().setText(full)

@@ -13,6 +13,9 @@ from nnviz.ui import keys
 from nnviz.ui.document import Document, Selection
 from nnviz.ui.main_window import MainWindow
 
+# also run on real X screens (Xvfb, xcb) by .ci/run's real-screen phase
+pytestmark = pytest.mark.realscreen
+
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):

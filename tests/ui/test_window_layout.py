@@ -17,6 +17,9 @@ from nnviz.ui import settings, window_layout
 from nnviz.ui.document import Document
 from nnviz.ui.main_window import MainWindow
 
+# also run on real X screens (Xvfb, xcb) by .ci/run's real-screen phase
+pytestmark = pytest.mark.realscreen
+
 
 @pytest.fixture
 def private_settings(tmp_path, monkeypatch):
