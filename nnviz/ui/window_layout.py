@@ -222,15 +222,23 @@ def arrange(window: QMainWindow) -> None:
                 [inspector, plots[0]], [top, max(column - top, 300)], Qt.Orientation.Vertical
             )
         window.setProperty("nnvizCompact", False)
-    layout = window.layout()
-    layout.invalidate()
-    layout.activate()  # the window's minimum size follows the new arrangement now
-    window.resize(size)
+    settle(window, size)
     fit_tab_titles(window)
     chain = docks.get("chainRuleDock")
     if chain is not None and chain.isVisible() and is_compact(window):
         height = max(160, min(240, int(window.height() * 0.3)))
         window.resizeDocks([chain], [height], Qt.Orientation.Vertical)
+
+
+def settle(window: QMainWindow, size: QSize) -> None:
+    """Keep ``window`` at ``size`` after its docks moved: Qt grows a window to the
+    minimum of every arrangement it passes through, and only lowers its minimum
+    once the layout is activated again."""
+    layout = window.layout()
+    layout.invalidate()
+    layout.activate()  # the window's minimum size follows the new arrangement now
+    if not (window.isMaximized() or window.isFullScreen()):
+        window.resize(size)
 
 
 def fit_tab_titles(window: QMainWindow) -> None:
@@ -269,10 +277,13 @@ def start(window: QMainWindow, size: tuple[int, int] | None = None, remember: bo
     place(window, size, remember)
 
     def panels_ready() -> None:
+        size = window.size()
         if restore_docks(window):
+            settle(window, size)
             fit_tab_titles(window)
         else:
             arrange(window)
+        keep_on_screen(window)
 
     if getattr(window, "features", None):
         panels_ready()
