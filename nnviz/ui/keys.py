@@ -50,6 +50,8 @@ def is_being_edited(widget: QWidget | None) -> bool:
     """Whether ``widget`` is a text field with typing under way (its keys are text)."""
     if widget is None:
         return False
+    if isinstance(widget, QLineEdit) and isinstance(widget.parentWidget(), QAbstractSpinBox):
+        widget = widget.parentWidget()  # the text part of a spin box: ask the spin box
     if isinstance(widget, QAbstractSpinBox):
         if widget.isReadOnly():
             return False
@@ -66,28 +68,37 @@ def is_being_edited(widget: QWidget | None) -> bool:
 
 
 class PlaybackKeys(QObject):
-    """Installed on the application for ``window``: see the module's text."""
+    """Watches the focused widget of ``window``: see the module's text.
+
+    The filter sits on the one widget that has the focus (it follows
+    ``QApplication.focusChanged``), never on the application: an application-wide
+    Python filter would be called for every event of every object.
+    """
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self._window = window
-        QApplication.instance().installEventFilter(self)
-        window.destroyed.connect(self._remove)
+        self._watched: QWidget | None = None
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
+        self._on_focus_changed(None, QApplication.focusWidget())
 
-    def _remove(self, *_args) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+    def _on_focus_changed(self, _old, new) -> None:
+        if self._watched is not None:
+            try:
+                self._watched.removeEventFilter(self)
+            except RuntimeError:  # already deleted
+                pass
+            self._watched = None
+        if isinstance(new, QWidget) and new.window() is self._window:
+            new.installEventFilter(self)
+            self._watched = new
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if event.type() != QEvent.Type.ShortcutOverride:
             return False
         if event.key() not in PLAYBACK_KEYS or event.modifiers() not in _PLAIN:
             return False
-        if not isinstance(obj, QWidget) or obj.window() is not self._window:
-            return False
-        focus = QApplication.focusWidget()
-        if is_being_edited(focus):
+        if is_being_edited(obj):
             return False  # typing: the field keeps its keys
         event.ignore()  # nobody claims the key: the window's playback shortcut fires
         return True
