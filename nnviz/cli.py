@@ -5,7 +5,7 @@ and works on a machine with no display libraries at all.
 
     nnviz [FILE] [--screenshot OUT.png [--size WxH] [--step N]]
     nnviz trace FILE [--json] [--decimals D]
-    nnviz export FILE --out OUT.gif
+    nnviz export FILE --out OUT.svg|OUT.png|OUT.gif [--step N] [--size WxH] [--theme T]
     nnviz bench [--json]
     nnviz train FILE [--epochs N] [--out TRAINED.json] [--json]
     nnviz lesson check LESSON [--answers ANSWERS.json] | nnviz lesson list
@@ -20,39 +20,12 @@ import sys
 
 from nnviz import __version__
 
+# shared with the verbs, which must not import this module (no import cycle)
+from nnviz.cliargs import EXIT_BAD_INPUT, error, size_type  # noqa: F401
+
 VERBS = ("trace", "export", "bench", "train", "lesson")
 
-EXIT_BAD_INPUT = 2
-
-
-def error(msg: str) -> int:
-    """One sentence on stderr for bad input; the exit status for it.
-
-    Escaped and cut (nnviz.core.messages.sentence): text echoed from a file never
-    reaches the terminal as a second line or an escape sequence.
-    """
-    from nnviz.core.messages import sentence
-
-    print(f"nnviz: {sentence(msg)}", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
 _error = error
-
-
-def size_type(limit: int = 8000, example: str = "1280x800"):
-    """An argparse type for WIDTHxHEIGHT, each from 200 to ``limit``."""
-
-    def parse(text: str) -> tuple[int, int]:
-        try:
-            w, h = (int(v) for v in text.lower().split("x"))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a size like {example}") from None
-        if not (200 <= w <= limit and 200 <= h <= limit):
-            raise argparse.ArgumentTypeError(f"{text!r}: width and height must be 200 to {limit}")
-        return w, h
-
-    return parse
 
 
 _size = size_type()
@@ -62,7 +35,7 @@ def _app_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="nnviz",
         description="See how a neural network computes. Verbs: "
-        "trace FILE, export FILE --out OUT.gif, bench.",
+        "trace FILE, export FILE --out OUT.svg|.png|.gif, bench.",
     )
     p.add_argument("file", nargs="?", help="a network file (.json); default: a built-in network")
     p.add_argument(
@@ -91,6 +64,9 @@ def _app_parser() -> argparse.ArgumentParser:
         default=None,
         help="colour theme (default: the saved choice, else the system's)",
     )
+    p.add_argument("--lesson", metavar="NAME", help="open a lesson (a name or a .md file)")
+    p.add_argument("--lesson-step", type=int, metavar="K", help="the lesson's step K (1 = first)")
+    p.add_argument("--presenter", action="store_true", help="presenter mode (F5; Esc leaves)")
     p.add_argument("--version", action="version", version=f"nnviz {__version__}")
     return p
 
@@ -186,9 +162,11 @@ def _cmd_trace(argv: list[str]) -> int:
 
 
 def _json_numbers(a) -> list:
-    """An array as JSON lists, with null for ±inf and NaN (which JSON cannot write)."""
+    """An array as JSON lists, with null for ±inf and NaN (which JSON cannot write)
+    and 0.0 for a negative zero (a zero gradient is no direction)."""
     import numpy as np
 
+    a = np.asarray(a, dtype=float) + 0.0  # -0.0 + 0.0 is 0.0: a zero is written 0.0
     if np.isfinite(a).all():
         return a.tolist()
     return np.where(np.isfinite(a), a, None).tolist()

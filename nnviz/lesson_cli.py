@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from nnviz.cli import error
+from nnviz.cliargs import error
 from nnviz.core import lessons
 
 #: answers files larger than this are refused before reading (a lesson has at most 200)

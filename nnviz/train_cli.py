@@ -21,7 +21,7 @@ import json
 import sys
 from pathlib import Path
 
-from nnviz.cli import error
+from nnviz.cliargs import error
 
 MAX_EPOCHS = 1_000_000
 

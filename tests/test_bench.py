@@ -99,9 +99,10 @@ def test_targets_compare_each_figure_with_its_limit():
         "edit_ms": 3.0,
         "startup_ratio": 2.5,
         "peak_rss_mb": 100.0,
+        "training": {"tfp_fps": 60.0, "fps": {"10000": 29.0}},  # no figure at 100,000
     }
     ok = [t["ok"] for t in bench.targets(fake)]
-    assert ok == [True, False, True, False, True, True, False, True]
+    assert ok == [True, False, True, False, True, True, False, True, True, False, None]
 
 
 def test_training_rows_quiet_and_busy_with_one_and_two_threads(result):
@@ -117,3 +118,17 @@ def test_training_rows_quiet_and_busy_with_one_and_two_threads(result):
         assert r["network"] == "784-128-10" and r["batch"] == 64 and _positive(r["nnviz"])
         assert _positive(r["torch"]) if torch_installed else r["torch"] is None
     assert _positive(result["training"]["tfp_epoch_ms"])
+
+
+def test_training_in_the_window_reports_fps_and_worst_frames(result):
+    tr = result["training"]
+    assert "steps_per_s" in tr  # the engine's figures stay beside the window's
+    assert _positive(tr["tfp_fps"])
+    assert set(tr["fps"]) == {"10000", "100000"}
+    assert all(_positive(v) for v in tr["fps"].values())
+    assert set(tr["worst_frame_ms"]) == {"tfp", "10000", "100000"}
+    assert all(_positive(v) for v in tr["worst_frame_ms"].values())
+    d = tr["window_details"]
+    assert 9000 <= d["10000"]["edges"] <= 11000 and 90000 <= d["100000"]["edges"] <= 110000
+    for key in ("tfp", "10000", "100000"):
+        assert _positive(d[key]["epochs_per_s"]) or d[key]["steps_per_s"] > 0

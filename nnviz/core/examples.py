@@ -9,10 +9,33 @@ from . import io
 DEFAULT = "default"
 
 
+#: the order the lessons use the examples in (lesson 1, then lesson 2, then the
+#: training examples); the Examples menu lists them so. A new example not named
+#: here comes after these, by file name.
+LESSON_ORDER = (
+    "linear_collapse",
+    "default",
+    "deep_sigmoid",
+    "deep_relu",
+    "one_neuron",
+    "one_weight_descent",
+    "train_xor",
+    "train_spiral",
+    "train_three_classes",
+)
+
+
 def names() -> list[str]:
     """The example networks, by file name without ``.json``, sorted."""
     folder = resources.files("nnviz.resources").joinpath("networks")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+def menu_names() -> list[str]:
+    """The examples in lesson order (:data:`LESSON_ORDER`), then any others by name."""
+    all_names = names()
+    first = [n for n in LESSON_ORDER if n in all_names]
+    return first + [n for n in all_names if n not in LESSON_ORDER]
 
 
 def load(name: str) -> io.Project:

@@ -95,7 +95,7 @@ def loss_line(net: Network, trace: Trace, y: np.ndarray, grads: Grads, d: int = 
     yy = np.asarray(y, dtype=float).reshape(-1)
     if spec.name == "mse":
         terms = [
-            f"({fmt(a[k], d)} {MINUS} {fmt(yy[k], d)})²" for k in range(min(a.size, MAX_TERMS))
+            f"({fmt(a[k], d)} {MINUS} {par(yy[k], d)})²" for k in range(min(a.size, MAX_TERMS))
         ]
         body = "½ · [" + " + ".join(terms) + (" + …" if a.size > MAX_TERMS else "") + "]"
     elif spec.name == "bce":
@@ -126,7 +126,7 @@ def dL_da_line(
         a = trace.a[l][0, j]
         yy = float(np.asarray(y, dtype=float).reshape(-1)[j])
         if spec.name == "mse":
-            return f"∂L/∂a = a {MINUS} y = {fmt(a, d)} {MINUS} {fmt(yy, d)} = {fmt(g, d)}"
+            return f"∂L/∂a = a {MINUS} y = {fmt(a, d)} {MINUS} {par(yy, d)} = {fmt(g, d)}"
         if spec.name == "bce":
             return (
                 f"∂L/∂a = {MINUS}y/a + (1 {MINUS} y)/(1 {MINUS} a) = "
@@ -149,7 +149,7 @@ def dL_dz_line(net: Network, trace: Trace, grads: Grads, l: int, j: int, d: int 
         a = trace.a[l][0, j]
         return (
             f"∂L/∂z = a {MINUS} y = {fmt(a, d)} {MINUS} "
-            f"{fmt(a - g * trace.a[l].shape[0], d)} = {fmt(g, d)}  "
+            f"{par(a - g * trace.a[l].shape[0], d)} = {fmt(g, d)}  "
             f"({spec.label} with {act.label}, simplified)"
         )
     if not act.elementwise:

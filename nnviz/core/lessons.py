@@ -1099,9 +1099,12 @@ def parse(
                 if h.address is not None:
                     _check_address(h.address, sizes, "hide", where)  # type: ignore[arg-type]
                     if h.address.layer == 0 and h.value not in ("a",):
+                        # the neuron may come from this step's select: name both fields
+                        via = " (the neuron that select names)" if "select" in data else ""
                         raise where.fail(
                             "hide",
-                            f"hides {h.value!r} of an input neuron, which has only its value a",
+                            f"hides {h.value!r} of an input neuron{via}, which has only its "
+                            "value a",
                         )
         if "learning_rate" in data:
             lr = data["learning_rate"]

@@ -23,7 +23,7 @@ from .updates import formula
 class StepKind(enum.StrEnum):
     """The kinds of step, in the order they first appear on a timeline."""
 
-    START = "start"  # nothing computed yet
+    START = "start"  # the editing view; the animation has computed nothing yet
     INPUTS = "inputs"  # the input x appears
     FORWARD_EDGES = "forward_edges"  # pulses carry a·w along the edges into a layer
     Z = "z"  # z = Σ w·a + b
@@ -121,7 +121,7 @@ SPECS: dict[StepKind, StepSpec] = {
             K.START,
             "start",
             15,
-            lambda net, l, j: "start — the network before anything is computed",
+            lambda net, l, j: "start — all numbers at once (step on to watch the order)",
             focus=None,
         ),
         StepSpec(
@@ -192,7 +192,9 @@ SPECS: dict[StepKind, StepSpec] = {
             K.UPDATE,
             "update",
             60,
-            lambda net, l, j: f"update — every weight steps downhill: {formula('update_w')}",
+            lambda net, l, j: (
+                f"update — every weight steps against its gradient: {formula('update_w')}"
+            ),
             formula("update_w"),
             focus=None,
         ),

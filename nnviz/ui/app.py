@@ -36,6 +36,64 @@ def quiet_headless_qt() -> None:
     previous = qInstallMessageHandler(handler)
 
 
+#: platforms that draw into a window system (the others, offscreen, minimal, vnc, need none)
+_WINDOW_PLATFORMS = ("", "xcb", "wayland", "wayland-egl")
+
+
+def no_display_reason(environ=None, platform: str | None = None) -> str | None:
+    """Why a window cannot be opened here, as one sentence, or None when it can (or
+    when we cannot tell: not Linux, or a platform that needs no window system).
+
+    Checked before the QApplication exists: without a display Qt's xcb plugin aborts
+    the process (exit 134) with a message about plugins that sends users looking in
+    the wrong place. A local ``DISPLAY=:N`` whose X socket nobody listens on is
+    caught too.
+    """
+    env = os.environ if environ is None else environ
+    if platform is None:
+        platform = sys.platform
+    if not platform.startswith("linux"):
+        return None
+    qpa = env.get("QT_QPA_PLATFORM", "").split(":")[0].split(";")[0].strip().lower()
+    if qpa not in _WINDOW_PLATFORMS:
+        return None
+    hint = (
+        "; to render the window to a picture use nnviz --screenshot OUT.png, "
+        "or run it under a virtual display with xvfb-run nnviz"
+    )
+    display = env.get("DISPLAY", "")
+    if env.get("WAYLAND_DISPLAY") and qpa != "xcb":
+        return None
+    if not display:
+        return "there is no display to open a window on (DISPLAY is not set)" + hint
+    if qpa.startswith("wayland"):
+        return None
+    if display.startswith(":") and not _x_socket_answers(display):
+        return f"there is no X display at DISPLAY={display} (nothing answers there)" + hint
+    return None
+
+
+def _x_socket_answers(display: str) -> bool:
+    """Whether an X server listens on the local display ``:N`` (its Unix socket, as a
+    file or in the abstract namespace); True when ``display`` is not of that form."""
+    import re
+    import socket
+
+    m = re.fullmatch(r":(\d+)(\.\d+)?", display)
+    if m is None:
+        return True
+    path = f"/tmp/.X11-unix/X{m.group(1)}"
+    for address in (path, "\0" + path):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(1.0)
+            try:
+                sock.connect(address)
+            except OSError:
+                continue
+            return True
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
     """Open the main window and run the app (or render it to ``args.screenshot``)."""
     started = start(args)
@@ -106,6 +164,12 @@ def _start(args: argparse.Namespace, collecting: bool):
             _print_error(refused)
             return 2
 
+    if not headless:
+        reason = no_display_reason()
+        if reason is not None:
+            _print_error(reason)
+            return 2
+
     from PySide6.QtWidgets import QApplication
 
     if headless:
@@ -117,6 +181,12 @@ def _start(args: argparse.Namespace, collecting: bool):
     for hook in ON_QAPPLICATION:
         hook(app)
 
+    from nnviz.ui import errors
+
+    errors.logger()  # notes (a setting that cannot be used) go to the user's log file
+    if not headless:
+        errors.install()  # an exception in a slot: logged, one sentence, the app runs on
+
     from nnviz.ui.document import Document
     from nnviz.ui.main_window import MainWindow
 
@@ -126,18 +196,34 @@ def _start(args: argparse.Namespace, collecting: bool):
     # interactive: the window paints first, the plot docks follow (see MainWindow)
     window = MainWindow(doc, theme_choice=args.theme, defer_panels=not headless)
 
+    from nnviz.ui.lessons import from_args  # --lesson NAME [--lesson-step K], --presenter
+
+    if (status := from_args(window, args)) is not None:
+        return status
     if headless:
         return _screenshot(app, window, args)
 
     from nnviz.ui import window_layout
 
     window.panels_built.connect(lambda: _after_start_up(collecting))
+    # after the first paint: the restore question (if a crash left work behind)
+    # comes over the painted window, and the autosave starts
+    window.panels_built.connect(lambda: _start_recovery(app, window))
     # the last geometry and docks (clamped to this screen), or 90 % of a first screen
     window_layout.start(window, size)
     window.show()
     if error is not None:
         window.error_dialog("Cannot open this file", error)
     return app, window
+
+
+def _start_recovery(app, window) -> None:
+    if getattr(window, "recovery", None) is not None:
+        return
+    from nnviz.ui import recovery
+
+    # offer what a crash left behind, then autosave this window's document
+    window.recovery = recovery.install(app, window)
 
 
 def _screenshot(app, window, args: argparse.Namespace) -> int:

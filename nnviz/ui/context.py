@@ -37,14 +37,20 @@ class Messages(QObject):
 
 
 class ThemeState(QObject):
-    """The current theme as an object: ``theme`` is the palette, ``choice`` what the user
-    picked (system, light or dark); ``changed(theme)`` after each change."""
+    """The current theme as a window's object: ``theme`` is the palette, ``choice`` what
+    the user picked (system, light or dark); ``changed(theme)`` after each real change.
+
+    The palette itself is the app's one :func:`nnviz.ui.theme.state`; this object
+    relays its ``changed`` signal, so a switch made anywhere (the View menu, a
+    ``--theme`` render) reaches every listener once.
+    """
 
     changed = Signal(object)
 
     def __init__(self, choice: str = "system", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.choice = choice
+        themes.state().changed.connect(self.changed)
 
     @property
     def theme(self) -> themes.Theme:
@@ -54,7 +60,6 @@ class ThemeState(QObject):
         """Use ``choice``; every listener of ``changed`` gets the new palette."""
         self.choice = choice
         themes.set_current(themes.resolve(choice))
-        self.changed.emit(themes.current())
         return themes.current()
 
 

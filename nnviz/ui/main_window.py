@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
 
 from nnviz import __version__
 from nnviz.core import activations, examples, io
-from nnviz.ui import settings
+from nnviz.ui import lessons, settings
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas.view import NetworkCanvas
 from nnviz.ui.context import AppContext, Messages, ThemeState
 from nnviz.ui.document import Document
+from nnviz.ui.export_dialog import install_export_action
 from nnviz.ui.panels.inspector import InspectorPanel
 
 if TYPE_CHECKING:
@@ -60,8 +61,9 @@ def default_features() -> list:
     from nnviz.ui.panels.chain_rule import ChainRuleFeature
     from nnviz.ui.panels.plots import PlotsFeature
     from nnviz.ui.playback import PlaybackFeature
+    from nnviz.ui.training import TrainingFeature
 
-    return [PlaybackFeature(), ChainRuleFeature(), PlotsFeature()]
+    return [PlaybackFeature(), ChainRuleFeature(), PlotsFeature(), TrainingFeature()]
 
 
 class MainWindow(QMainWindow):
@@ -96,7 +98,9 @@ class MainWindow(QMainWindow):
         self._docks_fitted = False
         #: the answer to "save the changes?" when no one can be asked (tests)
         self.unsaved_answer: QMessageBox.StandardButton | None = None
-        self._theme_choice = theme_choice or str(settings.get("theme", "system"))
+        self._theme_choice = theme_choice or settings.get_choice(
+            "theme", "system", ("system", "light", "dark")
+        )
         self.messages = Messages(self)
         self.messages.posted.connect(self.show_message)
         self.context = AppContext(
@@ -125,6 +129,7 @@ class MainWindow(QMainWindow):
 
         self.status = QLabel()
         self.status.setObjectName("statusMessage")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # sentences echo file content
         self.statusBar().addWidget(self.status, 1)
         self.zoom_label = QLabel()
         self.statusBar().addPermanentWidget(self.zoom_label)
@@ -135,6 +140,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
+        lessons.install(self)  # Help ▸ Lessons, the lesson panel, presenter mode (F5)
 
         doc = self.document
         doc.file_state_changed.connect(self._on_file_state_changed)
@@ -147,10 +153,12 @@ class MainWindow(QMainWindow):
         # Enter or Esc in an inspector field: the canvas (and the playback keys) again
         self.inspector.editing_done.connect(self.canvas.setFocus)
         self.playback = None
+        self.training = None
         self.activation_plot = self.gradient_flow = self.linear_map = None
         self.apply_theme(self._theme_choice, remember=False)  # --theme is for this run
         self._on_file_state_changed()
         self._update_actions()
+        install_export_action(self)  # File ▸ Export Picture… (nnviz.ui.export_dialog)
         self.resize(1440, 900)
         if defer_panels:
             # The window paints first with the network, the inspector and the menus;
@@ -181,6 +189,8 @@ class MainWindow(QMainWindow):
             self.activation_plot = feature.activation_plot
             self.gradient_flow = feature.gradient_flow
             self.linear_map = feature.linear_map
+        elif feature.name == "training":
+            self.training = feature
         return feature
 
     def seek_step(self, step: int) -> bool:
@@ -257,7 +267,12 @@ class MainWindow(QMainWindow):
         act.setStatusTip(tip)
         if shortcut is not None:
             if isinstance(shortcut, (list, tuple)):
-                act.setShortcuts([QKeySequence(s) for s in shortcut])
+                keys: list[QKeySequence] = []
+                for s in shortcut:
+                    k = QKeySequence(s)
+                    if not k.isEmpty() and k not in keys:
+                        keys.append(k)
+                act.setShortcuts(keys)
             else:
                 act.setShortcut(QKeySequence(shortcut))
             act.setToolTip(
@@ -324,7 +339,14 @@ class MainWindow(QMainWindow):
             self.reinitialise_dialog,
             "Ctrl+R",
         )
-        a("zoomInAction", "Zoom &In", "Zoom in on the network", self.canvas.zoom_in, K.ZoomIn)
+        # Ctrl++ is Ctrl+Shift+= on most keyboards: Ctrl+= (the same key unshifted) zooms too
+        a(
+            "zoomInAction",
+            "Zoom &In",
+            "Zoom in on the network",
+            self.canvas.zoom_in,
+            [*QKeySequence.keyBindings(K.ZoomIn), QKeySequence("Ctrl+=")],
+        )
         a("zoomOutAction", "Zoom &Out", "Zoom out", self.canvas.zoom_out, K.ZoomOut)
         a(
             "fitAction",
@@ -386,6 +408,17 @@ class MainWindow(QMainWindow):
         m.setObjectName("viewMenu")
         for n in ("zoomInAction", "zoomOutAction", "fitAction"):
             m.addAction(acts[n])
+        act = self._action(
+            "labelWeightsAction",
+            "Label Every &Weight",
+            "Write every weight on its edge in a small network (up to 40 weights)",
+            self.set_label_weights,
+            "Ctrl+Shift+W",
+            checkable=True,
+        )
+        act.setChecked(settings.get_choice("label_weights", "on", ("on", "off")) == "on")
+        self.canvas.label_weights = act.isChecked()
+        m.addAction(act)
         m.addSeparator()
         theme_menu = m.addMenu("&Theme")
         theme_menu.setObjectName("themeMenu")
@@ -405,9 +438,7 @@ class MainWindow(QMainWindow):
             act.setCheckable(True)
             act.triggered.connect(lambda _=False, d=d: self.set_decimals(d))
             self._decimal_actions[d] = act
-        saved = settings.get("decimals")
-        if saved is not None:
-            self.document.set_decimals(int(saved))
+        self.document.set_decimals(settings.get_int("decimals", self.document.decimals, 1, 8))
         self._sync_decimal_actions()
         m.addSeparator()
         self.panels_menu = m.addMenu("&Panels")
@@ -424,7 +455,7 @@ class MainWindow(QMainWindow):
     def _fill_examples_menu(self) -> None:
         if self.examples_menu.actions():
             return
-        for name in examples.names():
+        for name in examples.menu_names():
             act = self.examples_menu.addAction(examples.title(name))
             act.setObjectName(f"example_{name}")
             act.triggered.connect(lambda _=False, n=name: self.open_example(n))
@@ -481,7 +512,6 @@ class MainWindow(QMainWindow):
         acts = self.actions_by_name
         depth = doc.network.depth
         acts["removeNeuronAction"].setEnabled(sel is not None and sel.kind == "neuron")
-        acts["addNeuronAction"].setEnabled(sel is not None)
         acts["removeLayerAction"].setEnabled(sel is not None and 1 <= sel.layer < depth)
         self.activation_menu.setEnabled(sel is not None and sel.layer >= 1)
         n = doc.network.n_edges
@@ -489,13 +519,25 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- edits
     def add_neuron(self) -> None:
-        sel = self.document.selection
-        if sel is None:
+        """Add a neuron to the selected layer; with nothing selected, to the last hidden
+        layer (and say so), or one sentence when the network has no hidden layer."""
+        doc = self.document
+        sel = doc.selection
+        if sel is not None:
+            doc.add_neuron(sel.layer)
+            return
+        layer = doc.network.depth - 1
+        if layer < 1:
             self.show_message(
-                "Select a neuron or an edge first: the neuron goes into its layer.", error=True
+                "Select a neuron or an edge first: the new neuron goes into its layer.",
+                error=True,
             )
             return
-        self.document.add_neuron(sel.layer)
+        if doc.add_neuron(layer):
+            self.show_message(
+                f"Added a neuron to layer {layer}, the last hidden layer "
+                "(select a neuron first to choose the layer)."
+            )
 
     def remove_neuron(self) -> None:
         sel = self.document.selection
@@ -538,6 +580,14 @@ class MainWindow(QMainWindow):
         )
         if ok:
             doc.reinitialise(seed, doc.project.init)
+
+    def set_label_weights(self, on: bool) -> None:
+        """View ▸ Label Every Weight: on, a small network shows every weight's value."""
+        on = bool(on)
+        self.actions_by_name["labelWeightsAction"].setChecked(on)
+        self.canvas.label_weights = on
+        self.canvas.overlay.update()
+        settings.put("label_weights", "on" if on else "off")
 
     def set_decimals(self, d: int) -> None:
         self.document.set_decimals(d)
@@ -596,6 +646,7 @@ class MainWindow(QMainWindow):
                 self,
             )
             box.setObjectName("unsavedDialog")
+            box.setTextFormat(Qt.TextFormat.PlainText)  # the name may come from the file
             answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
@@ -643,6 +694,7 @@ class MainWindow(QMainWindow):
             QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
         )
         box.setObjectName("errorDialog")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the sentence may quote file content
         box.exec()
 
     def save(self) -> bool:
@@ -699,9 +751,9 @@ class MainWindow(QMainWindow):
             # the first time: the right column takes at most a third of a small screen,
             # so that on a 1024-wide laptop the network keeps most of the window
             self._docks_fitted = True
-            from nnviz.ui.window_layout import right_column_width
+            from nnviz.ui.window_layout import right_width_for
 
-            width = right_column_width(self.width())
+            width = right_width_for(self)
             self.resizeDocks([self.docks["inspectorDock"]], [width], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
@@ -725,16 +777,26 @@ class MainWindow(QMainWindow):
             "real numbers.</p>",
         )
 
+    #: keys the canvas handles itself (no action): listed by F1 too
+    CANVAS_KEYS = (
+        ("Clear the selection", "Esc"),
+        ("Nudge the selected value by ±0.1", "Alt+Up, Alt+Down"),
+    )
+
     def shortcut_table(self) -> list[tuple[str, str]]:
+        """Every action's keys (all of them: PgDown as well as Right) and the canvas's."""
+        native = QKeySequence.SequenceFormat.NativeText
         rows = []
         for act in self.actions_by_name.values():
-            if not act.shortcut().isEmpty():
-                rows.append(
-                    (
-                        act.text().replace("&", ""),
-                        act.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
-                    )
-                )
+            # a keyboard's own media keys ("Zoom In") are left out: they are no key to type
+            keys = [
+                text
+                for k in act.shortcuts()
+                if not k.isEmpty() and " " not in (text := k.toString(native))
+            ]
+            if keys:
+                rows.append((act.text().replace("&", ""), ", ".join(keys)))
+        rows.extend(self.CANVAS_KEYS)
         return rows
 
     def show_shortcuts(self) -> None:

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QLabel, QMenu, QToolBar
+from PySide6.QtWidgets import QApplication, QMenu, QToolBar
 
 from nnviz.core.timeline import (
     GRANULARITIES,
@@ -41,8 +41,8 @@ from nnviz.core.timeline import (
     Timeline,
     build_plan,
 )
-from nnviz.ui import theme as themes
 from nnviz.ui.canvas.animation import PlaybackPainter
+from nnviz.ui.canvas.caption import CaptionOverlay
 from nnviz.ui.context import AppContext, Host
 
 #: interval of the playback timer in milliseconds (one tick)
@@ -107,6 +107,9 @@ class PlaybackController(QObject):
         #: the canvas's ``playback_painter`` (the playback feature hands it over)
         self.painter = PlaybackPainter(lambda: self._frame, self.upcoming_frame)
         self.document.results_changed.connect(self._on_results_changed)
+        self.document.display_changed.connect(self._on_display_changed)
+        # another network: its story starts at the beginning, not at the old step
+        self.document.project_loaded.connect(self.to_start)
         self._sync(force=True)
 
     # ------------------------------------------------------------- reading
@@ -147,9 +150,13 @@ class PlaybackController(QObject):
         return self.hold_active or self.timeline.playing or self.timeline.position.step > 0
 
     def caption(self) -> str:
-        """``Step 5 / 15: layer 1 — z = Σ w·a + b``."""
+        """``Step 5 / 15: layer 1 — z = Σ w·a + b``; the update step also says what
+        the step does to the loss (it can rise: too large a learning rate)."""
         step = self.timeline.current()
-        return f"Step {self.step} / {self.last}: {step.caption}"
+        text = f"Step {self.step} / {self.last}: {step.caption}"
+        if step.phase == "update":
+            text += update_outcome(self.document)
+        return text
 
     def active_neuron(self) -> tuple[int, int] | None:
         """The neuron the activation plot marks now, or None (it follows the selection).
@@ -176,6 +183,11 @@ class PlaybackController(QObject):
         if not self.playing or self.step >= self.last:
             return None
         return self.plan.frame(Position(self.step + 1, 0.0))
+
+    def say(self, text: str, error: bool = False) -> None:
+        """One sentence for the user (the window's status bar)."""
+        if self._messages is not None:
+            self._messages(text, error)
 
     # -------------------------------------------------------------- moving
     def advance(self, ticks: float = 1.0) -> Position:
@@ -267,6 +279,7 @@ class PlaybackController(QObject):
         if change is not None and not change.shape:
             # the same steps and the same frame, other numbers: only the canvas redraws
             self.frame_changed.emit(self._frame)
+            self._caption_numbers_changed()
             return
         plan = build_plan(self.document.network, self.granularity)
         same = plan.steps == self.timeline.plan.steps
@@ -274,6 +287,16 @@ class PlaybackController(QObject):
         if not same:
             self.plan_changed.emit()
         self._sync(force=True)
+
+    def _on_display_changed(self, name: str) -> None:
+        if name in ("learning_rate", "decimals"):
+            self._caption_numbers_changed()
+
+    def _caption_numbers_changed(self) -> None:
+        """The update step's caption names the loss before and after the step: other
+        numbers or another learning rate rewrite it (the listeners re-read it)."""
+        if self.timeline.current().phase == "update":
+            self.step_changed.emit(self.step)
 
     def _sync(self, force: bool = False) -> None:
         """Bring the timer and the listeners in line with the timeline."""
@@ -297,65 +320,20 @@ class PlaybackController(QObject):
             self.step_changed.emit(frame.index)
 
 
-class CaptionOverlay(QLabel):
-    """The step's caption in large type at the top of the canvas (for the back row)."""
+def update_outcome(document) -> str:
+    """What Apply update would do to the loss, truthfully: ``" (η = 0.5): the loss
+    falls from 1.82 to 0.91"``, or rises (the step overshoots), or stays."""
+    from nnviz.core.explain import fmt
 
-    def __init__(self, canvas, controller: PlaybackController, theme_changed=None) -> None:
-        super().__init__(canvas.viewport())
-        self.setObjectName("playbackCaption")
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        self._canvas = canvas
-        self._controller = controller
-        self._key: tuple | None = None
-        f = self.font()
-        f.setPointSizeF(16)
-        f.setBold(True)
-        self.setFont(f)
-        self.setMargin(8)
-        controller.step_changed.connect(self.refresh)  # the caption is per step
-        controller.playing_changed.connect(lambda _p: self.refresh())
-        if theme_changed is not None:
-            theme_changed.connect(self.refresh)
-        canvas.viewport().installEventFilter(self)
-        self.refresh()
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize:
-            self.refresh()
-        return False
-
-    def refresh(self, *_args) -> None:
-        c = self._controller
-        if not c.is_active():
-            self.hide()
-            return
-        th = themes.current()
-        key = (c.caption(), th.name, self._canvas.viewport().width())
-        if key == self._key and self.isVisible():
-            return  # every tick emits: redo the box only when it changes
-        if self._key is None or self._key[1] != th.name:
-            # a style sheet is costly to apply (it restyles the label): only per theme
-            bg = th.surface
-            self.setStyleSheet(
-                f"QLabel {{ color: {th.text.name()}; background: rgba({bg.red()}, "
-                f"{bg.green()}, {bg.blue()}, 225); border: 1px solid {th.grid.name()}; "
-                "border-radius: 6px; }"
-            )
-        self._key = key
-        # the same caption must give the same box whatever came before (stepping back)
-        self.setWordWrap(False)
-        self.setMinimumWidth(0)
-        self.setMaximumWidth(16777215)
-        self.setText(c.caption())
-        self.adjustSize()
-        vw = self._canvas.viewport().width()
-        if self.width() > vw - 20:
-            self.setWordWrap(True)
-            self.setFixedWidth(max(vw - 20, 100))
-            self.adjustSize()
-        self.move(max((vw - self.width()) // 2, 10), 8)
-        self.show()
-        self.raise_()
+    d = document.decimals
+    before, after = float(document.grads.loss), document.loss_after_update()
+    lr = fmt(document.learning_rate, max(d, 3))
+    b, a = fmt(before, d), fmt(after, d)
+    if after < before:
+        return f" (η = {lr}): the loss falls from {b} to {a}"
+    if after > before:
+        return f" (η = {lr}): too long a step — the loss rises from {b} to {a}"
+    return f" (η = {lr}): the loss stays at {b}"
 
 
 # ---------------------------------------------------------------- install

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 
@@ -36,7 +36,13 @@ class Theme:
         return self.positive if v >= 0 else self.negative
 
     def grad_color(self, v: float) -> QColor:
-        return self.grad_positive if v >= 0 else self.grad_negative
+        """Magenta for a positive gradient, teal for a negative one, and the muted grey
+        for an exact zero (no gradient flows: neither direction)."""
+        if v > 0:
+            return self.grad_positive
+        if v < 0:
+            return self.grad_negative
+        return self.muted
 
 
 LIGHT = Theme(
@@ -71,11 +77,48 @@ DARK = Theme(
     selection=QColor("#ffffff"),
     curve_f=QColor("#33bbee"),
     curve_df=QColor("#ee3377"),
-    saturated=QColor(238, 119, 51, 50),
+    # a light veil: the light theme's orange tint turned into a heavy brown block
+    saturated=QColor(255, 255, 255, 20),
     dark=True,
 )
 
-_current: Theme = LIGHT
+
+class ThemeState(QObject):
+    """The app's theme as an object: which :class:`Theme` is in use, and a signal when
+    that changes (``changed(Theme)``, past tense, emitted only on a real change).
+
+    The module-level :func:`current` / :func:`set_current` are thin wrappers over
+    the one instance, :func:`state`, so code that reads ``themes.current()`` keeps
+    working; a view that must redraw on a theme change connects to
+    ``themes.state().changed``.
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, theme: Theme = LIGHT) -> None:
+        super().__init__()
+        self._theme = theme
+
+    @property
+    def theme(self) -> Theme:
+        return self._theme
+
+    def set(self, theme: Theme) -> None:
+        if theme is self._theme:
+            return
+        self._theme = theme
+        self.changed.emit(theme)
+
+
+_state: ThemeState | None = None
+
+
+def state() -> ThemeState:
+    """The app's one :class:`ThemeState` (made on first use)."""
+    global _state
+    if _state is None:
+        _state = ThemeState(LIGHT)
+    return _state
 
 
 def system_prefers_dark() -> bool:
@@ -86,7 +129,12 @@ def system_prefers_dark() -> bool:
     scheme = getattr(hints, "colorScheme", None)
     if scheme is not None and scheme() == Qt.ColorScheme.Dark:
         return True
-    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    if scheme is not None and scheme() == Qt.ColorScheme.Light:
+        return False
+    # the palette the system gave, not the dark one this app may have put in its place
+    # (else Dark, then System, stayed dark)
+    palette = _original_palette if _original_palette is not None else app.palette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def resolve(choice: str) -> Theme:
@@ -99,12 +147,13 @@ def resolve(choice: str) -> Theme:
 
 
 def current() -> Theme:
-    return _current
+    """The theme in use (a thin wrapper over :func:`state`)."""
+    return state().theme
 
 
 def set_current(theme: Theme) -> None:
-    global _current
-    _current = theme
+    """Use ``theme`` from now on; ``state().changed`` tells whoever listens."""
+    state().set(theme)
 
 
 _original_palette: QPalette | None = None

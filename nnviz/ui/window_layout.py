@@ -185,6 +185,21 @@ def restore_docks(window: QMainWindow) -> bool:
 
 
 # ------------------------------------------------------------------ arranging
+def right_width_for(window: QMainWindow) -> int:
+    """The right column's first width in ``window``: :func:`right_column_width`, but
+    never narrower than the inspector's fields (else it scrolls sideways) as long as
+    the canvas keeps half of the window."""
+    width = right_column_width(window.width())
+    inspector = window.findChild(QDockWidget, "inspectorDock")
+    if inspector is not None:
+        area = inspector.widget()
+        content = area.widget() if isinstance(area, QScrollArea) else area
+        if content is not None:
+            need = content.minimumSizeHint().width() + 8
+            width = max(width, min(need, window.width() // 2 - 8))
+    return width
+
+
 def right_column_width(window_width: int) -> int:
     """The right column's first width: 42 % of the window, 340 to 520 px (the canvas
     keeps the rest, at least half)."""
@@ -202,7 +217,7 @@ def arrange(window: QMainWindow) -> None:
     docks = {d.objectName(): d for d in window.findChildren(QDockWidget)}
     inspector = docks.get("inspectorDock")
     plots = [docks[n] for n in PLOT_DOCKS if n in docks]
-    right_width = right_column_width(window.width())
+    right_width = right_width_for(window)
     if inspector is not None and plots and is_compact(window):
         # into the plots' own tab group (already tabbed by the plots feature): moving
         # docks into a new group instead leaves Qt's old tab bars painted over the panels
@@ -333,11 +348,19 @@ def layout_problems(window: QMainWindow) -> list[str]:
             problems.append(cut)
     label = window.findChild(QLabel, "stepLabel")
     if label is not None and label.isVisible():
-        need = label.fontMetrics().horizontalAdvance(label.text())
-        if label.contentsRect().width() < need:
-            problems.append(
-                f"the playback caption is cut ({label.contentsRect().width()} of {need} px)"
-            )
+        room = label.contentsRect()
+        if label.wordWrap():
+            flags = int(Qt.TextFlag.TextWordWrap)
+            need = label.fontMetrics().boundingRect(room, flags, label.text())
+            if need.height() > room.height() or need.width() > room.width():
+                problems.append(
+                    f"the playback caption is cut ({room.width()}×{room.height()} px "
+                    f"for {need.width()}×{need.height()})"
+                )
+        else:
+            need = label.fontMetrics().horizontalAdvance(label.text())
+            if room.width() < need:
+                problems.append(f"the playback caption is cut ({room.width()} of {need} px)")
     for dock in window.findChildren(QDockWidget):
         if not dock.isVisible() or dock.visibleRegion().isEmpty():
             continue  # closed, or a tab behind another

@@ -14,6 +14,7 @@ import json
 import math
 import os
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from nnviz.cli import main as cli_main
 from nnviz.core import activations, io, losses
 
 LONG = os.environ.get("NNVIZ_FUZZ_LONG") == "1"
-NETWORKS = Path(io.__file__).parents[2] / "resources" / "networks"
+NETWORKS = Path(str(resources.files("nnviz.resources").joinpath("networks")))
 VALID_TEXTS = {p.stem: p.read_text(encoding="utf-8") for p in sorted(NETWORKS.glob("*.json"))}
 
 

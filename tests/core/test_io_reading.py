@@ -14,13 +14,14 @@ import subprocess
 import sys
 import threading
 import time
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from nnviz.core import io
 
-EXAMPLE = Path(io.__file__).parents[2] / "resources" / "networks" / "default.json"
+EXAMPLE = Path(str(resources.files("nnviz.resources").joinpath("networks", "default.json")))
 
 
 def base() -> dict:

@@ -458,3 +458,13 @@ def test_the_module_docstring_example_parses():
     text = "\n".join(line[4:] for line in example.splitlines())
     lesson = lessons.parse(text, "doc")
     assert lesson.exercise("step-1").engine == "z"
+
+
+def test_a_select_of_an_input_neuron_with_its_z_hidden_names_select_too():
+    """Hypothesis found it: ``select = [0, 0]`` with ``hide = ["z", …]`` was refused
+    naming only ``hide``, though the change was to ``select``."""
+    text = GOOD.replace("select = [1, 0]\n", "select = [0, 0]\n", 1)
+    with pytest.raises(lessons.LessonError) as e:
+        parse(text)
+    msg = str(e.value)
+    assert "step 1" in msg and "hide" in msg and "select" in msg and "\n" not in msg

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -150,7 +151,7 @@ KILLED_SAVE = textwrap.dedent(
 
 
 def test_a_killed_save_leaves_a_temporary_that_the_next_save_removes(tmp_path):
-    source = Path(io.__file__).parents[2] / "resources" / "networks" / "default.json"
+    source = Path(str(resources.files("nnviz.resources").joinpath("networks", "default.json")))
     target = tmp_path / "net.json"
     io.save(project(), target)
     before = target.read_bytes()

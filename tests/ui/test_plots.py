@@ -233,7 +233,7 @@ def test_compare_mode_overlays_other_activations(plot, doc):
         np.testing.assert_array_equal(cx, x)
         np.testing.assert_array_equal(cf, act.f(x))
         np.testing.assert_array_equal(_xy(df_item)[1], act.df(x))
-    assert len(plot.legend.items) == n_legend + 2
+    assert len(plot.legend.items) == n_legend + 4  # f and f′ of each, told apart
     # the menu drives the same state
     plot.compare_actions["gelu"].trigger()
     assert "gelu" in plot.compare_curves

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSettings
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -135,7 +135,7 @@ def test_real_screen_suite(size, tmp_path):
 @pytest.fixture
 def private_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"real-{tmp_path.name}")
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    monkeypatch.setenv("NNVIZ_CONFIG_DIR", str(tmp_path))
     return tmp_path
 
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, QSize
+from PySide6.QtCore import QRect, QSize
 
 from nnviz.core import examples
 from nnviz.ui import settings, window_layout
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.realscreen
 def private_settings(tmp_path, monkeypatch):
     """QSettings in a temporary folder: never the user's own ~/.config."""
     monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    monkeypatch.setenv("NNVIZ_CONFIG_DIR", str(tmp_path))
     yield tmp_path
     assert str(tmp_path) in settings.settings().fileName()
 

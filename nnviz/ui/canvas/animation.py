@@ -28,13 +28,25 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 
 from nnviz.core import explain
 from nnviz.core.explain import fmt
 from nnviz.core.timeline import Frame
+from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
-from nnviz.ui.canvas.view import over_background, pairs_path
+from nnviz.ui.canvas.placement import Label, Placement, edge_candidates, neuron_candidates, place
+from nnviz.ui.canvas.style import (
+    LABEL_PX,
+    MIN_TEXT_PX,
+    big_label_size,
+    font,
+    label_height,
+    label_size,
+    style_for,
+)
+from nnviz.ui.canvas.view import bucket_paths as view_bucket_paths
+from nnviz.ui.canvas.view import edge_buckets, over_background
 
 #: per-edge labels are drawn only when at most this many edges are labelled at once
 MAX_EDGE_LABELS = 12
@@ -52,9 +64,6 @@ BUCKETS = 6
 LOD_INTERLEAVE = 8
 #: opacity of the veil that dims what the step is not about
 VEIL_ALPHA = 0.74
-#: point size of the labels beside neurons and edges, and the smallest they may shrink to
-LABEL_PT = 12.0
-MIN_LABEL_PT = 8.5
 #: the halo around the neurons a step works on, in scene units
 GLOW = 6.0
 
@@ -69,23 +78,6 @@ class EdgeSet:
     layer: int
     mask: np.ndarray  # bool, shaped like W[layer]
     active: bool
-
-
-@dataclass
-class _Label:
-    """A label waiting to be placed: lower priority first; 0 always shows.
-
-    Labels with the same ``group`` show all together or not at all (the edge
-    labels of one layer: half of them would read as a mistake).
-    """
-
-    center: QPointF
-    text: str
-    color: QColor
-    pt: float
-    boxed: bool
-    priority: int
-    group: int = -1
 
 
 @dataclass
@@ -152,7 +144,7 @@ def build_scene(document, layout, frame: Frame) -> FrameScene:
                 pass
             elif backward and frame.dL_da_shown[l][j]:
                 scene.neuron_texts[("dL_da", l, j)] = f"∂L/∂a = {fmt(grads.dL_da[l][0, j], d)}"
-            elif frame.z_shown[l][j]:
+            elif frame.z_shown[l][j] and not backward:  # z goes when the forward pass ends
                 scene.neuron_texts[("z", l, j)] = f"z = {fmt(trace.z[l][0, j], d)}"
             # below: the bias (a parameter, always known), ∂L/∂z, or the bias update
             b = float(net.layers[l - 1].b[j])
@@ -260,28 +252,8 @@ def bucket_paths(
     there are edges of that sign, so a dense layer of mixed weights reads as mixed
     rather than in the colour of whichever sign happened to be drawn last.
     """
-    ref = ref if ref > 0 else 1.0
-    bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(int), n_buckets - 1)
-    out = []
-    positive = values >= 0
-    k = max(int(interleave), 1)
-    for b in range(n_buckets):
-        in_bucket = bucket == b
-        idx = {1: np.flatnonzero(in_bucket & positive), -1: np.flatnonzero(in_bucket & ~positive)}
-        for c in range(k):
-            for sign in (1, -1) if (b + c) % 2 == 0 else (-1, 1):
-                m = idx[sign][c::k]
-                if not m.size:
-                    continue
-                out.append((sign, b, pairs_path(x1[m], y1[m], x2[m], y2[m])))
-    return out
-
-
-def _font(size: float, bold: bool = False) -> QFont:
-    f = QFont()
-    f.setPointSizeF(size)
-    f.setBold(bold)
-    return f
+    bucket, sign = edge_buckets(values, n_buckets, ref)
+    return view_bucket_paths(x1, y1, x2, y2, bucket, sign, n_buckets, interleave)
 
 
 class PlaybackPainter:
@@ -303,6 +275,9 @@ class PlaybackPainter:
         #: scenes by step: the current one and the one rendered ahead of time
         self._scenes: dict[tuple, FrameScene] = {}
         self.last_scene: FrameScene | None = None
+        #: label placements by (scene, zoom, layout); the last one drawn (for tests)
+        self._placements: dict[tuple, tuple] = {}
+        self.last_placement: Placement | None = None
 
     def upcoming(self) -> Frame | None:
         """The first frame of the step that plays next, or None."""
@@ -313,6 +288,7 @@ class PlaybackPainter:
         self._paths.clear()
         self._refs.clear()
         self._scenes.clear()
+        self._placements.clear()
         self._version += 1
 
     # ------------------------------------------------------------- cache
@@ -371,6 +347,7 @@ class PlaybackPainter:
         if cached is not None:
             return cached if cached.frame == frame else replace(cached, frame=frame)
         scene = build_scene(canvas.document, canvas.layout, frame)
+        hidden_values.mask_scene(canvas.document, scene)  # a lesson's "?" values
         if len(self._scenes) >= 3:  # the current step, the next one, and one spare
             self._scenes.pop(next(iter(self._scenes)))
         self._scenes[key] = scene
@@ -391,7 +368,15 @@ class PlaybackPainter:
             frame = self._frame_source()
         doc = canvas.document
         step = None if frame is None else (frame.index, frame.step, frame.last)
-        return (self._version, step, doc.decimals, doc.learning_rate)
+        return (
+            self._version,
+            step,
+            doc.decimals,
+            doc.learning_rate,
+            hidden_values.revision(doc),
+            textscale.factor(),
+            textscale.min_px(),
+        )
 
     def paint_still(self, canvas, p: QPainter, frame: Frame | None = None) -> None:
         """What stays put within a step: veil, edges, neurons and the numbers in them
@@ -401,6 +386,9 @@ class PlaybackPainter:
             self.last_scene = scene
         if scene is not None:
             self.paint(canvas, p, scene)
+            # place the step's labels now too: when the still part is rendered ahead of
+            # time (between two ticks), the tick that enters the step finds them placed
+            self.placement(canvas, scene)
 
     def paint_moving(self, canvas, p: QPainter) -> None:
         """The pulses, and over them the labels (so a passing pulse never hides a number)."""
@@ -409,7 +397,7 @@ class PlaybackPainter:
         if scene is None or [m.size for m in scene.frame.z_shown] != list(canvas.layout.sizes):
             return
         self._paint_pulses(canvas, p, scene.frame)
-        self._paint_texts(canvas, p, scene, numbers=False, boxes=True)
+        self._paint_labels(canvas, p, scene)
 
     def paint(self, canvas, p: QPainter, scene: FrameScene) -> None:
         """The still part of ``scene`` (the labels are drawn with the moving part)."""
@@ -418,15 +406,14 @@ class PlaybackPainter:
         frame = scene.frame
         if [m.size for m in frame.z_shown] != list(layout.sizes):
             return
-        left, top, width, height = layout.bounds()
         # the veil dims the static layer; the layer headers are drawn again over it
         veil = QColor(th.background)
         veil.setAlphaF(VEIL_ALPHA)
-        p.fillRect(QRectF(left - 400, top - 300, width + 800, height + 600), veil)
+        p.fillRect(QRectF(*layout.scene_rect()), veil)
         canvas.paint_layer_headers(p)
         self._paint_edges(canvas, p, scene)
         self._paint_neurons(canvas, p, scene)
-        self._paint_texts(canvas, p, scene, numbers=True, boxes=False)
+        self._paint_texts(canvas, p, scene)
 
     def _paint_edges(self, canvas, p: QPainter, scene: FrameScene) -> None:
         th = themes.current()
@@ -435,7 +422,9 @@ class PlaybackPainter:
         for es in scene.edge_sets:
             grad = es.kind not in VALUE_KINDS
             for sign, b, path in self._edge_paths(canvas, es):
-                if grad:
+                if sign == 0:  # an exact zero: neither sign's colour
+                    color = QColor(th.muted)
+                elif grad:
                     color = QColor(th.grad_positive if sign > 0 else th.grad_negative)
                 else:
                     color = QColor(th.positive if sign > 0 else th.negative)
@@ -483,10 +472,12 @@ class PlaybackPainter:
         size = max(11.0 * zoom, 15.0) if layout.detailed else 5.0
         # a rim keeps a pulse visible over an edge of its colour
         rim = th.surface if layout.detailed else None
-        for sign, m in ((1, vals >= 0), (-1, vals < 0)):
+        for sign, m in ((0, ~((vals > 0) | (vals < 0))), (1, vals > 0), (-1, vals < 0)):
             if not m.any():
                 continue
-            if grad:
+            if sign == 0:  # an exact zero carries nothing: neither sign's colour
+                color = th.muted
+            elif grad:
                 color = th.grad_positive if sign > 0 else th.grad_negative
             else:
                 color = th.positive if sign > 0 else th.negative
@@ -526,257 +517,262 @@ class PlaybackPainter:
                 p.setBrush(fills[j] if shown[j] else surface)
                 p.drawEllipse(c, r, r)
 
-    def _paint_texts(
-        self, canvas, p: QPainter, scene: FrameScene, numbers: bool = True, boxes: bool = True
-    ) -> None:
-        """Numbers in the neurons (``numbers``), the labels (``boxes``), none covering another.
-
-        Labels go in by priority: the loss and the labels of the neurons the step
-        works on always; then the edge labels, a layer's all together; then the
-        others. A label that would cover one already placed is left out (the
-        chain-rule panel has every number).
-        """
+    def _paint_texts(self, canvas, p: QPainter, scene: FrameScene) -> None:
+        """The scene text of the still part: numbers in the neurons, the input names,
+        the targets (bright once the loss needs them)."""
         th = themes.current()
+        style = style_for(th)
         layout = canvas.layout
         doc = canvas.document
         frame = scene.frame
-        zoom = max(canvas.zoom_level(), 1e-3)
         texts = scene.neuron_texts
-        labels: list[_Label] = []
-        above_kinds = ("dL_da", "z")
-        below_kinds = ("dL_dz", "update_b", "b")
-        for l, x in enumerate(layout.x):  # noqa: E741
+        for l in range(len(layout.x)):  # noqa: E741
             if not layout.labelled(l):
                 continue
-            r = layout.radius[l]
-            n = layout.sizes[l]
-            # labels share the gap between two neurons: shrink them to fit, or keep fewer
-            gap_px = (layout.spacing[l] - 2 * r) * zoom if n > 1 else 1e9
-            has_above = any((k, l, j) in texts for k in above_kinds for j in range(n))
-            has_below = any((k, l, j) in texts for k in below_kinds for j in range(n))
-            rows = int(has_above) + int(has_below)
-            keep = set(above_kinds + below_kinds)
-            pt = LABEL_PT
-            if rows:
-                pt = LABEL_PT * min(1.0, (gap_px - 6) / (rows * _box_height(LABEL_PT)))
-                if pt < MIN_LABEL_PT and rows == 2:  # one row: the upper labels
-                    keep = set(above_kinds if has_above else below_kinds)
-                    pt = LABEL_PT * min(1.0, (gap_px - 6) / _box_height(LABEL_PT))
-            box_h = _box_height(pt) / zoom
-            for j, y in enumerate(layout.y[l]):
+            for j in range(layout.sizes[l]):
                 inside = texts.get(("x", l, j)) or texts.get(("a", l, j))
-                if inside is not None and numbers:
+                if inside is not None:
                     p.setPen(th.text)
-                    canvas._fit_text(p, QRectF(x - r, y - r, 2 * r, 2 * r), inside, 12)
-                if l == 0 and numbers:
-                    p.setFont(_font(10))
+                    style.fit_text(p, QRectF(*layout.neuron_rect(l, j)), inside)
+                if l == 0:
+                    p.setFont(font("small"))
                     p.setPen(th.muted)
                     p.drawText(
-                        QRectF(x - r - 70, y - 12, 64, 24),
+                        QRectF(*layout.input_name_rect(j)),
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                         f"x{j + 1}",
                     )
-                if pt < MIN_LABEL_PT:
-                    continue
-                above_y = y - r - 2 / zoom - box_h / 2
-                below_y = y + r + 2 / zoom + box_h / 2
-                focus = bool(frame.focus[l][j])
-                for what in above_kinds + below_kinds:
-                    text = texts.get((what, l, j))
-                    if text is None or what not in keep:
-                        continue
-                    where = QPointF(x, above_y if what in above_kinds else below_y)
-                    boxed = what != "b"
-                    if what in ("dL_da", "dL_dz"):
-                        src = doc.grads.dL_da if what == "dL_da" else doc.grads.dL_dz
-                        color = th.grad_color(src[l][0, j])
-                    elif what == "update_b":
-                        # like the weights' update labels: the new value's sign colour
-                        # (the gradient colours mean the sign of ∂L/∂, per the legend)
-                        b = float(doc.network.layers[l - 1].b[j])
-                        new_b = b - doc.learning_rate * float(doc.grads.dL_db[l][j])
-                        color = th.sign_color(new_b)
-                    elif what == "b":
-                        color = th.muted
-                    else:
-                        color = th.text
-                    labels.append(_Label(where, text, color, pt, boxed, 0 if focus else 2))
-        # the targets beside the output neurons, bright once the loss needs them
         L = len(layout.sizes) - 1
-        if layout.labelled(L) and numbers:
-            p.setFont(_font(10))
+        if layout.labelled(L):
+            p.setFont(font("target"))
             p.setPen(th.text if frame.loss_shown else th.muted)
-            xo = float(layout.x[L]) + layout.radius[L] + 8  # where the static layer puts it
-            for j, y in enumerate(layout.y[L]):
-                p.fillRect(QRectF(xo, y - 12, 100, 24), th.background)
+            for j in range(layout.sizes[L]):
+                rect = QRectF(*layout.target_rect(j))
+                p.fillRect(rect, th.background)
                 p.drawText(
-                    QRectF(xo, y - 12, 100, 24),
+                    rect,
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                     f"y = {fmt(doc.sample.target[j], doc.decimals)}",
                 )
-        if not boxes:
-            return
-        if scene.edge_texts:
-            labels += self._edge_labels(canvas, scene, labels)
-        placed: list[QRectF] = []
-        # the loss box, below the output layer: always drawn
-        if scene.loss_text is not None:
-            bottom = float(layout.y[L][-1]) + layout.radius[L]
-            center = QPointF(layout.x[L], bottom + 2.2 * _box_height(LABEL_PT) / zoom + 8)
-            placed.append(
-                self._big_label(
-                    canvas, p, center, scene.loss_text, th.text, frame.step.kind == "loss"
+
+    def placement(self, canvas, scene: FrameScene) -> Placement:
+        """Where this frame's labels go (computed once per step and zoom; see placement.py)."""
+        zoom = round(max(canvas.zoom_level(), 1e-3), 6)
+        fixed = canvas.fixed_boxes()
+        bounds = canvas.visible_scene_rect()
+        key = (
+            tuple(round(v, 3) for v in bounds),
+            id(scene.neuron_texts),
+            zoom,
+            id(canvas.layout),
+            self._version,
+            tuple(round(v, 3) for r in fixed for v in r),
+        )
+        hit = self._placements.get(key)
+        if hit is not None and hit[0] is scene.neuron_texts:
+            return hit[1]
+        result = place_labels(canvas.document, canvas.layout, scene, zoom, fixed, bounds)
+        if len(self._placements) > 4:
+            self._placements.pop(next(iter(self._placements)))
+        self._placements[key] = (scene.neuron_texts, result)
+        return result
+
+    def _paint_labels(self, canvas, p: QPainter, scene: FrameScene) -> None:
+        """The labels, where the placement pass put them: none covers another or a neuron."""
+        th = themes.current()
+        style = style_for(th)
+        zoom = max(canvas.zoom_level(), 1e-3)
+        result = self.placement(canvas, scene)
+        self.last_placement = result
+        for lab in result.placed:
+            info: _Label = lab.payload
+            cx = (lab.rect[0] + lab.rect[2]) / 2
+            cy = (lab.rect[1] + lab.rect[3]) / 2
+            if lab.leader and info.anchor is not None:  # off its edge: a line back to it
+                pen = QPen(info.color, 1.0)
+                pen.setCosmetic(True)
+                p.setPen(pen)
+                ax, ay = info.anchor
+                near = lab.rect[1] if ay < cy else lab.rect[3]
+                p.drawLine(QPointF(ax, ay), QPointF(cx, near))
+            if info.big:
+                style.draw_big_label(
+                    p, QPointF(cx, cy), lab.text, zoom, info.color, scene.frame.step.kind == "loss"
                 )
+            else:
+                style.draw_label(
+                    p, QPointF(cx, cy), lab.text, zoom, info.color, info.px, info.boxed
+                )
+        canvas.hidden_labels = result.hidden
+        if result.hidden:
+            vp = canvas.viewport()
+            corner = canvas.mapToScene(vp.width() - 20, vp.height() - 16)
+            note = f"{result.hidden} label{'s' if result.hidden > 1 else ''} hidden: zoom in"
+            w, h = label_size(note, MIN_TEXT_PX + 3, False)
+            style.draw_label(
+                p,
+                QPointF(corner.x() - w / 2 / zoom, corner.y() - h / 2 / zoom),
+                note,
+                zoom,
+                th.muted,
+                MIN_TEXT_PX + 3,
+                False,
             )
-        groups: dict[int, list[_Label]] = {}
-        for lab in labels:
-            if lab.group >= 0:
-                groups.setdefault(lab.group, []).append(lab)
-        done_groups: set[int] = set()
-        for lab in sorted(labels, key=lambda b: b.priority):
-            if lab.group >= 0:
-                if lab.group in done_groups:
-                    continue
-                done_groups.add(lab.group)
-                members = groups[lab.group]
-                rects = [self._box_rect(canvas, m) for m in members]
-                if any(r.intersects(q) for r in rects for q in placed):
-                    continue  # too little room: the chain-rule panel lists them
-                placed += rects
-                for m in members:
-                    self._box(canvas, p, m.center, m.text, m.color, m.pt, m.boxed)
-                continue
-            rect = self._box_rect(canvas, lab)
-            if lab.priority > 0 and any(rect.intersects(q) for q in placed):
-                continue
-            placed.append(rect)
-            self._box(canvas, p, lab.center, lab.text, lab.color, lab.pt, lab.boxed)
 
-    def _edge_labels(self, canvas, scene: FrameScene, neuron_labels: list[_Label]) -> list[_Label]:
-        """Edge labels in a column between two layers, clear of the neurons' own labels.
 
-        The column is centred in the free space between the two layers' label
-        boxes, its text shrunk to fit that width; labels are spread apart vertically.
-        """
-        th = themes.current()
-        layout = canvas.layout
-        doc = canvas.document
-        zoom = max(canvas.zoom_level(), 1e-3)
-        by_layer: dict[int, list[tuple[tuple, str]]] = {}
-        out: list[_Label] = []
-        for key, text in scene.edge_texts.items():
-            by_layer.setdefault(key[1], []).append((key, text))
-        half: dict[float, float] = {}  # column x → half width of its widest label
-        for lab in neuron_labels:
-            x = round(lab.center.x(), 3)
-            half[x] = max(half.get(x, 0.0), self._box_rect(canvas, lab).width() / 2)
-        for l, items in by_layer.items():  # noqa: E741
-            x1, y1, x2, y2 = (np.asarray(a) for a in layout.edge_segments(l))
-            js = np.array([k[2] for k, _ in items])
-            is_ = np.array([k[3] for k, _ in items])
-            ya, yb = y1[js, is_], y2[js, is_]
-            xa, xb = float(x1.flat[0]), float(x2.flat[0])
-            left = max(xa, float(layout.x[l - 1]) + half.get(round(float(layout.x[l - 1]), 3), 0))
-            right = min(xb, float(layout.x[l]) - half.get(round(float(layout.x[l]), 3), 0))
-            if (right - left) * zoom < 90:  # no free column: use the whole gap
-                left, right = xa, xb
-            # as large as fits in the free column
-            fm = QFontMetricsF(_font(LABEL_PT, True))
-            widest = max(fm.horizontalAdvance(t) for _, t in items) + 16
-            avail = (right - left) * zoom - 8
-            pt = max(MIN_LABEL_PT, LABEL_PT * min(1.0, avail / widest))
-            pitch = (_box_height(pt) + 2) / zoom
-            t = ((left + right) / 2 - xa) / (xb - xa)
-            ys = spread(ya + (yb - ya) * t, pitch)
-            xc = xa + (xb - xa) * t
-            for n, (key, text) in enumerate(items):
-                what, _, j, i = key
-                pos = QPointF(xc, ys[n])
-                if what == "aw":
-                    color = th.sign_color(edge_values(doc, "aw", l)[j, i])
-                elif what == "dL_dw":
-                    color = th.grad_color(doc.grads.dL_dW[l][j, i])
-                elif what == "collect":
-                    color = th.grad_color(edge_values(doc, "wdz", l)[j, i])
-                else:
-                    color = th.sign_color(edge_values(doc, "new_w", l)[j, i])
-                out.append(_Label(pos, text, color, pt, True, 1, l))
-        return out
+@dataclass
+class _Label:
+    """What the painter needs of a placed label beyond its text and rectangle."""
 
-    @staticmethod
-    def _box_rect(canvas, lab: _Label) -> QRectF:
-        """The scene rectangle a label covers."""
-        zoom = max(canvas.zoom_level(), 1e-3)
-        fm = QFontMetricsF(_font(lab.pt, lab.boxed))
-        w = (fm.horizontalAdvance(lab.text) + 16) / zoom
-        h = (fm.height() + 8) / zoom
-        return QRectF(lab.center.x() - w / 2, lab.center.y() - h / 2, w, h)
+    color: QColor
+    px: int = LABEL_PX
+    boxed: bool = True
+    big: bool = False
+    #: an edge label: its edge's end points, for a leader line
+    edge: tuple[float, float, float, float] | None = None
+    #: where a leader line from the label goes (a point of its edge)
+    anchor: tuple[float, float] | None = None
 
-    @staticmethod
-    def _box(
-        canvas,
-        p: QPainter,
-        center: QPointF,
-        text: str,
-        color: QColor,
-        pt: float = 12.0,
-        boxed: bool = True,
-    ) -> None:
-        """A label of fixed screen size ``pt`` centred on ``center``."""
-        canvas._label(p, center, text, color, pt, boxed)
 
-    @staticmethod
-    def _big_label(
-        canvas, p: QPainter, center: QPointF, text: str, color: QColor, focus: bool
-    ) -> QRectF:
-        th = themes.current()
-        p.save()
-        zoom = max(canvas.zoom_level(), 1e-3)
-        p.translate(center)
-        p.scale(1 / zoom, 1 / zoom)
-        font = _font(15, True)
-        p.setFont(font)
-        fm = QFontMetricsF(font)
-        w = fm.horizontalAdvance(text) + 28
-        h = fm.height() + 14
-        rect = QRectF(-w / 2, -h / 2, w, h)
-        p.setPen(QPen(th.text if focus else th.muted, 3.0 if focus else 1.4))
-        p.setBrush(th.surface)
-        p.drawRoundedRect(rect, 7, 7)
-        p.setPen(color)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        p.restore()
-        return QRectF(
-            center.x() + rect.x() / zoom,
-            center.y() + rect.y() / zoom,
-            rect.width() / zoom,
-            rect.height() / zoom,
+def _color_of(doc, th, what: str, l: int, j: int, i: int | None = None) -> QColor:  # noqa: E741
+    if i is not None:
+        if what == "aw":
+            return th.sign_color(edge_values(doc, "aw", l)[j, i])
+        if what == "dL_dw":
+            return th.grad_color(doc.grads.dL_dW[l][j, i])
+        if what == "collect":
+            return th.grad_color(edge_values(doc, "wdz", l)[j, i])
+        return th.sign_color(edge_values(doc, "new_w", l)[j, i])
+    if what in ("dL_da", "dL_dz"):
+        src = doc.grads.dL_da if what == "dL_da" else doc.grads.dL_dz
+        return th.grad_color(src[l][0, j])
+    if what == "update_b":
+        # like the weights' update labels: the new value's sign colour
+        b = float(doc.network.layers[l - 1].b[j])
+        return th.sign_color(b - doc.learning_rate * float(doc.grads.dL_db[l][j]))
+    if what == "b":
+        return th.muted
+    return th.text
+
+
+ABOVE_KINDS = ("dL_da", "z")
+BELOW_KINDS = ("dL_dz", "update_b", "b")
+
+
+def place_labels(
+    document,
+    layout,
+    scene: FrameScene,
+    zoom: float,
+    fixed: list | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> Placement:
+    """The placement pass of one frame: every label of ``scene``, none over another or a
+    neuron (nor over the fixed texts: input names, targets, headers)."""
+    th = themes.current()
+    doc = document
+    frame = scene.frame
+    zoom = max(zoom, 1e-3)
+    gap = 2.0 / zoom
+    texts = scene.neuron_texts
+    labels: list[Label] = []
+    # obstacles: every neuron, and the scene text that never moves
+    obstacles = [tuple(b) for b in layout.neuron_boxes().tolist()] + list(fixed or [])
+    L = len(layout.sizes) - 1
+
+    def rect(t: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        return t[0], t[1], t[0] + t[2], t[1] + t[3]
+
+    for l in range(L + 1):  # noqa: E741
+        if not layout.labelled(l):
+            continue
+        obstacles.append(rect(layout.header_rect(l)))
+        if l == 0:
+            obstacles += [rect(layout.input_name_rect(j)) for j in range(layout.sizes[0])]
+    if layout.labelled(L):
+        obstacles += [rect(layout.target_rect(j)) for j in range(layout.sizes[L])]
+    if [m.size for m in frame.z_shown] != list(layout.sizes):
+        return Placement([], [])
+
+    # the loss first: always shown where it wants to be (nothing is placed yet)
+    if scene.loss_text is not None:
+        w, h = big_label_size(scene.loss_text)
+        # under the output column, below the row of labels under its last neuron
+        ax = float(layout.x[L])
+        ay = float(layout.y[L][-1]) + layout.radius[L] + (label_height() + 6 + h / 2) / zoom
+        cands = [(ax, ay + k * (h + 4) / zoom) for k in range(4)]
+        labels.append(
+            Label(
+                ("loss",),
+                scene.loss_text,
+                w,
+                h,
+                0,
+                (ax, ay),
+                cands,
+                payload=_Label(th.text, big=True),
+            )
         )
 
+    # neuron labels: a size per layer that fits its gaps (never below MIN_TEXT_PX)
+    for l in range(L + 1):  # noqa: E741
+        if not layout.labelled(l):
+            continue
+        r = layout.radius[l]
+        n = layout.sizes[l]
+        keys = [(k, l, j) for j in range(n) for k in ABOVE_KINDS + BELOW_KINDS]
+        present = [k for k in keys if k in texts]
+        if not present:
+            continue
+        rows = len({k[0] in ABOVE_KINDS for k in present})
+        gap_px = (layout.spacing[l] - 2 * r) * zoom if n > 1 else 1e9
+        px = int(LABEL_PX * min(1.0, (gap_px - 6) / (rows * label_height(LABEL_PX))))
+        px = int(np.clip(px, MIN_TEXT_PX, LABEL_PX))
+        for what, _, j in present:
+            text = texts[(what, l, j)]
+            x, y = layout.pos(l, j)
+            boxed = what != "b"
+            w, h = label_size(text, px, boxed)
+            focus = bool(frame.focus[l][j])
+            priority = 0 if focus else (3 if what == "b" else 2)
+            cands = neuron_candidates(x, y, r, h / zoom, w / zoom, what in ABOVE_KINDS, gap)
+            labels.append(
+                Label(
+                    (what, l, j),
+                    text,
+                    w,
+                    h,
+                    priority,
+                    (x, y),
+                    cands,
+                    payload=_Label(_color_of(doc, th, what, l, j), px, boxed),
+                )
+            )
 
-def _box_height(pt: float) -> float:
-    """Screen height in pixels of a label box at ``pt`` points (bold text plus padding)."""
-    return QFontMetricsF(_font(pt, True)).height() + 8
-
-
-def spread(ys: np.ndarray, h: float) -> np.ndarray:
-    """Move 1-D label positions apart to at least ``h``, each group centred where it wanted to be.
-
-    Labels keep their order; a run of labels that would overlap is laid out as
-    a block of pitch ``h`` centred on the mean of their wanted positions.
-    """
-    ys = np.asarray(ys, dtype=float)
-    order = np.argsort(ys, kind="stable")
-    blocks: list[list[float]] = []  # each: wanted positions, in order
-    tops: list[float] = []
-    for y in ys[order]:
-        blocks.append([float(y)])
-        tops.append(float(y))
-        while len(blocks) >= 2 and tops[-2] + len(blocks[-2]) * h > tops[-1]:
-            merged = blocks[-2] + blocks[-1]
-            blocks[-2:] = [merged]
-            tops[-2:] = [float(np.mean(merged)) - (len(merged) - 1) * h / 2]
-    placed = np.concatenate([top + h * np.arange(len(b)) for top, b in zip(tops, blocks)])
-    out = np.empty_like(ys)
-    out[order] = placed
-    return out
+    # edge labels: along their edges, nudged, or off them with a leader line
+    for (what, l, j, i), text in scene.edge_texts.items():  # noqa: E741
+        x1, y1 = layout.pos(l - 1, i)
+        x2, y2 = layout.pos(l, j)
+        x1 += layout.radius[l - 1]
+        x2 -= layout.radius[l]
+        col_px = (x2 - x1) * zoom
+        px = LABEL_PX
+        w, h = label_size(text, px, True)
+        while w > 0.8 * col_px and px > MIN_TEXT_PX:
+            px -= 1
+            w, h = label_size(text, px, True)
+        cands, n_on = edge_candidates(x1, y1, x2, y2, h / zoom)
+        info = _Label(_color_of(doc, th, what, l, j, i), px, True, edge=(x1, y1, x2, y2))
+        lab = Label((what, l, j, i), text, w, h, 1, (x1, y1), cands, n_on, payload=info)
+        labels.append(lab)
+    result = place(labels, obstacles, zoom, bounds)
+    for lab in result.placed:  # where a leader line goes: the edge point below/above it
+        info = lab.payload
+        if lab.leader and info.edge is not None:
+            ex1, ey1, ex2, ey2 = info.edge
+            cx = (lab.rect[0] + lab.rect[2]) / 2
+            t = (cx - ex1) / (ex2 - ex1) if ex2 != ex1 else 0.5
+            info.anchor = (cx, ey1 + (ey2 - ey1) * t)
+        else:
+            lab.leader = False
+    return result

@@ -20,6 +20,17 @@ LOD_EDGES = 3000
 LOD_NEURONS = 24
 
 
+def minimum_size(sizes: list[int]) -> tuple[int, int]:
+    """The smallest picture, in pixels, that draws a network of layer ``sizes`` legibly.
+
+    Each column needs about 90 px across for its header and labels; a column's
+    neurons about 12 px each up to the level of detail (LOD_NEURONS), plus room
+    for the headers and the loss; never under 200×200.
+    """
+    tallest = max(min(n, LOD_NEURONS) for n in sizes)
+    return max(200, 90 * len(sizes)), max(200, 12 * tallest + 120)
+
+
 class Layout:
     """Neuron centres and radii for a network with layer sizes ``sizes``."""
 
@@ -52,11 +63,17 @@ class Layout:
         """(left, top, width, height) of everything drawn, with room for labels."""
         top = min(float(y[0]) for y in self.y) - 115.0  # headers above the z labels
         # the loss box sits under the output column: room for it too
-        loss_box = float(self.y[-1][-1]) + self.radius[-1] + 28.0 + 34.0 + 14.0
+        loss_box = float(self.y[-1][-1]) + self.radius[-1] + 28.0 + 34.0 + 14.0  # loss_box_rect
         bottom = max(max(float(y[-1]) for y in self.y) + 80.0, loss_box)
         left = -150.0
         right = float(self.x[-1]) + 230.0
         return left, top, right - left, bottom - top
+
+    def scene_rect(self) -> tuple[float, float, float, float]:
+        """The scene's extent: the drawing's bounds and room to pan around them
+        (the playback veil covers all of it)."""
+        left, top, width, height = self.bounds()
+        return left - 400.0, top - 300.0, width + 800.0, height + 600.0
 
     def edge_segments(self, l: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # noqa: E741
         """x1, y1, x2, y2 of every edge into layer ``l``, each shaped like W[l] (n_out, n_in)."""
@@ -79,6 +96,48 @@ class Layout:
                 a.setflags(write=False)
             self._segments = flat  # type: ignore[assignment]
         return self._segments  # type: ignore[return-value]
+
+    # ------------------------------------------------------ rectangles drawn
+    # Every rectangle of scene text the canvas draws, as (left, top, width, height)
+    # in scene units: the editing view, the animation and the exporters read these.
+    def neuron_rect(self, l: int, j: int) -> tuple[float, float, float, float]:  # noqa: E741
+        x, y = self.pos(l, j)
+        r = self.radius[l]
+        return x - r, y - r, 2 * r, 2 * r
+
+    def neuron_boxes(self) -> np.ndarray:
+        """(left, top, right, bottom) of every neuron's circle, layer after layer: (N, 4)."""
+        out = []
+        for l, x in enumerate(self.x):  # noqa: E741
+            r = max(self.radius[l], 1.0)
+            y = self.y[l]
+            out.append(np.stack([np.full_like(y, x - r), y - r, np.full_like(y, x + r), y + r], 1))
+        return np.concatenate(out) if out else np.empty((0, 4))
+
+    def header_rect(self, l: int) -> tuple[float, float, float, float]:  # noqa: E741
+        return float(self.x[l]) - 120.0, self.bounds()[1] + 8.0, 240.0, 30.0
+
+    def input_name_rect(self, j: int) -> tuple[float, float, float, float]:
+        x, y = self.pos(0, j)
+        return x - self.radius[0] - 70.0, y - 12.0, 64.0, 24.0
+
+    def bias_rect(self, l: int, j: int) -> tuple[float, float, float, float]:  # noqa: E741
+        x, y = self.pos(l, j)
+        return x - 60.0, y + self.radius[l] + 1.0, 120.0, 18.0
+
+    def z_rect(self, l: int, j: int) -> tuple[float, float, float, float]:  # noqa: E741
+        x, y = self.pos(l, j)
+        return x - 60.0, y - self.radius[l] - 19.0, 120.0, 18.0
+
+    def target_rect(self, j: int) -> tuple[float, float, float, float]:
+        L = len(self.sizes) - 1
+        x, y = self.pos(L, j)
+        return x + self.radius[L] + 8.0, y - 12.0, 100.0, 24.0
+
+    def loss_box_rect(self) -> tuple[float, float, float, float]:
+        L = len(self.sizes) - 1
+        bottom = float(self.y[L][-1]) + self.radius[L] + 28.0
+        return float(self.x[L]) - 80.0, bottom, 160.0, 34.0
 
     # ------------------------------------------------------------- hit tests
     def neuron_at(self, px: float, py: float, slack: float = 4.0) -> tuple[int, int] | None:

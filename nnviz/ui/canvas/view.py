@@ -1,26 +1,29 @@
-"""The network canvas: a QGraphicsView with a cached static layer and a light overlay.
+"""The network canvas: a QGraphicsView that paints an ordered list of layers.
 
-Drawing follows DESIGN.md: the static layer (edges, neurons, numbers) is one
-item cached in device coordinates, so it is rendered again only on an edit, a
-resize or a zoom. Edges are drawn in batches, one path per colour-and-width
-bucket, never one item per edge. Hover, selection and the playback animation
-live in the overlay item, which is cheap to repaint every frame.
+Drawing follows DESIGN.md and ``layers.py``: the static item paints the edges
+and neurons layers and is cached by Qt (and its edges by an image patched edge
+by edge), so it is rendered again only on an edit, a resize or a zoom. Edges
+are drawn in batches, one path per colour-and-width bucket, never one item per
+edge. The overlay item paints the playback layers (the still part through the
+one raster cache, the moving part fresh) and the highlights, cheap to repaint
+every frame; the view's foreground paints the legend. Inside
+:meth:`NetworkCanvas.vector_output` every raster cache steps aside (SVG).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import struct
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QBrush,
     QColor,
     QContextMenuEvent,
-    QFont,
-    QFontMetricsF,
+    QFontMetrics,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -42,10 +45,25 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core import activations
+from nnviz.core.addresses import Address, Weight
 from nnviz.core.explain import fmt
+from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
+from nnviz.ui.canvas import style as styles
+from nnviz.ui.canvas.layers import (
+    EdgesLayer,
+    HighlightsLayer,
+    LegendLayer,
+    NeuronsLayer,
+    PlaybackMovingLayer,
+    PlaybackStillLayer,
+    RasterCache,
+    StillAhead,
+    context_of,
+)
 from nnviz.ui.canvas.layout import Layout
-from nnviz.ui.document import Document, Selection
+from nnviz.ui.canvas.weight_labels import WeightLabelsLayer
+from nnviz.ui.document import Change, Document, Selection
 
 WIDTH_BUCKETS = 6
 #: steps of |a| in a neuron's fill (see NetworkCanvas.neuron_brushes)
@@ -53,13 +71,6 @@ FILL_LEVELS = 256
 MIN_EDGE_WIDTH = 0.8
 MAX_EDGE_WIDTH = 7.0
 _gestures = itertools.count(1)
-
-
-def _font(size: float, bold: bool = False) -> QFont:
-    f = QFont()
-    f.setPointSizeF(size)
-    f.setBold(bold)
-    return f
 
 
 def _blend(a: QColor, b: QColor, t: float) -> QColor:
@@ -108,7 +119,7 @@ def edge_paths(
     drawing order: weakest bucket first, positive before negative.
     """
     bucket, sign = edge_buckets(values, n_buckets)
-    return _bucket_paths(xs[0], ys[0], xs[1], ys[1], bucket, sign, n_buckets)
+    return bucket_paths(xs[0], ys[0], xs[1], ys[1], bucket, sign, n_buckets)
 
 
 def over_background(color: QColor, alpha: float) -> QColor:
@@ -135,7 +146,8 @@ def edge_pen(th: themes.Theme, sign: int, b: int, detailed: bool) -> QPen:
     one (measured), and the look is the same wherever edges do not cross.
     """
     t = b / (WIDTH_BUCKETS - 1)
-    color = th.positive if sign > 0 else th.negative
+    # an exact zero has neither sign: the muted colour, not the positive one
+    color = th.positive if sign > 0 else th.negative if sign < 0 else th.muted
     if detailed:
         pen = QPen(
             _blend(th.background, color, 0.55 + 0.45 * t),
@@ -148,12 +160,17 @@ def edge_pen(th: themes.Theme, sign: int, b: int, detailed: bool) -> QPen:
     return pen
 
 
-def edge_buckets(values: np.ndarray, n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per edge: its |value| bucket (0 = weakest, relative to the largest |value|) and sign (±1)."""
-    ref = float(np.max(np.abs(values))) if values.size else 1.0
+def edge_buckets(
+    values: np.ndarray, n_buckets: int, ref: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per edge: its |value| bucket (0 = weakest, relative to ``ref``, by default the
+    largest |value|) and sign (+1, −1, or 0 for an exact zero — or NaN — which is
+    drawn in neither sign's colour)."""
+    if ref is None:
+        ref = float(np.max(np.abs(values))) if values.size else 1.0
     ref = ref if ref > 0 else 1.0
     bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(np.int8), n_buckets - 1)
-    sign = np.where(values >= 0, 1, -1).astype(np.int8)
+    sign = np.where(values > 0, 1, np.where(values < 0, -1, 0)).astype(np.int8)
     return bucket, sign
 
 
@@ -189,6 +206,16 @@ MAX_EDGE_IMAGE_PIXELS = 12_000_000
 _PIECE_PX = 48.0
 
 
+def _touches_weights(values: frozenset | None | bool) -> bool:
+    """Whether a ``Change.values`` payload may have moved an edge: None means every
+    parameter, False none, a set names the addresses."""
+    if values is None:
+        return True
+    if values is False:
+        return False
+    return any(isinstance(a, Weight) for a in values)
+
+
 class StaticLayer(QGraphicsItem):
     """Edges, neurons and their numbers: cached, redrawn only when the data changes.
 
@@ -218,6 +245,8 @@ class StaticLayer(QGraphicsItem):
         #: counters for tests and the bench: full renders and partial repaints of the image
         self.full_renders = 0
         self.partial_renders = 0
+        #: how often every edge's bucket path was built (a weight edit needs none)
+        self.bucket_builds = 0
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(0)
@@ -230,7 +259,8 @@ class StaticLayer(QGraphicsItem):
         """(sign, bucket, path) per colour-and-width bucket, in drawing order (built lazily)."""
         if self._path_cache is None:
             x1, y1, x2, y2 = self._canvas.layout.segments()
-            self._path_cache = _bucket_paths(x1, y1, x2, y2, self._bucket, self._sign)
+            self._path_cache = bucket_paths(x1, y1, x2, y2, self._bucket, self._sign)
+            self.bucket_builds += 1
         return self._path_cache
 
     def rebuild(self) -> None:
@@ -259,21 +289,24 @@ class StaticLayer(QGraphicsItem):
         self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         canvas = self._canvas
-        th = themes.current()
-        layout = canvas.layout
-        if not self._paint_edge_image(p, th, layout):
+        ctx = context_of(canvas)
+        for layer in canvas.static_layers:
+            if layer.visible(ctx):
+                layer.paint(p, ctx)
+
+    def paint_edges(self, p: QPainter, ctx) -> None:
+        """The edges layer: blitted from the edge image, or drawn as paths (vector output)."""
+        th, layout = ctx.theme, ctx.layout
+        if ctx.vector or not self._paint_edge_image(p, th, layout):
             p.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
             self._draw_edges(p, th, layout.detailed)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        canvas.paint_layer_headers(p)
-        canvas.paint_neurons(p, numbers=not canvas.playback_active)
 
     def _paths_of(self, subset: np.ndarray | None) -> list:
         """The bucketed edge paths: all of them (cached), or those of ``subset`` indices."""
         if subset is None:
             return self._paths
         x1, y1, x2, y2 = self._canvas.layout.segments()
-        return _bucket_paths(
+        return bucket_paths(
             x1[subset],
             y1[subset],
             x2[subset],
@@ -293,7 +326,11 @@ class StaticLayer(QGraphicsItem):
 
     def _paint_edge_image(self, p: QPainter, th: themes.Theme, layout: Layout) -> bool:
         """Blit the edges from their image, rendering or patching it first; False: no image."""
-        T = p.deviceTransform()
+        # the world transform at the device pixel ratio, never deviceTransform() (which
+        # also holds where the viewport sits in its window when a window is painted)
+        device = p.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        T = p.transform() * QTransform.fromScale(dpr, dpr)
         if T.type().value > QTransform.TransformationType.TxScale.value:
             return False  # rotated or sheared: never in this app, but draw directly then
         sx, sy = T.m11(), T.m22()
@@ -325,7 +362,6 @@ class StaticLayer(QGraphicsItem):
             self.full_renders += 1
         elif self._pending.size:
             self._patch_image(to_image, th, layout)
-        dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
         self._image.setDevicePixelRatio(dpr)
         p.save()
         p.resetTransform()
@@ -434,7 +470,7 @@ class StaticLayer(QGraphicsItem):
             _compose_masks(self._image, self._masks, rect, th)
 
 
-def _bucket_paths(
+def bucket_paths(
     x1: np.ndarray,
     y1: np.ndarray,
     x2: np.ndarray,
@@ -442,22 +478,34 @@ def _bucket_paths(
     bucket: np.ndarray,
     sign: np.ndarray,
     n_buckets: int = WIDTH_BUCKETS,
+    interleave: int = 1,
 ) -> list[tuple[int, int, QPainterPath]]:
-    """One path per (bucket, sign), weakest bucket first.
+    """One path per (bucket, sign), weakest bucket first: the canvas's one edge bucketing
+    (the static layer and the animation both draw through it).
 
     The sign drawn second lies on top where edges cross, so it alternates from
     bucket to bucket: a dense network with as many negative as positive weights
-    does not look all one colour.
+    does not look all one colour. ``interleave`` > 1 (level of detail, where
+    thousands of hairlines cross) cuts each (bucket, sign) into that many strided
+    slices drawn in turn, the sign drawn first alternating, so a dense layer of
+    mixed weights reads as mixed rather than in the colour drawn last.
     """
     out = []
+    k = max(int(interleave), 1)
     for b in range(n_buckets):
         in_bucket = bucket == b
-        for sg in (1, -1) if b % 2 else (-1, 1):
-            m = in_bucket & (sign == sg)
-            n = int(np.count_nonzero(m))
-            if not n:
-                continue
-            out.append((sg, b, pairs_path(x1[m], y1[m], x2[m], y2[m])))
+        idx = {
+            0: np.flatnonzero(in_bucket & (sign == 0)),
+            1: np.flatnonzero(in_bucket & (sign > 0)),
+            -1: np.flatnonzero(in_bucket & (sign < 0)),
+        }
+        for c in range(k):
+            # exact zeros (sign 0, the weakest bucket) first, under both signs
+            for sg in (0, 1, -1) if (b + c) % 2 == 0 else (0, -1, 1):
+                m = idx[sg][c::k]
+                if not m.size:
+                    continue
+                out.append((sg, b, pairs_path(x1[m], y1[m], x2[m], y2[m])))
     return out
 
 
@@ -523,7 +571,13 @@ class Overlay(QGraphicsItem):
         self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        self._canvas.paint_overlay(p)
+        canvas = self._canvas
+        ctx = context_of(canvas)
+        for layer in canvas.overlay_layers:
+            if layer.visible(ctx):
+                layer.paint(p, ctx)
+        if ctx.active and not ctx.vector:
+            canvas.still_ahead.after_paint()
 
 
 class NetworkCanvas(QGraphicsView):
@@ -544,23 +598,23 @@ class NetworkCanvas(QGraphicsView):
         self.playback_active = False
         #: painter hook for the playback animation: f(canvas, painter) or None. A painter
         #: that also has ``still_key(canvas)``, ``paint_still(canvas, p)`` and
-        #: ``paint_moving(canvas, p)`` gets its still part cached (see paint_overlay)
+        #: ``paint_moving(canvas, p)`` gets its still part cached (see layers.RasterCache)
         self.playback_painter = None
-        #: the playback's still part, rendered: the current step's, and the next
-        #: step's when it was rendered ahead of time (key → image)
-        self._stills: dict[tuple, QImage] = {}
-        #: (transform, width, height, render hints) of the last still part painted
-        self._still_geometry: tuple | None = None
-        self._prerender_pending = False
-        self._still_painted: tuple | None = None  # key of the last still part painted
-        #: how often the playback's still part was rendered while painting, and
-        #: ahead of time, between ticks (tests, the bench)
-        self.still_renders = 0
-        self.still_prerenders = 0
         self._sprites: dict[tuple, QPixmap] = {}
         self._fill_key: tuple | None = None
         self._fill_table: tuple[list[QBrush], list[QBrush]] = ([], [])
+        #: drawing for vector output (SVG): every raster cache steps aside (see vector_output)
+        self.vector = False
+        self._legend: tuple | None = None  # (key, legend_layout()) of the last legend
+        #: labels the last animation frame had no room for (see placement.py)
+        self.hidden_labels = 0
         self.hovered: Selection | None = None
+        #: training hooks (nnviz/ui/training): f(l, j) -> QImage | None, a hidden neuron's
+        #: map over the data plane drawn in its circle; f(selection | None) on hover changes
+        self.neuron_image_hook = None
+        self.hover_hook = None
+        #: training hook: the names written beside the input neurons (None: x1, x2, ...)
+        self.input_names: list[str] | None = None
         self._press: QPointF | None = None
         self._press_value = 0.0
         self._press_key: tuple | None = None
@@ -569,6 +623,23 @@ class NetworkCanvas(QGraphicsView):
         self._dragged = False
         self._wheel_gesture = 0
         self._fitted = True
+
+        #: the paint layers, in order: the static item's (cached by Qt and the edge
+        #: image), the overlay's (the playback still part through the one raster
+        #: cache) and the view's foreground (see layers.py)
+        self.still_cache = RasterCache(PlaybackStillLayer())
+        self.static_layers = [EdgesLayer(), NeuronsLayer()]
+        #: View ▸ Label Every Weight: a small network writes every weight on its edge
+        self.label_weights = True
+        self.weight_labels = WeightLabelsLayer()
+        self.overlay_layers = [
+            self.still_cache,
+            PlaybackMovingLayer(),
+            self.weight_labels,
+            HighlightsLayer(),
+        ]
+        self.foreground_layers = [LegendLayer()]
+        self.still_ahead = StillAhead(self, self.still_cache)
 
         self._scene = QGraphicsScene(self)
         self.setScene(self._scene)
@@ -587,20 +658,26 @@ class NetworkCanvas(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.apply_theme()
 
-        document.network_changed.connect(self._on_network_changed)
+        document.results_changed.connect(self._on_results_changed)
         document.selection_changed.connect(self._on_selection_changed)
-        document.settings_changed.connect(self._on_settings_changed)
-        self._on_network_changed()
+        document.display_changed.connect(self._on_display_changed)
+        self._on_results_changed(None)
 
     # --------------------------------------------------------------- model
-    def _on_network_changed(self) -> None:
+    def _on_results_changed(self, change: Change | None) -> None:
+        """Redraw what ``change`` touched: a new layout on a shape change, the edge
+        buckets re-read only when a weight changed (a bias, an input or a target
+        changes the neurons and the numbers, never an edge)."""
         sizes = self.document.network.sizes
         shape_changed = sizes != self.layout.sizes
         if shape_changed:
             self.layout = Layout(sizes)
             self.hovered = None
-        self.static.rebuild()
-        self._scene.setSceneRect(QRectF(*self.layout.bounds()).adjusted(-400, -300, 400, 300))
+        if change is None or change.shape or _touches_weights(change.values):
+            self.static.rebuild()
+        else:
+            self.static.update()
+        self._scene.setSceneRect(QRectF(*self.layout.scene_rect()))
         if shape_changed and self._fitted:
             self.fit()
         self.overlay.update()
@@ -608,7 +685,7 @@ class NetworkCanvas(QGraphicsView):
     def _on_selection_changed(self) -> None:
         self.overlay.update()
 
-    def _on_settings_changed(self) -> None:
+    def _on_display_changed(self, _name: str = "") -> None:
         self.static.update()
         self.overlay.update()
 
@@ -623,8 +700,24 @@ class NetworkCanvas(QGraphicsView):
             self.playback_active = active
             self.static.update()
             if not active:
-                self._stills.clear()
+                self.still_cache.clear()
         self.overlay.update()
+
+    @contextlib.contextmanager
+    def vector_output(self):
+        """Within this, the canvas paints shapes and text only: no edge image, no cached
+        still part, no sprites, no item cache (``render()`` into a QSvgGenerator gives a
+        vector picture, not one bitmap)."""
+        old_mode = self.static.cacheMode()
+        self.vector = True
+        self.static.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        try:
+            yield self
+        finally:
+            self.vector = False
+            self.static.setCacheMode(old_mode)
+            self.static.update()
+            self.overlay.update()
 
     # ---------------------------------------------------------------- zoom
     def zoom_by(self, factor: float) -> None:
@@ -646,6 +739,12 @@ class NetworkCanvas(QGraphicsView):
             self.scale(2.2, 2.2)
             self.centerOn(QRectF(*self.layout.bounds()).center())
         self._fitted = True
+
+    def show_view_of(self, other: NetworkCanvas) -> None:
+        """Take ``other``'s zoom and centre (an export of the current view)."""
+        self.setTransform(other.transform())
+        self.centerOn(other.mapToScene(other.viewport().rect().center()))
+        self._fitted = False
 
     def zoom_level(self) -> float:
         return self.transform().m11()
@@ -695,27 +794,16 @@ class NetworkCanvas(QGraphicsView):
         return QPointF(self.mapFromScene(self.scene_pos_of(sel)))
 
     # ------------------------------------------------------------ scrubbing
-    def scrub_key(self, sel: Selection | None) -> tuple | None:
-        """The number that dragging or the wheel changes for ``sel``."""
-        if sel is None:
-            return None
-        if sel.kind == "edge":
-            return ("weight", sel.layer, sel.neuron, sel.source)
-        if sel.layer == 0:
-            return ("input", sel.neuron)
-        return ("bias", sel.layer, sel.neuron)
+    def scrub_key(self, sel: Selection | None) -> Address | None:
+        """The number that dragging or the wheel changes for ``sel`` (its address)."""
+        return None if sel is None else sel.address()
 
-    def _set_key(self, key: tuple, value: float, gesture: int) -> bool:
+    def _set_key(self, key: Address, value: float, gesture: int) -> bool:
         doc = self.document
         value = round(value, 6)
-        if key[0] == "weight":
-            ok = doc.set_weight(key[1], key[2], key[3], value, gesture)
-        elif key[0] == "bias":
-            ok = doc.set_bias(key[1], key[2], value, gesture)
-        else:
-            ok = doc.set_input(key[1], value, gesture)
+        ok = doc.set_value(key, value, gesture)
         if ok:
-            self.scrubbed.emit(f"{key[0]} = {fmt(value, doc.decimals)}")
+            self.scrubbed.emit(f"{key.symbol} = {fmt(value, doc.decimals)}")
         return ok
 
     # --------------------------------------------------------------- mouse
@@ -765,6 +853,8 @@ class NetworkCanvas(QGraphicsView):
         hit = self.item_at(pos)
         if hit != self.hovered:
             self.hovered = hit
+            if self.hover_hook is not None:
+                self.hover_hook(hit)
             self.viewport().setCursor(
                 Qt.CursorShape.SizeVerCursor
                 if hit is not None and hit == self.document.selection
@@ -784,6 +874,8 @@ class NetworkCanvas(QGraphicsView):
     def leaveEvent(self, event) -> None:  # noqa: N802
         if self.hovered is not None:
             self.hovered = None
+            if self.hover_hook is not None:
+                self.hover_hook(None)
             self.overlay.update()
         super().leaveEvent(event)
 
@@ -908,9 +1000,8 @@ class NetworkCanvas(QGraphicsView):
         net = self.document.network
         layout = self.layout
         p.setPen(th.muted)
-        p.setFont(_font(12, True))
-        top = layout.bounds()[1]
-        for l, x in enumerate(layout.x):  # noqa: E741
+        p.setFont(styles.font("header"))
+        for l in range(len(layout.x)):  # noqa: E741
             if l == 0:
                 text = f"Input ({layout.sizes[0]})"
             else:
@@ -919,10 +1010,11 @@ class NetworkCanvas(QGraphicsView):
                 text = f"{role} · {act.label}"
                 if layout.sizes[l] > 8:
                     text += f" ({layout.sizes[l]})"
-            p.drawText(QRectF(x - 120, top + 8, 240, 30), Qt.AlignmentFlag.AlignCenter, text)
+            p.drawText(QRectF(*layout.header_rect(l)), Qt.AlignmentFlag.AlignCenter, text)
 
     def paint_neurons(self, p: QPainter, numbers: bool = True) -> None:
         th = themes.current()
+        style = styles.style_for(th)
         doc = self.document
         layout = self.layout
         d = doc.decimals
@@ -936,45 +1028,49 @@ class NetworkCanvas(QGraphicsView):
             for y, brush in zip(layout.y[l].tolist(), self.neuron_brushes(a)):
                 p.setBrush(brush)
                 p.drawEllipse(QPointF(x, y), r, r)
+            if self.neuron_image_hook is not None and 0 < l < len(layout.x) - 1 and r >= 6:
+                self._paint_neuron_maps(p, l, x, r)
             if not labelled:
                 continue
-            for j, y in enumerate(layout.y[l]):
+            for j in range(layout.sizes[l]):
                 p.setPen(th.text)
-                self._fit_text(p, QRectF(x - r, y - r, 2 * r, 2 * r), fmt(a[j], d), 12)
-                p.setFont(_font(10.5))
+                style.fit_text(p, QRectF(*layout.neuron_rect(l, j)), fmt(a[j], d))
+                p.setFont(styles.font("small"))
                 p.setPen(th.muted)
                 if l == 0:
                     p.drawText(
-                        QRectF(x - r - 70, y - 12, 64, 24),
+                        QRectF(*layout.input_name_rect(j)),
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                        f"x{j + 1}",
+                        self.input_names[j]
+                        if self.input_names and j < len(self.input_names)
+                        else f"x{j + 1}",
                     )
                 else:
                     b = doc.network.layers[l - 1].b[j]
                     p.drawText(
-                        QRectF(x - 60, y + r + 1, 120, 18),
+                        QRectF(*layout.bias_rect(l, j)),
                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                         f"b = {fmt(b, d)}",
                     )
                     if zoomed:
                         p.drawText(
-                            QRectF(x - 60, y - r - 19, 120, 18),
+                            QRectF(*layout.z_rect(l, j)),
                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
                             f"z = {fmt(doc.trace.z[l][0, j], d)}",
                         )
         self.paint_outputs(p, numbers)
 
-    @staticmethod
-    def _fit_text(p: QPainter, rect: QRectF, text: str, size: float, bold: bool = True) -> None:
-        """Centred text, shrunk until it fits inside ``rect`` (a neuron's circle)."""
-        font = _font(size, bold)
-        p.setFont(font)
-        avail = rect.width() * 0.9
-        w = p.fontMetrics().horizontalAdvance(text)
-        if w > avail:
-            font.setPointSizeF(max(size * avail / w, 4.0))
-            p.setFont(font)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    def _paint_neuron_maps(self, p: QPainter, l: int, x: float, r: float) -> None:  # noqa: E741
+        """Each neuron's map (the training hook's image) inside its circle."""
+        for j, y in enumerate(self.layout.y[l].tolist()):
+            image = self.neuron_image_hook(l, j)
+            if image is None:
+                continue
+            # a square inside the circle (as TensorFlow Playground's square neurons):
+            # one scaled blit, no clip path (a clipped or brush-filled circle cost
+            # ~1 ms a neuron)
+            h = r * 0.72
+            p.drawImage(QRectF(x - h, y - h, 2 * h, 2 * h), image)
 
     def paint_outputs(self, p: QPainter, numbers: bool = True) -> None:
         """Targets beside the output neurons and the loss box."""
@@ -983,34 +1079,36 @@ class NetworkCanvas(QGraphicsView):
         layout = self.layout
         d = doc.decimals
         L = len(layout.sizes) - 1
-        x = layout.x[L] + layout.radius[L]
         if layout.labelled(L):
-            p.setFont(_font(11))
+            p.setFont(styles.font("target"))
             p.setPen(th.muted)
-            for j, y in enumerate(layout.y[L]):
+            for j in range(layout.sizes[L]):
                 p.drawText(
-                    QRectF(x + 8, y - 12, 100, 24),
+                    QRectF(*layout.target_rect(j)),
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                     f"y = {fmt(doc.sample.target[j], d)}",
                 )
         if not numbers:
             return
-        bottom = float(layout.y[L][-1]) + layout.radius[L] + 28
-        rect = QRectF(layout.x[L] - 80, bottom, 160, 34)
+        rect = QRectF(*layout.loss_box_rect())
         p.setPen(QPen(th.text, 1.2))
         p.setBrush(th.surface)
         p.drawRoundedRect(rect, 6, 6)
-        p.setFont(_font(12, True))
+        p.setFont(styles.font("loss"))
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"loss = {fmt(doc.grads.loss, d)}")
 
-    def paint_overlay(self, p: QPainter) -> None:
-        painter = self.playback_painter
-        if painter is not None and self.playback_active:
-            if all(hasattr(painter, n) for n in ("still_key", "paint_still", "paint_moving")):
-                self._paint_still_cached(p, painter)
-                painter.paint_moving(self, p)
-            else:
-                painter(self, p)
+    @property
+    def still_renders(self) -> int:
+        """How often the playback's still part was rendered while painting (tests, bench)."""
+        return self.still_cache.renders
+
+    @property
+    def still_prerenders(self) -> int:
+        """… and ahead of time, between two ticks."""
+        return self.still_cache.prerenders
+
+    def paint_highlights(self, p: QPainter) -> None:
+        """The highlights layer: the hovered and the selected neuron or edge."""
         th = themes.current()
         for sel, color, width in (
             (self.hovered, th.muted, 2.0),
@@ -1022,105 +1120,6 @@ class NetworkCanvas(QGraphicsView):
                 self._paint_neuron_highlight(p, sel, color, width)
             else:
                 self._paint_edge_highlight(p, sel, color, width)
-
-    def _paint_still_cached(self, p: QPainter, painter) -> None:
-        """The playback frame's still part from an image, rendered only when it changes.
-
-        Within one step of the timeline only the pulses move, so the veil, the
-        edges that carry values, the neurons and the numbers are rendered once per
-        step (or per edit, zoom, pan, resize or theme) into a viewport-sized image,
-        and each tick blits it and draws the moving part over it. The painter's
-        ``still_key(canvas)`` says when its still part would look different.
-
-        While the animation plays, the next step's still part is rendered ahead of
-        time, between two ticks (see :meth:`_prerender_still`), so that the tick
-        that enters a step only blits it.
-        """
-        # The world transform (scene → viewport), not deviceTransform(): when a parent
-        # window is grabbed, the device transform also holds the viewport's offset in
-        # that window, and the blit below (after resetTransform) adds it again.
-        device = p.device()
-        dpr = device.devicePixelRatioF() if device is not None else 1.0
-        T = p.transform() * QTransform.fromScale(dpr, dpr)
-        vp = self.viewport()
-        w = int(np.ceil(vp.width() * dpr))
-        h = int(np.ceil(vp.height() * dpr))
-        if w <= 0 or h <= 0:
-            painter.paint_still(self, p)
-            return
-        geometry = (T, w, h, p.renderHints())
-        key = self._still_key(painter, geometry)
-        image = self._stills.get(key)
-        if image is None:
-            image = self._render_still(painter, geometry)
-            self.still_renders += 1
-        # keep the image painted, and the next step's if it was rendered ahead
-        self._stills = {k: v for k, v in self._stills.items() if k != key}
-        while len(self._stills) > 1:
-            self._stills.pop(next(iter(self._stills)))
-        self._stills[key] = image
-        self._still_geometry = geometry
-        image.setDevicePixelRatio(dpr)
-        p.save()
-        p.resetTransform()
-        p.drawImage(QPointF(0.0, 0.0), image)
-        p.restore()
-        # not after the tick that enters a step (the panels follow the new step then,
-        # and the idle time before the next tick is short): after the one after it
-        again = key == self._still_painted
-        self._still_painted = key
-        if again and not self._prerender_pending and hasattr(painter, "upcoming"):
-            self._prerender_pending = True
-            QTimer.singleShot(0, self, self._prerender_still)  # dropped if the canvas goes
-
-    def _still_key(self, painter, geometry: tuple, frame=None) -> tuple:
-        T, w, h, _hints = geometry
-        th = themes.current()
-        return (
-            painter.still_key(self) if frame is None else painter.still_key(self, frame),
-            (T.m11(), T.m12(), T.m21(), T.m22(), T.dx(), T.dy()),
-            (w, h),
-            id(self.layout),
-            th.background.rgba(),
-            th.text.rgba(),
-        )
-
-    def _render_still(self, painter, geometry: tuple, frame=None) -> QImage:
-        T, w, h, hints = geometry
-        image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        ip = QPainter(image)
-        try:  # a painter must end even if the playback painter raises
-            ip.setRenderHints(hints)
-            ip.setTransform(T)
-            if frame is None:
-                painter.paint_still(self, ip)
-            else:
-                painter.paint_still(self, ip, frame)
-        finally:
-            ip.end()
-        return image
-
-    def _prerender_still(self) -> None:
-        """Render the next step's still part now, between two ticks, if it is not yet.
-
-        Called from the event loop just after a paint: the tick that later enters
-        that step then finds it ready (same view, same values: the key says so;
-        after a zoom or an edit the key differs and the step is rendered as usual).
-        """
-        self._prerender_pending = False
-        painter = self.playback_painter
-        geometry = self._still_geometry
-        if painter is None or not self.playback_active or geometry is None:
-            return
-        frame = painter.upcoming()
-        if frame is None:
-            return
-        key = self._still_key(painter, geometry, frame)
-        if key in self._stills:
-            return
-        self._stills[key] = self._render_still(painter, geometry, frame)
-        self.still_prerenders += 1
 
     def _paint_neuron_highlight(
         self, p: QPainter, sel: Selection, color: QColor, width: float
@@ -1143,6 +1142,13 @@ class NetworkCanvas(QGraphicsView):
             a = doc.trace.a[sel.layer][0, sel.neuron]
             b = doc.network.layers[sel.layer - 1].b[sel.neuron]
             text = f"z = {fmt(z, d)}   a = {fmt(a, d)}   b = {fmt(b, d)}"
+            if hidden_values.hidden(doc):  # a lesson asks for some of these: "?"
+                text = "   ".join(
+                    hidden_values.mask(t)
+                    if hidden_values.is_hidden(doc, n, sel.layer, sel.neuron)
+                    else t
+                    for n, t in zip("zab", text.split("   "))
+                )
         self._label(p, QPointF(x, y - r - 24), text)
 
     def _paint_edge_highlight(
@@ -1160,6 +1166,13 @@ class NetworkCanvas(QGraphicsView):
         w = doc.network.layers[sel.layer - 1].W[sel.neuron, sel.source]
         if not self.playback_active:  # the animation labels its own edges
             self._label(p, self.scene_pos_of(sel), f"w = {fmt(w, doc.decimals)}")
+        else:  # a lesson asks for this edge's value: "?" on it until answered
+            asked = hidden_values.asked_edge_label(doc, sel.layer, sel.neuron, sel.source)
+            if asked:  # next to its source: clear of the labels of the neuron it feeds
+                half = styles.label_size(asked)[0] / 2
+                reach = r1 + (half + 14) / max(self.zoom_level(), 1e-3)
+                t = min(0.5, reach / max(x2 - x1, 1e-6))
+                self._label(p, QPointF(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t), asked)
 
     def paint_dots(
         self,
@@ -1179,6 +1192,20 @@ class NetworkCanvas(QGraphicsView):
         1 ms as blits).
         """
         if np.size(x) == 0:
+            return
+        if self.vector:  # shapes, not blitted sprites: an SVG holds circles
+            zoom = max(self.zoom_level(), 1e-3)
+            p.save()
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            if rim is not None:
+                p.setPen(QPen(rim, rim_width / zoom))
+            else:
+                p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(color)
+            rad = (size / 2.0 + (rim_width / 2.0 if rim is not None else 0.0)) / zoom
+            for px, py in zip(np.asarray(x, float).tolist(), np.asarray(y, float).tolist()):
+                p.drawEllipse(QPointF(px, py), rad, rad)
+            p.restore()
             return
         device = p.device()
         dpr = device.devicePixelRatioF() if device is not None else 1.0
@@ -1212,57 +1239,40 @@ class NetworkCanvas(QGraphicsView):
             if len(self._sprites) > 64:
                 self._sprites.clear()
             self._sprites[key] = sprite
-        T = p.deviceTransform()
-        half = sprite.width() / 2.0  # device pixels
+        # The world transform (scene → the painter's logical coordinates), never
+        # deviceTransform(): on a real window the device transform also holds the
+        # viewport's offset in the top-level window's backing store (menu bar and
+        # toolbars), which the painter applies again after resetTransform() — the
+        # pulses were drawn ~50 px below their edges on X11 and right in grab().
+        T = p.transform()
+        half = sprite.width() / dpr / 2.0  # logical pixels
         xs = np.asarray(x, dtype=float) * T.m11() + np.asarray(y, dtype=float) * T.m21() + T.dx()
         ys = np.asarray(x, dtype=float) * T.m12() + np.asarray(y, dtype=float) * T.m22() + T.dy()
         p.save()
         p.resetTransform()
         draw = p.drawPixmap
-        for px, py in zip(((xs - half) / dpr).tolist(), ((ys - half) / dpr).tolist()):
+        for px, py in zip((xs - half).tolist(), (ys - half).tolist()):
             draw(QPointF(px, py), sprite)
         p.restore()
 
-    def _label(
-        self,
-        p: QPainter,
-        center: QPointF,
-        text: str,
-        color: QColor | None = None,
-        pt: float = 12.0,
-        boxed: bool = True,
-    ) -> None:
-        """Text (bold in a rounded box, or plain) of fixed screen size ``pt``, centred on
-        ``center``: readable at any zoom level. The animation's labels use it too."""
-        th = themes.current()
-        color = color or th.text
-        p.save()
-        scale = max(self.zoom_level(), 1e-3)
-        p.translate(center)
-        p.scale(1 / scale, 1 / scale)
-        font = _font(pt, boxed)
-        p.setFont(font)
-        fm = QFontMetricsF(font)
-        w = fm.horizontalAdvance(text) + 16
-        h = fm.height() + 8
-        rect = QRectF(-w / 2, -h / 2, w, h)
-        if boxed:
-            p.setPen(QPen(color, 1.2))
-            p.setBrush(th.surface)
-            p.drawRoundedRect(rect, 5, 5)
-        p.setPen(color)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        p.restore()
+    def _label(self, p: QPainter, center: QPointF, text: str) -> None:
+        """A boxed label of fixed screen size centred on the scene point ``center``."""
+        styles.style_for().draw_label(p, center, text, self.zoom_level())
 
-    def drawForeground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
-        """The legend, fixed in the view's bottom-left corner."""
+    def legend_layout(self) -> tuple[QRectF, list[tuple[QColor, str]], float, str, float]:
+        """The legend's box (viewport pixels, bottom-left corner), rows, row height,
+        note and width: the one place its geometry is worked out."""
         th = themes.current()
-        p.save()
-        p.resetTransform()
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        font = _font(10)
-        p.setFont(font)
-        fm = p.fontMetrics()
+        key = (
+            self.playback_active,
+            th.name,
+            self.viewport().height(),
+            textscale.factor(),
+            textscale.min_px(),
+        )
+        if self._legend is not None and self._legend[0] == key:
+            return self._legend[1]
+        fm = QFontMetrics(styles.font("legend"))
         rows = [
             (th.positive, "positive weight / value"),
             (th.negative, "negative weight / value"),
@@ -1279,6 +1289,51 @@ class NetworkCanvas(QGraphicsView):
         )
         height = line_h * (len(rows) + 1) + 10
         box = QRectF(10, self.viewport().height() - height - 10, width, height)
+        self._legend = (key, (box, rows, line_h, note, width))
+        return self._legend[1]
+
+    #: room kept free for the "labels hidden" note, viewport pixels from the bottom-right
+    NOTE_BOX = (260.0, 30.0)
+
+    def fixed_boxes(self) -> list[tuple[float, float, float, float]]:
+        """(left, top, right, bottom) in scene units of what is fixed on the viewport and
+        drawn over the scene: the legend, the note corner, visible child widgets (the
+        playback caption). Labels are placed clear of them."""
+        vp = self.viewport()
+        rects = [self.legend_layout()[0]]
+        w, h = self.NOTE_BOX
+        rects.append(QRectF(vp.width() - w - 6, vp.height() - h - 6, w, h))
+        for child in vp.children():
+            if isinstance(child, QWidget) and child.isVisible():
+                rects.append(QRectF(child.geometry()))
+        out = []
+        for r in rects:
+            a = self.mapToScene(r.topLeft().toPoint())
+            b = self.mapToScene(r.bottomRight().toPoint())
+            out.append((a.x(), a.y(), b.x(), b.y()))
+        return out
+
+    def visible_scene_rect(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of the scene the viewport shows."""
+        vp = self.viewport()
+        a = self.mapToScene(0, 0)
+        b = self.mapToScene(vp.width(), vp.height())
+        return a.x(), a.y(), b.x(), b.y()
+
+    def drawForeground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
+        ctx = context_of(self)
+        for layer in self.foreground_layers:
+            if layer.visible(ctx):
+                layer.paint(p, ctx)
+
+    def paint_legend(self, p: QPainter) -> None:
+        """The legend layer, fixed in the view's bottom-left corner."""
+        th = themes.current()
+        p.save()
+        p.resetTransform()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setFont(styles.font("legend"))
+        box, rows, line_h, note, width = self.legend_layout()
         bg = QColor(th.surface)
         bg.setAlphaF(0.92)
         p.setPen(QPen(th.grid, 1))

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import activations
 from nnviz.core.explain import fmt, neuron_label
-from nnviz.ui import theme
+from nnviz.ui import hidden_values, theme
 from nnviz.ui.document import Document
 from nnviz.ui.panels import plot_style
 
@@ -75,6 +75,8 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self._override: tuple[int, int] | None = None
         #: playback's per-layer masks of the z revealed so far (None: everything is)
         self._z_shown: tuple[tuple[bool, ...], ...] | None = None
+        #: the same for a = f(z): the dots on f and f′ wait for the canvas's a step
+        self._a_shown: tuple[bytes, ...] | None = None
         self._compare: list[str] = []
         self._shade = True
         self._compact = False
@@ -163,7 +165,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self.others_df = pg.PlotDataItem(pen=None, symbol="o")
         self.marker = pg.InfiniteLine(angle=90, movable=False, label="")
         self.marker.label.setFont(_font(plot_style.LEGEND_PT, bold=True))
-        self.marker.label.setPosition(0.88)
+        self.marker.label.setPosition(0.93)  # in the free band above the curves
         self.f_dot = pg.PlotDataItem(name="f at z", pen=None, symbol="o", symbolSize=16)
         self.df_dot = pg.PlotDataItem(name="f′ at z", pen=None, symbol="o", symbolSize=16)
         self.saturation_regions: list[pg.LinearRegionItem] = []
@@ -189,7 +191,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self.message = QLabel(objectName="activationPlotMessage")
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setStyleSheet(plot_style.title_style())
+        plot_style.styled(self.message, "title")
         self.stack = QStackedWidget(objectName="activationPlotStack")
         self.stack.addWidget(self.plot_widget)
         self.stack.addWidget(self.message)
@@ -198,18 +200,18 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         header.addWidget(self.title, 1)
         header.addWidget(self.compare_button)
         for w in (self.title, self.values_label):
-            w.setStyleSheet(plot_style.title_style())
+            plot_style.styled(w, "title")
         # measures the longest texts the title and the values line can have
         self._probe = QLabel()
         self._probe.setWordWrap(True)
         self._probe.setTextFormat(Qt.TextFormat.RichText)
-        self._probe.setStyleSheet(plot_style.title_style())
+        plot_style.styled(self._probe, "title")
         self._probe.ensurePolished()  # the style sheet's font, before measuring
         self._reserved_for: tuple | None = None
         #: the playback texts, and the document revisions they were measured at
         self._texts: tuple = ((), ())
         self._texts_for: tuple | None = None
-        self.compare_button.setStyleSheet(plot_style.button_style())
+        plot_style.styled(self.compare_button, "button")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -232,11 +234,13 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
     def override(self) -> tuple[int, int] | None:
         return self._override
 
-    def set_playback(self, target: tuple[int, int] | None, z_shown=None) -> None:
+    def set_playback(self, target: tuple[int, int] | None, z_shown=None, a_shown=None) -> None:
         """Follow playback: mark ``target`` (None: the selection), showing only revealed z.
 
         ``z_shown`` is the playback Frame's per-layer masks of the neurons whose z
-        the animation has computed (None: playback is off, everything is shown).
+        the animation has computed (None: playback is off, everything is shown);
+        ``a_shown`` those whose a = f(z) it has (None: the same as ``z_shown``): the
+        marker stands at a computed z, the values f(z) and f′(z) wait for the a.
         One refresh, only if something changed.
         """
         new = None if target is None else (int(target[0]), int(target[1]))
@@ -244,10 +248,16 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         shown = (
             None if z_shown is None else tuple(np.asarray(m, dtype=bool).tobytes() for m in z_shown)
         )
-        if new != self._override or shown != self._z_shown:
+        a_bytes = (
+            shown
+            if a_shown is None or shown is None
+            else tuple(np.asarray(m, dtype=bool).tobytes() for m in a_shown)
+        )
+        if new != self._override or shown != self._z_shown or a_bytes != self._a_shown:
             began_or_ended = (shown is None) != (self._z_shown is None)
             self._override = new
             self._z_shown = shown
+            self._a_shown = a_bytes
             if began_or_ended:  # within playback the longest texts stay the same
                 self._reserve_text_heights()
             self.refresh()
@@ -260,12 +270,14 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             return False
         return self._z_shown[layer][neuron] != 0  # a byte per neuron: 1 shown, 0 not
 
-    def _revealed_mask(self, layer: int, n: int) -> np.ndarray:
-        """:meth:`z_revealed` for every neuron of ``layer`` (``n`` of them) at once."""
-        if self._z_shown is None:
+    def _revealed_mask(self, layer: int, n: int, masks=False) -> np.ndarray:
+        """:meth:`z_revealed` for every neuron of ``layer`` (``n`` of them) at once
+        (``masks``: other masks than the z ones, e.g. ``self._a_shown``)."""
+        masks = self._z_shown if masks is False else masks
+        if masks is None:
             return np.ones(n, dtype=bool)
-        if 0 <= layer < len(self._z_shown) and len(self._z_shown[layer]) == n:
-            return np.frombuffer(self._z_shown[layer], dtype=bool).copy()
+        if 0 <= layer < len(masks) and len(masks[layer]) == n:
+            return np.frombuffer(masks[layer], dtype=bool).copy()
         return np.zeros(n, dtype=bool)
 
     def set_compare(self, names: Iterable[str]) -> None:
@@ -428,8 +440,11 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self._reserve_text_heights()  # an edge selected: its title is longer
         self.refresh()
 
-    def _on_display_changed(self, _name: str = "") -> None:
+    def _on_display_changed(self, name: str = "") -> None:
         self._built_for = None  # the theme or the decimals: restyle everything
+        if name == "theme":
+            plot_style.restyle(self)  # the title, values line, message and Compare button
+            plot_style.restyle(self._probe)
         self._reserve_text_heights()
         self.refresh()
 
@@ -520,13 +535,18 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         """
         lo = min(-self.Z_HALF_RANGE, float(np.min(zs)) - 1.0 if zs.size else 0.0)
         hi = max(self.Z_HALF_RANGE, float(np.max(zs)) + 1.0 if zs.size else 0.0)
+        h = self.Z_HALF_RANGE
+        if lo >= -h and hi <= h:
+            # everything fits the usual range again (an undo after a far edit): back
+            # to it, with the y range that goes with it
+            self._range_for = key
+            return -h, h
         if key == self._range_for:
             cur_lo, cur_hi = self._z_range
             if cur_lo <= lo and hi <= cur_hi:
                 return self._z_range
             lo, hi = min(lo, cur_lo), max(hi, cur_hi)
         self._range_for = key
-        h = self.Z_HALF_RANGE
         return (-h if lo >= -h else -_coarse(-lo)), (h if hi <= h else _coarse(hi))
 
     def _draw(self, target: Target) -> None:
@@ -538,7 +558,13 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         zs = np.asarray(trace.z[l][0], dtype=float)
         # during playback only the z the animation has computed are shown
         shown = self._revealed_mask(l, zs.size)
+        for key in hidden_values.hidden(doc):  # a lesson asks for these z: no marker
+            if key[0] == "z" and len(key) == 3 and key[1] == l and key[2] < zs.size:
+                shown[key[2]] = False
         revealed = bool(shown[j])
+        # f(z) and f′(z) are shown once the canvas has shown a = f(z), not at the z step
+        a_mask = shown & self._revealed_mask(l, zs.size, self._a_shown)
+        a_revealed = bool(a_mask[j])
         z = float(zs[j])
 
         lo, hi = self._steady_range(zs[shown], (act.name, l, zs.size))
@@ -547,7 +573,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self._z_range = (lo, hi)
         x = self._x
 
-        mask = shown.copy()
+        mask = a_mask.copy()
         mask[j] = False
         others = np.flatnonzero(mask)
         fy = dfy = None  # element-wise curves change only with the activation or the range
@@ -570,9 +596,16 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         where = neuron_label(l, j, net.depth).capitalize()
         self.title.setText(self._title_html(act, where, target.reason))
         ew = act.elementwise
-        if revealed:
+        if a_revealed:
             self.values = {"z": z, "f": f_at, "df": df_at}
             z_s, f_s, df_s = fmt(z, d), fmt(f_at, d), fmt(df_at, d)
+            if hidden_values.is_hidden(doc, "a", l, j):  # a lesson asks for a: "?"
+                f_s = df_s = hidden_values.HIDDEN_TEXT
+                self.values = {"z": z}
+            self.values_label.setText(self._values_html(z_s, f_s, df_s, ew))
+        elif revealed:
+            self.values = {"z": z}
+            z_s, f_s, df_s = fmt(z, d), NOT_YET, NOT_YET
             self.values_label.setText(self._values_html(z_s, f_s, df_s, ew))
         else:
             self.values = {}
@@ -604,6 +637,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         if revealed:
             self.marker.setValue(z)
             self.marker.label.setFormat(f"z = {z_s}")
+        if a_revealed:
             self.f_dot.setData([z], [f_at])
             self.df_dot.setData([z], [df_at])
         else:
@@ -661,18 +695,17 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         for k, name in enumerate(n for n in shown[1:]):
             other = activations.get(name)
             color = QColor(colors[k % len(colors)])
-            f_item = pg.PlotDataItem(
-                x,
-                other.f(x),
-                pen=pg.mkPen(color, width=3, style=Qt.PenStyle.DashLine),
-                antialias=True,
-            )
-            df_item = pg.PlotDataItem(
-                x,
-                other.df(x),
-                pen=pg.mkPen(color, width=3, style=Qt.PenStyle.DotLine),
-                antialias=True,
-            )
+            # f and f′ of a compared function must not look alike: f a long-dashed
+            # thick line, f′ a thin dotted one, lighter
+            f_pen = pg.mkPen(color, width=3.5)
+            f_pen.setDashPattern([6, 3])
+            faint = QColor(color)
+            faint.setAlpha(190)
+            df_pen = pg.mkPen(faint, width=2)
+            df_pen.setDashPattern([1, 2.5])
+            df_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            f_item = pg.PlotDataItem(x, other.f(x), pen=f_pen, antialias=True)
+            df_item = pg.PlotDataItem(x, other.df(x), pen=df_pen, antialias=True)
             for it in (f_item, df_item):
                 it.setZValue(5)
                 item.addItem(it)
@@ -746,16 +779,20 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             label.setText(text)
         self._others_label = label if shown else None
 
-    def _y_range(self, fy: np.ndarray, dfy: np.ndarray) -> tuple[float, float]:
-        """The y interval: all of this layer's f and f′ and every compared f′, and 0 to 1.
+    #: the share of the plot's height kept free above the curves for the ``z = …`` label
+    LABEL_HEADROOM = 0.22
 
-        A compared f may leave the view (ReLU climbs to 6 beside tanh's ±1): the
-        selected layer's curves set the scale.
+    def _y_range(self, fy: np.ndarray, dfy: np.ndarray) -> tuple[float, float]:
+        """The y interval: this layer's f and f′, every compared f and f′ (a compared
+        ReLU is not cut off at tanh's 1), and 0 to 1; with a free band on top where
+        the marker's ``z = …`` label sits, off the curves.
         """
         parts = [fy, dfy, np.array([0.0, 1.0])]
-        parts += [it.getData()[1] for _f, it in self.compare_curves.values()]
+        for f_item, df_item in self.compare_curves.values():
+            parts += [f_item.getData()[1], df_item.getData()[1]]
         ys = np.concatenate([p[np.isfinite(p)] for p in parts])
-        return float(np.min(ys)), float(np.max(ys))
+        lo, hi = float(np.min(ys)), float(np.max(ys))
+        return lo, hi + (hi - lo) * self.LABEL_HEADROOM
 
     def _fill_legend(
         self,
@@ -781,8 +818,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         if self._compact:
             # a short dock: the coloured values line above the plot names f and f′;
             # the legend keeps only what has no other key, in short words
-            for name, (f_item, _df_item) in self.compare_curves.items():
-                legend.addItem(f_item, activations.get(name).label)
+            for name, (f_item, df_item) in self.compare_curves.items():
+                legend.addItem(f_item, f"{activations.get(name).label} f")
+                legend.addItem(df_item, f"{activations.get(name).label} f′")
             if self.saturation_regions:
                 self._add_saturation_entry("saturated")
             return
@@ -793,9 +831,10 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         legend.addItem(self.df_dot, df_text)
         self._dot_labels = (legend.getLabel(self.f_dot), legend.getLabel(self.df_dot))
         self._set_others_entry(n_others > 0, l)
-        for name, (f_item, _df_item) in self.compare_curves.items():
+        for name, (f_item, df_item) in self.compare_curves.items():
             label = activations.get(name).label
-            legend.addItem(f_item, f"{label}: f dashed, f′ dotted")
+            legend.addItem(f_item, f"{label} f(z), dashed")
+            legend.addItem(df_item, f"{label} f′(z), dotted")
         if self.saturation_regions:
             self._add_saturation_entry("saturated: |f′| &lt; 5 % of its peak")
 
@@ -813,6 +852,8 @@ def _dot_texts(elementwise: bool, z_s: str, f_s: str, df_s: str) -> tuple[str, s
     """The legend texts of the dots on f and f′ at the neuron's z."""
     if z_s == NOT_YET:
         return "f at z: z not computed yet", "f′ at z: z not computed yet"
+    if f_s == NOT_YET:
+        return f"f({z_s}): not computed yet", f"f′({z_s}): not computed yet"
     if elementwise:
         return f"f({z_s}) = {f_s}", f"f′({z_s}) = {df_s}"
     return f"aₖ = {f_s}  at zₖ = {z_s}", f"aₖ(1 − aₖ) = {df_s}"

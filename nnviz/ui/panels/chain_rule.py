@@ -20,6 +20,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QDockWidget,
     QHBoxLayout,
     QPushButton,
     QTextBrowser,
@@ -459,7 +460,29 @@ class ChainRulePanel(QWidget):
         )
         self._check_for = key
         self.refresh()
+        self.show_check()
         return self.last_check
+
+    def show_check(self) -> None:
+        """Bring the check's result into view: its dock shown and raised, the text
+        scrolled to it (it is appended below the equations, often out of sight)."""
+        dock = self.parent()
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parent()
+        if dock is not None and not dock.isVisible():
+            dock.show()
+        if dock is not None:
+            dock.raise_()
+        self.text.scrollToAnchor(CHECK_ANCHOR)
+
+    def check_in_view(self) -> bool:
+        """Whether the check's heading is inside the visible part of the text."""
+        doc = self.text.document()
+        block = doc.find(CHECK_TITLE.upper())
+        if block.isNull():
+            return False
+        rect = self.text.cursorRect(block)
+        return 0 <= rect.top() and rect.bottom() <= self.text.viewport().height()
 
     def _check_lines(self) -> list[Line]:
         c = self.last_check
@@ -505,7 +528,7 @@ class ChainRulePanel(QWidget):
         title, sections = self.sections()
         check = self._check_lines()
         if check:
-            sections = sections + [Section("Check by finite differences", tuple(check))]
+            sections = sections + [Section(CHECK_TITLE, tuple(check))]
         # the canvas and the bar show the step's caption; with nothing selected it is the title
         caption = ""
         self._plain = _plain(caption, title, sections)
@@ -540,9 +563,10 @@ def _html(caption: str, title: str, sections: list[Section], pt: float) -> str:
     parts.append(f'<p style="font-size:{pt * 1.1:.0f}pt; margin:0 0 6px 0;"><b>{e(title)}</b></p>')
     for s in sections:
         if s.title:
+            anchor = f'<a name="{CHECK_ANCHOR}"></a>' if s.title == CHECK_TITLE else ""
             parts.append(
                 f'<p style="font-size:{pt * 0.75:.0f}pt; color:{_css(th.muted)}; '
-                f'margin:8px 0 2px 0;"><b>{e(s.title.upper())}</b></p>'
+                f'margin:8px 0 2px 0;">{anchor}<b>{e(s.title.upper())}</b></p>'
             )
         parts.append('<table cellspacing="0" cellpadding="3" width="100%">')
         for line in s.lines:
@@ -567,6 +591,10 @@ def _html(caption: str, title: str, sections: list[Section], pt: float) -> str:
 
 
 # ------------------------------------------------------------------ feature
+#: the heading of the finite-difference check, and its anchor in the text
+CHECK_TITLE = "Check by finite differences"
+CHECK_ANCHOR = "gradient-check"
+
 #: the chain-rule dock's starting height in pixels
 CHAIN_RULE_HEIGHT = 240
 

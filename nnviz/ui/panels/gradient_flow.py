@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from nnviz.core import activations
 from nnviz.core.explain import fmt
@@ -38,6 +38,10 @@ Y_TICK_SPACING = 1.25
 X_TICK_GAP = 10
 #: the floor when every value is 0
 DEFAULT_FLOOR = 1e-12
+#: the fixed scale, in decades (10⁻⁸ to 10¹): the same for every network, so a deep
+#: sigmoid (a line falling by decades) and a deep ReLU (a flat line) look different
+#: at a glance; it widens only for a value outside it, never hides one
+FIXED_DECADES = (-8, 1)
 
 
 class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
@@ -61,11 +65,11 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         self.title = QLabel(objectName="gradientFlowTitle")
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        self.title.setStyleSheet(plot_style.title_style())
+        plot_style.styled(self.title, "title")
         self.summary = QLabel(objectName="gradientFlowSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setStyleSheet(plot_style.title_style())
+        plot_style.styled(self.summary, "title")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.plot_widget = pg.GraphicsLayoutWidget()
@@ -92,9 +96,26 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         self.y_ticks: list[int] = []
         self.plot_item.vb.sigResized.connect(lambda *_: self._fit_axes())
 
+        #: True: the fixed 10⁻⁸…10 scale (the default); False: fitted to the values
+        self.fixed_scale = True
+        self.scale_button = QToolButton(objectName="gradientFlowScaleButton")
+        self.scale_button.setText("Fixed scale")
+        self.scale_button.setCheckable(True)
+        self.scale_button.setChecked(True)
+        self.scale_button.setToolTip(
+            "On: the same 10⁻⁸ to 10 scale for every network, so two networks compare at a "
+            "glance (a deep sigmoid falls by decades, a deep ReLU stays flat). Off: the "
+            "scale fits this network's values."
+        )
+        self.scale_button.toggled.connect(self.set_fixed_scale)
+        plot_style.styled(self.scale_button, "button")
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.scale_button, 0, Qt.AlignmentFlag.AlignTop)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.title)
+        layout.addLayout(header)
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.summary)
 
@@ -126,8 +147,24 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
     def _on_results_changed(self, _change=None) -> None:
         self.refresh()
 
-    def _on_display_changed(self, _name: str = "") -> None:
+    def set_fixed_scale(self, on: bool) -> None:
+        """The fixed 10⁻⁸…10 scale (True, the default) or one fitted to the values."""
+        on = bool(on)
+        if self.scale_button.isChecked() != on:
+            self.scale_button.setChecked(on)  # comes back here through toggled
+            return
+        if on != self.fixed_scale:
+            self.fixed_scale = on
+            self.refresh(force=True)
+
+    def y_decades(self) -> tuple[int, int]:
+        """The decades the y axis spans now, ``(lo, hi)``: 10^lo to 10^hi."""
+        return (self._span[1], self._span[2]) if self._span is not None else FIXED_DECADES
+
+    def _on_display_changed(self, name: str = "") -> None:
         self._styled_for = None  # the theme or the decimals: restyle everything
+        if name == "theme":
+            plot_style.restyle(self)
         self.refresh()
 
     # ---------------------------------------------------------------- redraw
@@ -177,6 +214,8 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         hi = math.ceil(math.log10(float(shown.max())))
         if hi <= lo:
             hi = lo + 1
+        if self.fixed_scale:
+            lo, hi = min(lo, FIXED_DECADES[0]), max(hi, FIXED_DECADES[1])
         zero_note = f"exactly 0 (drawn at {fmt(floor, d)})" if zx.size else None
         styled_for = (t, L, lo, hi, zero_note)
         if styled_for != self._styled_for:

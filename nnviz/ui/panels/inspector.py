@@ -8,7 +8,7 @@ check cuts the feedback loop (napari style).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core import activations, losses
-from nnviz.core.explain import fmt
+from nnviz.core.explain import MINUS, fmt
 from nnviz.core.network import INIT_SCHEMES
+from nnviz.ui import hidden_values
 from nnviz.ui.document import Document
 
 MAX_SEED = 2**63 - 1
@@ -34,12 +35,64 @@ MAX_SEED = 2**63 - 1
 SPIN_LIMIT = 1e12
 
 
-def _spin(name: str, tip: str) -> QDoubleSpinBox:
-    s = QDoubleSpinBox()
+class ValueSpin(QDoubleSpinBox):
+    """A number field that shows its value as the canvas does (``fmt`` with the
+    View ▸ Decimals setting, ``−`` for minus) but keeps it exactly.
+
+    The stored value is never rounded to what is shown: the box holds 12 decimals,
+    and text that still reads as the shown value maps back to the exact value, so
+    pressing Enter or leaving the field without typing changes nothing. Any
+    number may be typed (``0.123456``, ``-2``, ``1e-7``, ``−1.5``).
+    """
+
+    STORED_DECIMALS = 12
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown_decimals = 3
+        self.setDecimals(self.STORED_DECIMALS)
+
+    def set_shown_decimals(self, d: int) -> None:
+        if d != self.shown_decimals:
+            self.shown_decimals = int(d)
+            self.lineEdit().setText(self.textFromValue(self.value()))
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
+        return fmt(value, self.shown_decimals)
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
+        text = text.strip()
+        if text == self.textFromValue(self.value()):
+            return self.value()  # untouched: exactly the value, not its rounded text
+        parsed = _parse(text)
+        return self.value() if parsed is None else parsed
+
+    def validate(self, text: str, pos: int):
+        t = text.strip()
+        if _parse(t) is not None:
+            return QValidator.State.Acceptable, text, pos
+        if all(c in "0123456789.-+eE−" for c in t):
+            return QValidator.State.Intermediate, text, pos  # "-", "1e", "" on the way
+        return QValidator.State.Invalid, text, pos
+
+    def fixup(self, text: str) -> str:
+        return self.textFromValue(self.value())
+
+
+def _parse(text: str) -> float | None:
+    """A typed number (``−`` read as minus), or None if it is not one yet."""
+    try:
+        v = float(text.replace(MINUS, "-"))
+    except ValueError:
+        return None
+    return v if abs(v) <= SPIN_LIMIT else None
+
+
+def _spin(name: str, tip: str) -> ValueSpin:
+    s = ValueSpin()
     s.setObjectName(name)
     s.setToolTip(tip)
     s.setRange(-SPIN_LIMIT, SPIN_LIMIT)
-    s.setDecimals(6)
     s.setSingleStep(0.1)
     s.setKeyboardTracking(False)  # commit on Enter, arrows or leaving the field
     s.setAccelerated(True)
@@ -125,8 +178,16 @@ class InspectorPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.init)
         row.addWidget(self.reinit)
+        self.learning_rate = _spin(
+            "learningRateEdit",
+            "The learning rate η of Apply update: every w ← w − η·∂L/∂w "
+            "(above 0, at most 100; too large a step can raise the loss)",
+        )
+        self.learning_rate.setRange(0.0, 100.0)
+        self.learning_rate.setSingleStep(0.05)
         net_form.addRow("Shape", self.shape)
         net_form.addRow("Loss", self.loss)
+        net_form.addRow("Learning rate η", self.learning_rate)
         net_form.addRow("Seed", self.seed)
         net_form.addRow("Init", row)
 
@@ -139,6 +200,7 @@ class InspectorPanel(QWidget):
         self.bias.valueChanged.connect(self._on_bias_edited)
         self.input.valueChanged.connect(self._on_input_edited)
         self.target.valueChanged.connect(self._on_target_edited)
+        self.learning_rate.valueChanged.connect(self._on_learning_rate_edited)
         self.activation.activated.connect(self._on_activation_chosen)
         self.loss.activated.connect(self._on_loss_chosen)
         self.reinit.clicked.connect(self._on_reinit_clicked)
@@ -209,6 +271,10 @@ class InspectorPanel(QWidget):
             if not self.seed.hasFocus():
                 self.seed.setText(str(doc.project.seed))
             self.init.setCurrentIndex(self.init.findData(doc.project.init))
+            for spin in (self.weight, self.bias, self.input, self.target):
+                spin.set_shown_decimals(d)  # the canvas's decimals (View ▸ Decimals)
+            self.learning_rate.set_shown_decimals(max(d, 3))
+            self.learning_rate.setValue(doc.learning_rate)
             show = {w: False for w in (self.weight, self.bias, self.input, self.target)}
             act_layer = None
             lines: list[str] = []
@@ -253,7 +319,7 @@ class InspectorPanel(QWidget):
             if act_layer is not None:
                 name = net.layers[act_layer - 1].activation
                 self.activation.setCurrentIndex(self.activation.findData(name))
-            self.values.setText("\n".join(lines))
+            self.values.setText("\n".join(hidden_values.mask_lines(doc, sel, lines)))
         finally:
             self._updating = False
 
@@ -280,6 +346,10 @@ class InspectorPanel(QWidget):
         sel = self.document.selection
         if not self._updating and sel is not None and sel.kind == "neuron":
             self.document.set_target(sel.neuron, v)
+
+    def _on_learning_rate_edited(self, v: float) -> None:
+        if not self._updating and not self.document.set_learning_rate(v):
+            self.refresh()  # refused (0): show the rate that still holds
 
     def _on_activation_chosen(self, index: int) -> None:
         sel = self.document.selection

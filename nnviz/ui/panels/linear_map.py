@@ -56,7 +56,7 @@ class LinearMapPanel(QWidget):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.text.setStyleSheet(plot_style.title_style())
+        plot_style.styled(self.text, "title")
         scroll = QScrollArea(objectName="linearMapScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -73,7 +73,9 @@ class LinearMapPanel(QWidget):
     def _on_results_changed(self, _change=None) -> None:
         self.refresh()
 
-    def _on_display_changed(self, _name: str = "") -> None:
+    def _on_display_changed(self, name: str = "") -> None:
+        if name == "theme":
+            plot_style.restyle(self)
         self.refresh()
 
     # ---------------------------------------------------------------- redraw

@@ -158,9 +158,25 @@ class PlaybackBar(QWidget):
         m = self.layout().contentsMargins()
         return total + self.caption_width() + (n + 1) * row.spacing() + m.left() + m.right()
 
+    def _fit_wrap(self) -> None:
+        """On its own row, a caption longer than the bar wraps onto two lines (the
+        row is two lines high for every step, so the canvas does not jump)."""
+        m = self.layout().contentsMargins()
+        room = self.width() - m.left() - m.right()
+        now = self.label.fontMetrics().horizontalAdvance(self.label.text())
+        wrap = self.two_rows and max(self.caption_width(), now + 8) > room
+        if wrap != self.label.wordWrap():
+            self.label.setWordWrap(wrap)
+            fm = self.label.fontMetrics()
+            self.label.setMinimumHeight(
+                2 * fm.lineSpacing() + 2 * self.label.margin() if wrap else 0
+            )
+            self.updateGeometry()
+
     def _fit_rows(self, *_args) -> None:
         two = self.width() < self.one_row_width()
         if two == self.two_rows and self.label.parentWidget() is self:
+            self._fit_wrap()
             return
         self.two_rows = two
         for lay in (self._row, self._caption_row):
@@ -169,6 +185,7 @@ class PlaybackBar(QWidget):
             self._caption_row.addWidget(self.label, 1)
         else:
             self._row.insertWidget(self._row.indexOf(self.slider) + 1, self.label, 1)
+        self._fit_wrap()
         # without the caption beside it, the slider takes the row's spare width
         self.slider.setMaximumWidth(16777215 if two else 320)
         self._row.setStretchFactor(self.slider, 1 if two else 0)
@@ -194,6 +211,8 @@ class PlaybackBar(QWidget):
             text = c.caption()
             if self.label.text() != text:
                 self.label.setText(text)
+                if self.two_rows:
+                    self._fit_wrap()  # a step's own numbers may make it longer
             SP = QStyle.StandardPixmap
             if self.play_button.property("playing") != c.playing:
                 self.play_button.setProperty("playing", c.playing)
@@ -223,4 +242,21 @@ class PlaybackBar(QWidget):
             self.controller.set_granularity(str(self.granularity.itemData(index)))
 
     def _on_apply(self) -> None:
-        self.controller.document.apply_update()
+        """Take the step, and say in the status bar what it did to the loss."""
+        from nnviz.core.explain import fmt
+
+        doc = self.controller.document
+        before, lr = float(doc.grads.loss), doc.learning_rate
+        if not doc.apply_update():
+            return
+        after, d = float(doc.grads.loss), doc.decimals
+        change = "fell" if after < before else "rose" if after > before else "stayed"
+        text = f"Gradient step with η = {fmt(lr, max(d, 3))}: the loss {change}"
+        text += (
+            f" at {fmt(before, d)}"
+            if change == "stayed"
+            else (f" from {fmt(before, d)} to {fmt(after, d)}")
+        )
+        if change == "rose":
+            text += " — the step was too long; lower the learning rate η in the inspector"
+        self.controller.say(text + ".")

@@ -74,16 +74,43 @@ def legend_brush() -> QColor:
 
 
 def title_style() -> str:
-    """Style sheet of the large text labels around a plot (colours follow the palette)."""
-    return f"font-size: {TITLE_PT}pt; padding: 2px 4px;"
+    """Style sheet of the large text labels around a plot, in the current theme's text
+    colour (a label with a style sheet does not follow a live change of palette)."""
+    return f"font-size: {TITLE_PT}pt; padding: 2px 4px; color: {css(theme.current().text)};"
 
 
 def button_style() -> str:
-    """Style sheet of a large menu button that draws its own ▾ (Qt's arrow is tiny)."""
+    """Style sheet of a large menu button that draws its own ▾ (Qt's arrow is tiny),
+    in the current theme's colours."""
+    t = theme.current()
     return (
-        f"QToolButton {{ font-size: {TITLE_PT}pt; padding: 2px 8px; }}"
+        f"QToolButton {{ font-size: {TITLE_PT}pt; padding: 2px 8px; color: {css(t.text)};"
+        f" background: {css(t.surface)}; border: 1px solid {css(t.grid)};"
+        " border-radius: 4px; }"
+        f" QToolButton:hover, QToolButton:pressed {{ border-color: {css(t.muted)}; }}"
+        f" QToolButton:checked {{ border: 2px solid {css(t.positive)}; }}"
         " QToolButton::menu-indicator { image: none; width: 0px; }"
     )
+
+
+_STYLES = {"title": title_style, "button": button_style}
+
+
+def styled(widget: QWidget, kind: str) -> QWidget:
+    """Give ``widget`` the ``kind`` ("title" or "button") style sheet now, and again on
+    every :func:`restyle` of a widget it sits in (the theme changed)."""
+    widget.setProperty("nnvizPlotStyle", kind)
+    widget.setStyleSheet(_STYLES[kind]())
+    return widget
+
+
+def restyle(root: QWidget) -> None:
+    """Re-apply the style sheets :func:`styled` gave ``root`` and its children: after a
+    change of theme their colours are the new theme's."""
+    for w in [root, *root.findChildren(QWidget)]:
+        kind = w.property("nnvizPlotStyle")
+        if kind in _STYLES:
+            w.setStyleSheet(_STYLES[kind]())
 
 
 def hidden_in_shown_window(widget: QWidget) -> bool:

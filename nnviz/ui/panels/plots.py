@@ -65,7 +65,8 @@ def follow_playback(plot, controller) -> None:
         if not controller.is_active():
             plot.set_playback(None, None)
             return
-        plot.set_playback(controller.active_neuron(), controller.frame.z_shown)
+        frame = controller.frame
+        plot.set_playback(controller.active_neuron(), frame.z_shown, frame.a_shown)
 
     controller.step_changed.connect(follow)
     controller.document.selection_changed.connect(follow)

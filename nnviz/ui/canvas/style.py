@@ -1,0 +1,192 @@
+"""Fonts, pens and the label painter of the canvas: the one place that holds a size.
+
+A :class:`CanvasStyle` is made per theme (:func:`style_for`) and shared by the
+editing view, the playback painter, the placement pass and the exporters, so a
+label is measured by the same font it is drawn with. Two kinds of text:
+
+* **scene text** (neuron numbers, ``b = …``, headers, the loss box) is part of
+  the picture: it scales with the zoom, like the neurons it belongs to;
+* **labels** (the boxed numbers of the animation, the selection's values) have a
+  fixed size on screen, ``LABEL_PX`` pixels, shrinking to ``MIN_TEXT_PX`` at most
+  where a layer is crowded: never smaller (a label that does not fit then is
+  left out by the placement pass, and the canvas says so).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+
+from nnviz.ui import textscale
+from nnviz.ui import theme as themes
+
+#: the smallest text the canvas draws, in pixels on screen at 100 % zoom
+MIN_TEXT_PX = 10
+#: pixel size of the labels of fixed screen size (animation, selection)
+LABEL_PX = 16
+#: padding of a label's box around its text, in screen pixels (each side: half)
+LABEL_PAD_X = 16.0
+LABEL_PAD_Y = 8.0
+#: corner radius of a label's box, screen pixels
+LABEL_RADIUS = 5.0
+
+# scene text, in points at 100 % zoom (the roles the canvas draws)
+FONT_POINTS = {
+    "header": (12.0, True),  # layer headers above the columns
+    "number": (12.0, True),  # a neuron's value, inside its circle
+    "small": (10.5, False),  # b = …, z = … beside a neuron; the input names x1, x2
+    "target": (11.0, False),  # y = … beside the output neurons
+    "loss": (12.0, True),  # the loss box of the editing view
+    "legend": (10.0, False),  # the legend, in screen pixels
+}
+#: the loss label of the animation, in screen pixels
+BIG_LABEL_PX = 20
+
+
+@lru_cache(maxsize=256)
+def _font_pt(size: float, bold: bool) -> QFont:
+    f = QFont()
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f
+
+
+@lru_cache(maxsize=256)
+def _font_px(px: int, bold: bool) -> QFont:
+    f = QFont()
+    f.setPixelSize(max(int(px), 1))
+    f.setBold(bold)
+    return f
+
+
+@lru_cache(maxsize=256)
+def _metrics_px(px: int, bold: bool) -> QFontMetricsF:
+    return QFontMetricsF(_font_px(px, bold))
+
+
+def font(role: str) -> QFont:
+    """A copy of the scene font of ``role`` (see :data:`FONT_POINTS`), at the global
+    text scale (View ▸ Zoom Text) and never below presenter mode's floor."""
+    size, bold = FONT_POINTS[role]
+    # rounded up (a few cached sizes, never below the presenter's floor)
+    return QFont(_font_pt(math.ceil(textscale.pt(size) * 1000) / 1000, bold))
+
+
+def scaled_px(px: float) -> int:
+    """A label's pixel size at the global text scale: at least :data:`MIN_TEXT_PX`,
+    and at least presenter mode's floor."""
+    return int(round(max(px * textscale.factor(), MIN_TEXT_PX, textscale.min_px())))
+
+
+def label_font(px: int, bold: bool = True) -> QFont:
+    return _font_px(scaled_px(px), bold)
+
+
+def label_size(text: str, px: int = LABEL_PX, boxed: bool = True) -> tuple[float, float]:
+    """Width and height in screen pixels of a label (box included) of ``text``."""
+    fm = _metrics_px(scaled_px(px), boxed)
+    return fm.horizontalAdvance(text) + LABEL_PAD_X, fm.height() + LABEL_PAD_Y
+
+
+def label_height(px: int = LABEL_PX) -> float:
+    return _metrics_px(scaled_px(px), True).height() + LABEL_PAD_Y
+
+
+def big_label_size(text: str) -> tuple[float, float]:
+    fm = _metrics_px(scaled_px(BIG_LABEL_PX), True)
+    return fm.horizontalAdvance(text) + 28.0, fm.height() + 14.0
+
+
+class CanvasStyle:
+    """Pens, fonts and the label painter for one theme."""
+
+    def __init__(self, theme: themes.Theme) -> None:
+        self.theme = theme
+
+    # ------------------------------------------------------------- labels
+    def draw_label(
+        self,
+        p: QPainter,
+        center: QPointF,
+        text: str,
+        zoom: float,
+        color: QColor | None = None,
+        px: int = LABEL_PX,
+        boxed: bool = True,
+    ) -> QRectF:
+        """Text (bold in a rounded box, or plain) ``px`` pixels high on screen, centred on
+        the scene point ``center``; returns the scene rectangle it covers."""
+        th = self.theme
+        color = color or th.text
+        zoom = max(zoom, 1e-3)
+        w, h = label_size(text, px, boxed)
+        p.save()
+        p.translate(center)
+        p.scale(1 / zoom, 1 / zoom)
+        p.setFont(label_font(px, boxed))
+        rect = QRectF(-w / 2, -h / 2, w, h)
+        if boxed:
+            p.setPen(QPen(color, 1.2))
+            p.setBrush(th.surface)
+            p.drawRoundedRect(rect, LABEL_RADIUS, LABEL_RADIUS)
+        p.setPen(color)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        p.restore()
+        return QRectF(center.x() - w / 2 / zoom, center.y() - h / 2 / zoom, w / zoom, h / zoom)
+
+    def draw_big_label(
+        self, p: QPainter, center: QPointF, text: str, zoom: float, color: QColor, focus: bool
+    ) -> QRectF:
+        """The loss label of the animation (larger, thicker frame while its step plays)."""
+        th = self.theme
+        zoom = max(zoom, 1e-3)
+        w, h = big_label_size(text)
+        p.save()
+        p.translate(center)
+        p.scale(1 / zoom, 1 / zoom)
+        p.setFont(_font_px(scaled_px(BIG_LABEL_PX), True))
+        rect = QRectF(-w / 2, -h / 2, w, h)
+        p.setPen(QPen(th.text if focus else th.muted, 3.0 if focus else 1.4))
+        p.setBrush(th.surface)
+        p.drawRoundedRect(rect, 7, 7)
+        p.setPen(color)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        p.restore()
+        return QRectF(center.x() - w / 2 / zoom, center.y() - h / 2 / zoom, w / zoom, h / zoom)
+
+    @staticmethod
+    def fit_text(p: QPainter, rect: QRectF, text: str, role: str = "number") -> bool:
+        """Centred scene text inside ``rect`` (a neuron's circle), shrunk until it fits,
+        but never below :data:`MIN_TEXT_PX` at 100 % zoom: then it is left out (False)."""
+        f = font(role)
+        p.setFont(f)
+        avail = rect.width() * 0.9
+        w = p.fontMetrics().horizontalAdvance(text)
+        if w > avail:
+            floor = textscale.floor_pt()  # presenter mode: never below its large print
+            size = max(f.pointSizeF() * avail / w, floor)
+            if not floor and size * 96.0 / 72.0 < MIN_TEXT_PX:
+                return False
+            f.setPointSizeF(size)
+            p.setFont(f)
+            if floor:  # the number may be wider than the circle: let it out
+                w = p.fontMetrics().horizontalAdvance(text)
+                rect = QRectF(rect.center().x() - w / 2 - 4, rect.top(), w + 8, rect.height())
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        return True
+
+
+_styles: dict[tuple, CanvasStyle] = {}
+
+
+def style_for(theme: themes.Theme | None = None) -> CanvasStyle:
+    """The style of ``theme`` (by default the current one), made once per theme."""
+    th = theme or themes.current()
+    key = (th.name, th.background.rgba(), th.text.rgba())
+    s = _styles.get(key)
+    if s is None:
+        s = _styles[key] = CanvasStyle(th)
+    return s

@@ -1,0 +1,153 @@
+"""Values shown as "?" until a student has worked them out (the lesson's ``hide``).
+
+A small, separate hook so the number painting of every view can consult one
+set without knowing about lessons: the lesson feature calls :func:`set_hidden`
+on the document; the canvas (playback numbers, selection label), and the
+inspector ask :func:`is_hidden` / :func:`mask` before they write a number.
+
+Keys use the lesson format's names (:data:`nnviz.core.lessons.HIDEABLE`):
+``("z", l, j)``, ``("a", l, j)`` (``a`` of layer 0 is the input x),
+``("dL_da", l, j)``, ``("dL_dz", l, j)``, ``("b", l, j)``, ``("dL_db", l, j)``,
+edges ``("w", l, j, i)``, ``("wa", l, j, i)``, ``("dL_dw", l, j, i)`` and the
+network's ``("loss",)``. Layer 0 is the input layer; edges belong to the layer
+they feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+HIDDEN_TEXT = "?"
+_ATTR = "_nnviz_hidden_values"
+_REV = "_nnviz_hidden_revision"
+
+#: the canvas's scene keys ("what") -> the lesson's value names
+SCENE_NAMES = {
+    "x": "a",
+    "a": "a",
+    "z": "z",
+    "b": "b",
+    "update_b": "b",
+    "dL_da": "dL_da",
+    "dL_dz": "dL_dz",
+    "aw": "wa",
+    "dL_dw": "dL_dw",
+    "update_w": "w",
+    "collect": None,
+}
+
+
+def hidden(document) -> frozenset[tuple]:
+    """The keys hidden now on ``document`` (empty when no lesson hides anything)."""
+    return getattr(document, _ATTR, frozenset())
+
+
+def revision(document) -> int:
+    """Changes whenever the hidden set changes (for caches' keys)."""
+    return getattr(document, _REV, 0)
+
+
+def set_hidden(document, keys: Iterable[tuple]) -> bool:
+    """Hide exactly ``keys``; views redraw (``display_changed("hidden_values")``) if it
+    changed."""
+    new = frozenset(tuple(k) for k in keys)
+    if new == hidden(document):
+        return False
+    setattr(document, _ATTR, new)
+    setattr(document, _REV, revision(document) + 1)
+    document.display_changed.emit("hidden_values")
+    return True
+
+
+def is_hidden(document, value: str, *address: int) -> bool:
+    keys = hidden(document)
+    return bool(keys) and (value, *address) in keys
+
+
+def mask(text: str) -> str:
+    """``"z = -2.0"`` -> ``"z = ?"``; a bare number -> ``"?"``."""
+    head, sep, _ = text.rpartition(" = ")
+    return f"{head}{sep}{HIDDEN_TEXT}" if sep else HIDDEN_TEXT
+
+
+#: a hidden value the frame has not reached yet is still shown, as "?", so the student
+#: sees what is asked: lesson name -> (scene key, text, the other scene keys of its place)
+_ASKED_NEURON = {
+    "z": ("z", "z = ?", ("dL_da",)),
+    "a": ("a", "?", ()),
+    "dL_da": ("dL_da", "∂L/∂a = ?", ("z",)),
+    "dL_dz": ("dL_dz", "∂L/∂z = ?", ("b", "update_b")),
+    "b": ("b", "b = ?", ("dL_dz", "update_b")),
+}
+_ASKED_EDGE = {"dL_dw": "∂L/∂w = ?", "wa": "a·w = ?", "w": "w = ?"}
+
+
+def asked_edge_label(document, l: int, j: int, i: int) -> str:  # noqa: E741
+    """The "?" label of a hidden value of edge ``(l, j, i)`` ("" if none is hidden);
+    the canvas writes it on the selected edge while the animation runs."""
+    keys = hidden(document)
+    return next((t for v, t in _ASKED_EDGE.items() if (v, l, j, i) in keys), "")
+
+
+def mask_scene(document, scene) -> None:
+    """Replace the hidden numbers of a canvas :class:`FrameScene` by "?" (in place);
+    a hidden value the frame has not shown yet is added as "?"."""
+    keys = hidden(document)
+    if not keys:
+        return
+    sizes = [m.size for m in scene.frame.z_shown]
+    for key in keys:
+        if key == ("loss",):
+            scene.loss_text = "L = ?"
+        elif len(key) == 3 and key[0] in _ASKED_NEURON and key[1] < len(sizes):
+            what, text, others = _ASKED_NEURON[key[0]]
+            l, j = key[1], key[2]
+            if l == 0:
+                what = "x" if key[0] == "a" else what
+            if (what, l, j) not in scene.neuron_texts and j < sizes[l]:
+                for other in others:
+                    scene.neuron_texts.pop((other, l, j), None)
+                scene.neuron_texts[(what, l, j)] = text
+    for key, text in list(scene.neuron_texts.items()):
+        name = SCENE_NAMES.get(key[0])
+        if name is not None and (name, *key[1:]) in keys:
+            scene.neuron_texts[key] = mask(text)
+    for key, text in list(scene.edge_texts.items()):
+        name = SCENE_NAMES.get(key[0])
+        if name is not None and (name, *key[1:]) in keys:
+            scene.edge_texts[key] = mask(text)
+    if scene.loss_text and ("loss",) in keys:
+        scene.loss_text = mask(scene.loss_text)
+
+
+#: how the inspector writes a value -> the lesson's name for it
+_LINE_NAMES = {
+    "z": "z",
+    "a": "a",
+    "∂L/∂z": "dL_dz",
+    "∂L/∂a": "dL_da",
+    "∂L/∂w": "dL_dw",
+    "∂L/∂x": "dL_da",
+    "carries a·w": "wa",
+}
+
+
+def mask_lines(document, selection, lines: list[str]) -> list[str]:
+    """The inspector's ``name = value`` lines for ``selection``, hidden ones as "?"."""
+    keys = hidden(document)
+    if not keys or selection is None:
+        return lines
+    address = (selection.layer, selection.neuron)
+    if selection.kind == "edge":
+        address = (selection.layer, selection.neuron, selection.source)
+    out = []
+    for line in lines:
+        parts = []
+        for part in line.split("    "):
+            name, sep, _ = part.partition(" = ")
+            value = _LINE_NAMES.get(name.strip())
+            if sep and value is not None and (value, *address) in keys:
+                part = f"{name} = {HIDDEN_TEXT}"
+            parts.append(part)
+        out.append("    ".join(parts))
+    return out

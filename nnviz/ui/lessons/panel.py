@@ -1,0 +1,360 @@
+"""The lesson panel (objectName ``lessonPanel``): a step's text, its question, and the way on.
+
+The step's Markdown is rendered by Qt (``QTextBrowser.setMarkdown``). A
+multiple-choice question is a column of radio buttons, a number question a
+field; "Check" (or Enter) gives the feedback under it. Previous / Next walk the
+lesson; PageUp / PageDown do the same whenever the focus is inside the panel,
+so a presenter's clicker walks the lesson (elsewhere they step the playback).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSizePolicy,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core import lessons as core
+from nnviz.ui import theme as themes
+
+#: keys that walk the lesson while the focus is in the panel: (next, previous)
+NEXT_KEYS = (Qt.Key.Key_PageDown,)
+PREVIOUS_KEYS = (Qt.Key.Key_PageUp,)
+
+RIGHT_COLOR = "#228833"  # Paul Tol's green / red: not the value colours
+WRONG_COLOR = "#cc3311"
+
+
+class _LessonKeys(QObject):
+    """PageDown / PageUp walk the lesson while the focus is in the panel (before the
+    window's playback shortcuts see them)."""
+
+    def __init__(self, panel: LessonPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        t = event.type()
+        if t not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            return False
+        key = event.key()
+        if (
+            t == QEvent.Type.KeyPress
+            and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and isinstance(obj, QRadioButton)
+        ):
+            obj.setChecked(True)  # Enter on an answer: choose it and check it
+            self.panel.check()
+            return True
+        if key not in NEXT_KEYS + PREVIOUS_KEYS or event.modifiers() not in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        ):
+            return False
+        if t == QEvent.Type.ShortcutOverride:
+            event.accept()  # the key comes to us as a key press, not to the window's action
+            return True
+        if key in NEXT_KEYS:
+            self.panel.go_next()
+        else:
+            self.panel.go_previous()
+        return True
+
+
+class _OptionLabel(QLabel):
+    """An answer's text beside its radio button: wraps, and a click chooses it."""
+
+    def __init__(self, text: str, button: QRadioButton) -> None:
+        super().__init__(text)
+        self.button = button
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setToolTip(button.toolTip())
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.button.setChecked(True)
+        self.button.setFocus()
+
+
+class LessonPanel(QWidget):
+    """Shows one :class:`~nnviz.ui.lessons.session.LessonSession` and walks it."""
+
+    def __init__(self, session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lessonPanel")
+        self.setToolTip("")
+        self.session = session
+        self._keys = _LessonKeys(self)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 6, 8, 6)
+
+        self.title = QLabel()
+        self.title.setObjectName("lessonTitle")
+        self.title.setWordWrap(True)
+        self.title.setToolTip("The lesson and the part of it you are in")
+        f = self.title.font()
+        f.setBold(True)
+        self.title.setFont(f)
+        lay.addWidget(self.title)
+
+        row = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setObjectName("lessonProgress")
+        self.progress.setToolTip("How far through the lesson you are")
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(10)
+        self.step_label = QLabel()
+        self.step_label.setObjectName("lessonStepLabel")
+        self.step_label.setToolTip("The step you are on, and the questions answered so far")
+        self.step_label.setWordWrap(True)
+        row.addWidget(self.step_label)
+        row.addWidget(self.progress, 1)
+        lay.addLayout(row)
+
+        self.text = QTextBrowser()
+        self.text.setObjectName("lessonText")
+        self.text.setToolTip("The step's text (PageDown / PageUp: next / previous step)")
+        self.text.setOpenExternalLinks(True)
+        self.text.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.text.setMinimumHeight(80)
+        lay.addWidget(self.text, 3)
+
+        self.exercise_box = QGroupBox("Your turn")
+        self.exercise_box.setObjectName("lessonExercise")
+        self.exercise_box.setToolTip("Work it out, then check your answer")
+        ex = QVBoxLayout(self.exercise_box)
+        self.prompt = QLabel()
+        self.prompt.setObjectName("lessonPrompt")
+        self.prompt.setWordWrap(True)
+        ex.addWidget(self.prompt)
+        self.options_box = QWidget()
+        self.options_layout = QVBoxLayout(self.options_box)
+        self.options_layout.setContentsMargins(0, 0, 0, 0)
+        self.option_group = QButtonGroup(self)
+        self.option_buttons: list[QRadioButton] = []
+        self._option_rows: list[QWidget] = []
+        ex.addWidget(self.options_box)
+        self.number = QLineEdit()
+        self.number.setObjectName("lessonAnswer")
+        self.number.setPlaceholderText("a number, e.g. -1.5")
+        self.number.setToolTip("Type your answer and press Enter")
+        self.number.returnPressed.connect(self.check)
+        ex.addWidget(self.number)
+        check_row = QHBoxLayout()
+        self.check_button = QPushButton("Check")
+        self.check_button.setObjectName("lessonCheck")
+        self.check_button.setToolTip("Check your answer (Enter)")
+        self.check_button.clicked.connect(self.check)
+        check_row.addWidget(self.check_button)
+        check_row.addStretch(1)
+        ex.addLayout(check_row)
+        self.feedback = QLabel()
+        self.feedback.setObjectName("lessonFeedback")
+        self.feedback.setWordWrap(True)
+        self.feedback.setToolTip("What your answer tells you")
+        self.feedback.setTextFormat(Qt.TextFormat.PlainText)
+        self.feedback.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        ex.addWidget(self.feedback)
+        lay.addWidget(self.exercise_box, 0)
+
+        nav = QHBoxLayout()
+        self.previous_button = QPushButton("◀ Previous")
+        self.previous_button.setObjectName("lessonPrevious")
+        self.previous_button.setToolTip("The previous step (PageUp)")
+        self.previous_button.clicked.connect(self.go_previous)
+        self.next_button = QPushButton("Next ▶")
+        self.next_button.setObjectName("lessonNext")
+        self.next_button.setToolTip("The next step (PageDown)")
+        self.next_button.clicked.connect(self.go_next)
+        self.reset_button = QPushButton("Reset step")
+        self.reset_button.setObjectName("lessonResetStep")
+        self.reset_button.setToolTip("Forget this step's answer and hide its values again")
+        self.reset_button.clicked.connect(self.reset_step)
+        self.restart_button = QPushButton("Restart")
+        self.restart_button.setObjectName("lessonRestart")
+        self.restart_button.setToolTip("Forget every answer and start the lesson again")
+        self.restart_button.clicked.connect(self.restart)
+        for b in (self.previous_button, self.next_button):
+            nav.addWidget(b)
+        nav.addStretch(1)
+        lay.addLayout(nav)
+        again = QHBoxLayout()  # a row of its own: the panel stays narrow at large text
+        for b in (self.reset_button, self.restart_button):
+            again.addWidget(b)
+        again.addStretch(1)
+        lay.addLayout(again)
+
+        for w in [self, *self.findChildren(QWidget)]:
+            w.installEventFilter(self._keys)
+        session.step_changed.connect(self.refresh)
+        session.answered.connect(self._on_answered)
+        session.answer_shown.connect(self._on_answer_shown)
+        self.refresh()
+
+    # ------------------------------------------------------------- moving
+    def go_next(self) -> None:
+        self.session.finish_reveal()
+        self.session.next()
+
+    def present_next(self) -> None:
+        """A clicker's "next" while presenting: first show an unanswered question's
+        answer (and play on to its reveal), then, on the next press, the next step."""
+        s = self.session
+        if s.exercise is not None and not s.solved() and s.index not in s.revealed:
+            s.show_answer()
+        else:
+            self.go_next()
+
+    def go_previous(self) -> None:
+        self.session.finish_reveal()
+        self.session.previous()
+
+    def reset_step(self) -> None:
+        self.session.reset_step()
+
+    def restart(self) -> None:
+        self.session.restart()
+
+    def check(self) -> None:
+        """Check what is entered (the field's text, or the chosen option)."""
+        ex = self.session.exercise
+        if ex is None:
+            return
+        if isinstance(ex, core.ChoiceExercise):
+            k = self.option_group.checkedId()
+            if k < 0:
+                self._set_feedback("Choose one of the answers first.", None)
+                return
+            self.session.answer(k)
+        else:
+            self.session.answer(self.number.text())
+
+    # ------------------------------------------------------------- showing
+    def refresh(self, _k=None) -> None:
+        s = self.session
+        lesson, k = s.lesson, s.index
+        step = lesson.steps[k]
+        part = f" — {step.part}" if step.part else ""
+        self.title.setText(f"{lesson.title}{part}")
+        n_ex = len(lesson.exercises)
+        solved = s.progress.solved
+        answered = f" · {solved} of {n_ex} answered" if n_ex else ""
+        self.step_label.setText(f"Step {k + 1} of {len(lesson)}{answered}")
+        self.progress.setRange(0, len(lesson))
+        self.progress.setValue(k + 1)
+        intro = f"{lesson.intro}\n\n---\n\n" if k == 0 and lesson.intro else ""
+        self.text.setMarkdown(f"{intro}## {step.title}\n\n{step.text}")
+        self._build_exercise(step.exercise)
+        self.previous_button.setEnabled(k > 0)
+        self.next_button.setEnabled(k < len(lesson) - 1)
+        self.reset_button.setEnabled(step.exercise is not None)
+
+    def _build_exercise(self, ex: core.Exercise | None) -> None:
+        for b in self.option_buttons:
+            self.option_group.removeButton(b)
+        for row in self._option_rows:
+            row.hide()
+            row.deleteLater()
+        self.option_buttons = []
+        self._option_rows = []
+        self.exercise_box.setVisible(ex is not None)
+        if ex is None:
+            return
+        self.prompt.setText(ex.prompt)
+        state = self.session.progress.exercises.get(ex.id, core.ExerciseProgress())
+        if isinstance(ex, core.ChoiceExercise):
+            self.number.hide()
+            self.options_box.show()
+            for i, opt in enumerate(ex.options):
+                # the letter on the button, the text in a wrapping label beside it (a radio
+                # button's own text never wraps: long answers would widen the panel)
+                row = QWidget()
+                rl = QHBoxLayout(row)
+                rl.setContentsMargins(0, 0, 0, 0)
+                b = QRadioButton(f"{core.LETTERS[i]})")
+                b.setObjectName(f"lessonOption{i}")
+                b.setToolTip(f"Answer {core.LETTERS[i]}")
+                b.installEventFilter(self._keys)
+                label = _OptionLabel(opt.text, b)
+                label.setObjectName(f"lessonOptionText{i}")
+                label.installEventFilter(self._keys)
+                rl.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
+                rl.addWidget(label, 1)
+                self.option_group.addButton(b, i)
+                self.options_layout.addWidget(row)
+                self.option_buttons.append(b)
+                self._option_rows.append(row)
+            if state.solved:
+                self.option_buttons[ex.answer].setChecked(True)
+        else:
+            self.options_box.hide()
+            self.number.show()
+            self.number.setText(state.last_answer if state.solved else "")
+        if state.solved:
+            fb = core.check_answer(ex, ex.answer)
+            self._set_feedback(fb.message, True)
+        elif self.session.index in self.session.revealed:
+            self._on_answer_shown()
+        else:
+            self._set_feedback("", None)
+
+    def answer_text(self, ex: core.Exercise) -> str:
+        """The right answer, written out, with why."""
+        if isinstance(ex, core.ChoiceExercise):
+            k = ex.answer
+            opt = ex.options[k]
+            why = opt.feedback or ex.correct
+            return f"The answer: {core.LETTERS[k]}) {opt.text}. {why}".strip()
+        value = f"{ex.answer:.10g}"
+        if "." not in value and "e" not in value:
+            value += ".0"  # −2.0, as the lesson writes it
+        value = value.replace("-", core.MINUS)
+        return f"The answer: {value}. {ex.correct}".strip()
+
+    def _on_answer_shown(self) -> None:
+        ex = self.session.exercise
+        if ex is None:
+            return
+        if isinstance(ex, core.ChoiceExercise):
+            self.option_buttons[ex.answer].setChecked(True)
+        self.feedback.setText("▶ " + self.answer_text(ex))
+        self.feedback.setStyleSheet("font-weight: bold;")
+
+    def _on_answered(self, fb: core.Feedback) -> None:
+        self._set_feedback(fb.message, fb.correct if fb.valid else False)
+        self.step_label.setText(self.step_label.text().split(" · ")[0] + self._answered_suffix())
+
+    def _answered_suffix(self) -> str:
+        n = len(self.session.lesson.exercises)
+        return f" · {self.session.progress.solved} of {n} answered" if n else ""
+
+    def _set_feedback(self, text: str, correct: bool | None) -> None:
+        if correct is None or not text:
+            self.feedback.setText(text)
+            self.feedback.setStyleSheet("")
+            return
+        mark = "✔ " if correct else "✘ "
+        self.feedback.setText(mark + text)
+        color = RIGHT_COLOR if correct else WRONG_COLOR
+        if themes.current().dark:
+            color = "#66cc77" if correct else "#ff7755"
+        self.feedback.setStyleSheet(f"color: {color}; font-weight: bold;")
+
+    @staticmethod
+    def key_names() -> str:
+        return ", ".join(
+            QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
+            for k in NEXT_KEYS + PREVIOUS_KEYS
+        )

@@ -1,0 +1,114 @@
+"""Labels never overlap: every example network, every playback step, two window sizes.
+
+The placement pass exposes what it drew (``painter.last_placement``), so this reads
+the real rectangles of the labels on the canvas, not a model of them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnviz.core import examples
+from nnviz.ui.canvas import placement
+from nnviz.ui.canvas.style import LABEL_PX, MIN_TEXT_PX
+from nnviz.ui.document import Document
+from nnviz.ui.main_window import MainWindow
+
+
+def _names() -> list[str]:
+    from importlib import resources
+
+    root = resources.files("nnviz.resources") / "networks"
+    return sorted(p.name.removesuffix(".json") for p in root.iterdir() if p.name.endswith(".json"))
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1440, 900)], ids=["1024x768", "1440x900"])
+@pytest.mark.parametrize("name", _names())
+def test_no_label_covers_another_or_a_neuron_at_any_step(qtbot, tmp_path, monkeypatch, name, size):
+    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
+    window = MainWindow(Document(examples.load(name)), theme_choice="light")
+    qtbot.addWidget(window, before_close_func=lambda w: w.document.undo_stack.setClean())
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    canvas, c = window.canvas, window.playback
+    canvas.fit()
+    layout = canvas.layout
+    neurons = layout.neuron_boxes()
+    drawn = 0
+    for step in range(1, c.last + 1):
+        # mid-step too: the labels are drawn with the moving part of every frame
+        for fraction in (0.5, 1.0):
+            c.seek(step, fraction)
+            canvas.viewport().grab()
+            result = c.painter.last_placement
+            assert result is not None
+            rects = result.rects()
+            drawn += len(rects)
+            left, top, right, bottom = canvas.visible_scene_rect()
+            for a in rects:  # every label inside the view
+                assert left <= a[0] and a[2] <= right and top <= a[1] and a[3] <= bottom
+            for k, a in enumerate(rects):
+                for b in rects[k + 1 :]:
+                    assert not _overlap(a, b), (name, step, a, b)
+                r = np.array(a)
+                over = (
+                    (neurons[:, 0] < r[2])
+                    & (r[0] < neurons[:, 2])
+                    & (neurons[:, 1] < r[3])
+                    & (r[1] < neurons[:, 3])
+                )
+                assert not over.any(), (name, step, a, neurons[over][:2])
+            # a label is never drawn smaller than the minimum on screen
+            for lab in result.placed:
+                assert MIN_TEXT_PX <= lab.payload.px <= LABEL_PX
+            if result.hidden:
+                assert canvas.hidden_labels == result.hidden
+    labelled = any(layout.labelled(l) for l in range(len(layout.sizes)))  # noqa: E741
+    assert drawn > 0 or not labelled
+
+
+def test_placement_drops_what_has_no_room_and_counts_it():
+    # two labels wanting the same spot, one candidate each: the lower priority goes
+    a = placement.Label(("a",), "a", 40, 20, 0, (0, 0), [(0.0, 0.0)])
+    b = placement.Label(("b",), "b", 40, 20, 1, (0, 0), [(5.0, 5.0)])
+    c = placement.Label(("c",), "c", 40, 20, 1, (0, 0), [(5.0, 5.0), (0.0, 40.0)])
+    out = placement.place([b, c, a], obstacles=[], zoom=1.0)
+    assert [lab.key for lab in out.placed] == [("a",), ("c",)]
+    assert out.dropped == [b] and out.hidden == 1
+    assert out.placed[1].rect == (-20.0, 30.0, 20.0, 50.0)
+    # an obstacle (a neuron) is never covered
+    n = placement.place(
+        [placement.Label(("n",), "n", 10, 10, 0, (0, 0), [(0.0, 0.0)])],
+        obstacles=[(-3.0, -3.0, 3.0, 3.0)],
+        zoom=1.0,
+    )
+    assert n.placed == [] and n.hidden == 1
+
+
+def test_z_labels_go_when_the_forward_pass_ends(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
+    window = MainWindow(Document(examples.load("default")), theme_choice="light")
+    qtbot.addWidget(window, before_close_func=lambda w: w.document.undo_stack.setClean())
+    window.resize(1280, 800)
+    window.show()
+    c = window.playback
+    for step in range(1, c.last + 1):
+        c.seek(step, 1.0)
+        window.canvas.viewport().grab()
+        texts = [lab.key[0] for lab in c.painter.last_placement.placed]
+        if c.frame.phase in ("backward", "update"):
+            assert "z" not in texts, step
+
+
+def test_labels_stay_inside_the_view_and_offscreen_ones_are_not_counted():
+    inside = placement.Label(("a",), "a", 40, 20, 0, (50, 50), [(95.0, 50.0), (50.0, 50.0)])
+    away = placement.Label(("b",), "b", 40, 20, 0, (500, 50), [(500.0, 50.0)])
+    out = placement.place([inside, away], [], 1.0, bounds=(0.0, 0.0, 100.0, 100.0))
+    assert out.placed == [inside] and inside.rect == (30.0, 40.0, 70.0, 60.0)
+    assert out.offscreen == [away] and out.hidden == 0
