@@ -37,9 +37,9 @@ MIN_SIZE = QSize(900, 600)
 FIRST_FRACTION = 0.9
 #: below this window height the inspector and the plots become tabs of one column
 COMPACT_HEIGHT = 880
-#: the right column takes at most this share of the window's width (the canvas keeps
-#: at least half)
-RIGHT_SHARE = 0.42
+#: the right column's share of the window's width (more only where the inspector's
+#: fields need it; the canvas keeps at least half)
+RIGHT_SHARE = 0.34
 #: saveState's version: bump it when the set or the names of the docks change, so an
 #: old arrangement is not restored onto a different window
 STATE_VERSION = 1
@@ -201,9 +201,9 @@ def right_width_for(window: QMainWindow) -> int:
 
 
 def right_column_width(window_width: int) -> int:
-    """The right column's first width: 42 % of the window, 340 to 520 px (the canvas
-    keeps the rest, at least half)."""
-    return max(340, min(520, int(window_width * RIGHT_SHARE)))
+    """The right column's first width: a third of the window, 300 to 480 px (the
+    canvas keeps the rest, at least half)."""
+    return max(300, min(480, int(window_width * RIGHT_SHARE)))
 
 
 def is_compact(window: QMainWindow) -> bool:

@@ -141,7 +141,18 @@ class PlaybackBar(QWidget):
         fm = self.label.fontMetrics()
         c = self.controller
         last = c.last
-        widths = [fm.horizontalAdvance(f"Step {last} / {last}: {s.caption}") for s in c.plan.steps]
+        # the update step also says what it does to the loss (the controller's caption)
+        outcome = ""
+        if any(s.phase == "update" for s in c.plan.steps):
+            from nnviz.ui.playback import update_outcome
+
+            outcome = update_outcome(c.document) + "  "
+        widths = [
+            fm.horizontalAdvance(
+                f"Step {last} / {last}: {s.caption}" + (outcome if s.phase == "update" else "")
+            )
+            for s in c.plan.steps
+        ]
         return max(widths, default=0) + 2 * self.label.margin() + 8
 
     def one_row_width(self) -> int:
