@@ -44,6 +44,18 @@ PLAYBACK_KEYS = frozenset(
     }
 )
 _PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+#: docks whose panel walks with the clicker's PageDown / PageUp itself (the lesson)
+OWN_PAGE_KEYS = ("lessonDock",)
+_PAGE_KEYS = (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
+
+
+def _inside_own_page_keys(widget: QWidget) -> bool:
+    w = widget
+    while w is not None:
+        if w.objectName() in OWN_PAGE_KEYS:
+            return True
+        w = w.parentWidget()
+    return False
 
 
 def is_being_edited(widget: QWidget | None) -> bool:
@@ -100,6 +112,8 @@ class PlaybackKeys(QObject):
             return False
         if is_being_edited(obj):
             return False  # typing: the field keeps its keys
+        if event.key() in _PAGE_KEYS and _inside_own_page_keys(obj):
+            return False  # the lesson panel's own filter walks the lesson with them
         event.ignore()  # nobody claims the key: the window's playback shortcut fires
         return True
 

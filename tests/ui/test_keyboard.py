@@ -134,3 +134,25 @@ def test_space_plays_from_a_combo_box_and_the_seed_field(qtbot, window):
     qtbot.keyClick(seed, Qt.Key.Key_Escape)
     assert seed.text() == str(w.document.project.seed)
     assert QApplication.focusWidget() is w.canvas
+
+
+def test_the_lesson_panel_keeps_its_page_keys(qtbot, window):
+    """PageDown/PageUp walk a lesson when the focus is in its panel (the keys filter
+    sits on the focused widget, so it must leave those two to the panel)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QDockWidget, QTextBrowser
+
+    w = window
+    dock = QDockWidget("Lesson", w)
+    dock.setObjectName("lessonDock")
+    text = QTextBrowser(dock)
+    dock.setWidget(text)
+    w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    dock.show()
+    plain = Qt.KeyboardModifier.NoModifier
+    watch = w.features["playback"].keys
+    page = QKeyEvent(QEvent.Type.ShortcutOverride, Qt.Key.Key_PageDown, plain)
+    assert watch.eventFilter(text, page) is False  # left to the panel's own filter
+    space = QKeyEvent(QEvent.Type.ShortcutOverride, Qt.Key.Key_Space, plain)
+    assert watch.eventFilter(text, space) is True  # Space still plays from there
