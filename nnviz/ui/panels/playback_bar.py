@@ -140,19 +140,8 @@ class PlaybackBar(QWidget):
         """The width of the longest caption of this network's steps (the label's need)."""
         fm = self.label.fontMetrics()
         c = self.controller
-        last = c.last
         # the update step also says what it does to the loss (the controller's caption)
-        outcome = ""
-        if any(s.phase == "update" for s in c.plan.steps):
-            from nnviz.ui.playback import update_outcome
-
-            outcome = update_outcome(c.document) + "  "
-        widths = [
-            fm.horizontalAdvance(
-                f"Step {last} / {last}: {s.caption}" + (outcome if s.phase == "update" else "")
-            )
-            for s in c.plan.steps
-        ]
+        widths = [fm.horizontalAdvance(text + "  ") for text in c.widest_captions()]
         return max(widths, default=0) + 2 * self.label.margin() + 8
 
     def one_row_width(self) -> int:
