@@ -17,6 +17,7 @@ from .network import Network
 from .propagation import Grads, Trace
 
 MINUS = "\u2212"
+EM_DASH = "\u2014"
 #: beyond this many terms a sum is written with an ellipsis
 MAX_TERMS = 6
 
@@ -107,7 +108,10 @@ def loss_line(net: Network, trace: Trace, y: np.ndarray, grads: Grads, d: int = 
     else:
         terms = [f"{fmt(yy[k], d)}·ln {fmt(a[k], d)}" for k in range(min(a.size, MAX_TERMS))]
         body = f"{MINUS}(" + " + ".join(terms) + (" + …" if a.size > MAX_TERMS else "") + ")"
-    return f"L = {spec.formula} = {body} = {fmt(grads.loss, d)}"
+    line = f"L = {spec.formula} = {body} = {fmt(grads.loss, d)}"
+    if overflowed(grads.loss):  # one line that says what ∞ or NaN means here
+        line += f" {EM_DASH} overflow: {OVERFLOW_NOTE}"
+    return line
 
 
 def dL_da_line(
@@ -307,3 +311,21 @@ def report(
                 b, g = float(layer.b[j]), float(grads.dL_db[l][j])
                 out.append(f"    b(n{j + 1}): {update_bias_line(b, g, lr, d)}")
     return "\n".join(out)
+
+
+#: the one-line explanation shown wherever an overflowed number is (issue 14, item 3)
+OVERFLOW_NOTE = (
+    "the numbers grew past float64's largest, about 1.8 × 10³⁰⁸, and show as ∞ or NaN; "
+    "make the weights, biases or inputs smaller"
+)
+
+
+def overflowed(x: float) -> bool:
+    """True for ±∞ and NaN: a value float64 could not hold."""
+    return not math.isfinite(float(x))
+
+
+def loss_text(loss: float, decimals: int = 4) -> str:
+    """The loss as the canvas, the chain-rule panel and the inspector show it:
+    ``0.5``, or ``overflow`` when it is ±∞ or NaN."""
+    return "overflow" if overflowed(loss) else fmt(loss, decimals)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core import activations, losses
-from nnviz.core.explain import MINUS, fmt
+from nnviz.core.explain import MINUS, OVERFLOW_NOTE, fmt, overflowed
 from nnviz.core.network import INIT_SCHEMES
 from nnviz.ui import hidden_values
 from nnviz.ui.document import Document
@@ -319,7 +319,10 @@ class InspectorPanel(QWidget):
             if act_layer is not None:
                 name = net.layers[act_layer - 1].activation
                 self.activation.setCurrentIndex(self.activation.findData(name))
-            self.values.setText("\n".join(hidden_values.mask_lines(doc, sel, lines)))
+            shown = hidden_values.mask_lines(doc, sel, lines)
+            if overflowed(doc.grads.loss):  # the one-line why of every ∞ and NaN above
+                shown = [*shown, "loss = overflow:", *OVERFLOW_NOTE.split("; ")]
+            self.values.setText("\n".join(shown))
         finally:
             self._updating = False
 
