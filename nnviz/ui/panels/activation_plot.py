@@ -869,9 +869,11 @@ def _dot_texts(elementwise: bool, z_s: str, f_s: str, df_s: str) -> tuple[str, s
     return f"aₖ = {f_s}  at zₖ = {z_s}", f"aₖ(1 − aₖ) = {df_s}"
 
 
-#: |z| and |f| beyond this are drawn at it (the value shown in words stays exact):
-#: a range wider than float64 holds (±1.8e308) would break the axes
-Z_LIMIT = 1e300
+#: |z| and |f| beyond this are drawn at it (the value shown in words stays exact).
+#: A view range far wider makes pyqtgraph's view transform singular (its scale squared
+#: underflows to 0 near 1e300: its TextItems then fail to invert it inside a paint
+#: event, which crashed PySide6 6.12 on Python 3.12); 1e12 keeps every transform sound
+Z_LIMIT = 1e12
 
 
 def _plottable(v: np.ndarray) -> np.ndarray:
