@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 
 from nnviz.core import explain
@@ -40,7 +40,6 @@ from nnviz.ui.canvas.style import (
     LABEL_PX,
     MIN_TEXT_PX,
     big_label_size,
-    font,
     label_height,
     label_size,
     style_for,
@@ -410,7 +409,6 @@ class PlaybackPainter:
         veil = QColor(th.background)
         veil.setAlphaF(VEIL_ALPHA)
         p.fillRect(QRectF(*layout.scene_rect()), veil)
-        canvas.paint_layer_headers(p)
         self._paint_edges(canvas, p, scene)
         self._paint_neurons(canvas, p, scene)
         self._paint_texts(canvas, p, scene)
@@ -523,37 +521,19 @@ class PlaybackPainter:
         th = themes.current()
         style = style_for(th)
         layout = canvas.layout
-        doc = canvas.document
         frame = scene.frame
         texts = scene.neuron_texts
+        p.setPen(th.text)
         for l in range(len(layout.x)):  # noqa: E741
             if not layout.labelled(l):
                 continue
+            room = canvas.number_room(l)
             for j in range(layout.sizes[l]):
                 inside = texts.get(("x", l, j)) or texts.get(("a", l, j))
                 if inside is not None:
-                    p.setPen(th.text)
-                    style.fit_text(p, QRectF(*layout.neuron_rect(l, j)), inside)
-                if l == 0:
-                    p.setFont(font("small"))
-                    p.setPen(th.muted)
-                    p.drawText(
-                        QRectF(*layout.input_name_rect(j)),
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                        f"x{j + 1}",
-                    )
-        L = len(layout.sizes) - 1
-        if layout.labelled(L):
-            p.setFont(font("target"))
-            p.setPen(th.text if frame.loss_shown else th.muted)
-            for j in range(layout.sizes[L]):
-                rect = QRectF(*layout.target_rect(j))
-                p.fillRect(rect, th.background)
-                p.drawText(
-                    rect,
-                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    f"y = {fmt(doc.sample.target[j], doc.decimals)}",
-                )
+                    style.fit_text(p, QRectF(*layout.neuron_rect(l, j)), inside, room=room)
+        # headers, input names, targets: placed like the editing view's (scenetext.py)
+        canvas.paint_scene_texts(p, playback=True, strong_targets=frame.loss_shown)
 
     def placement(self, canvas, scene: FrameScene) -> Placement:
         """Where this frame's labels go (computed once per step and zoom; see placement.py)."""
@@ -571,7 +551,8 @@ class PlaybackPainter:
         hit = self._placements.get(key)
         if hit is not None and hit[0] is scene.neuron_texts:
             return hit[1]
-        result = place_labels(canvas.document, canvas.layout, scene, zoom, fixed, bounds)
+        drawn = canvas.scene_texts(playback=True).rects() + canvas.number_boxes(zoom)
+        result = place_labels(canvas.document, canvas.layout, scene, zoom, fixed, bounds, drawn)
         if len(self._placements) > 4:
             self._placements.pop(next(iter(self._placements)))
         self._placements[key] = (scene.neuron_texts, result)
@@ -603,11 +584,18 @@ class PlaybackPainter:
                 style.draw_label(
                     p, QPointF(cx, cy), lab.text, zoom, info.color, info.px, info.boxed
                 )
-        canvas.hidden_labels = result.hidden
-        if result.hidden:
+        hidden = result.hidden
+        changed = hidden != canvas.hidden_labels
+        canvas.hidden_labels = hidden
+        overlay = getattr(canvas, "caption_overlay", None)
+        if overlay is not None and not canvas.vector:
+            if changed:  # said in the step caption's line (not while painting: next turn)
+                QTimer.singleShot(0, overlay.refresh)
+            return
+        if hidden:  # no caption (a bare painter): in the corner kept free for it
             vp = canvas.viewport()
             corner = canvas.mapToScene(vp.width() - 20, vp.height() - 16)
-            note = f"{result.hidden} label{'s' if result.hidden > 1 else ''} hidden: zoom in"
+            note = f"{hidden} label{'s' if hidden > 1 else ''} hidden: zoom in"
             w, h = label_size(note, MIN_TEXT_PX + 3, False)
             style.draw_label(
                 p,
@@ -666,6 +654,7 @@ def place_labels(
     zoom: float,
     fixed: list | None = None,
     bounds: tuple[float, float, float, float] | None = None,
+    texts_drawn: list | None = None,
 ) -> Placement:
     """The placement pass of one frame: every label of ``scene``, none over another or a
     neuron (nor over the fixed texts: input names, targets, headers)."""
@@ -680,17 +669,7 @@ def place_labels(
     obstacles = [tuple(b) for b in layout.neuron_boxes().tolist()] + list(fixed or [])
     L = len(layout.sizes) - 1
 
-    def rect(t: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-        return t[0], t[1], t[0] + t[2], t[1] + t[3]
-
-    for l in range(L + 1):  # noqa: E741
-        if not layout.labelled(l):
-            continue
-        obstacles.append(rect(layout.header_rect(l)))
-        if l == 0:
-            obstacles += [rect(layout.input_name_rect(j)) for j in range(layout.sizes[0])]
-    if layout.labelled(L):
-        obstacles += [rect(layout.target_rect(j)) for j in range(layout.sizes[L])]
+    obstacles += texts_drawn or []
     if [m.size for m in frame.z_shown] != list(layout.sizes):
         return Placement([], [])
 
@@ -732,10 +711,14 @@ def place_labels(
             text = texts[(what, l, j)]
             x, y = layout.pos(l, j)
             boxed = what != "b"
-            w, h = label_size(text, px, boxed)
+            # a bias is a side note: never larger than the step's own labels
+            size = MIN_TEXT_PX + 1 if what == "b" else px
+            w, h = label_size(text, size, boxed)
             focus = bool(frame.focus[l][j])
             priority = 0 if focus else (3 if what == "b" else 2)
             cands = neuron_candidates(x, y, r, h / zoom, w / zoom, what in ABOVE_KINDS, gap)
+            if what == "b":  # unboxed: under its neuron, never out over the edges
+                cands = cands[:5] + cands[-14:-7]
             labels.append(
                 Label(
                     (what, l, j),
@@ -745,7 +728,7 @@ def place_labels(
                     priority,
                     (x, y),
                     cands,
-                    payload=_Label(_color_of(doc, th, what, l, j), px, boxed),
+                    payload=_Label(_color_of(doc, th, what, l, j), size, boxed),
                 )
             )
 

@@ -105,7 +105,6 @@ class NeuronsLayer(Layer):
 
     def paint(self, p: QPainter, ctx: PaintContext) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        ctx.canvas.paint_layer_headers(p)
         ctx.canvas.paint_neurons(p, numbers=not ctx.active)
 
 
@@ -163,6 +162,7 @@ class LegendLayer(Layer):
 
     def paint(self, p: QPainter, ctx: PaintContext) -> None:
         ctx.canvas.paint_legend(p)
+        ctx.canvas.paint_note(p)
 
 
 class RasterCache(Layer):

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QContextMenuEvent,
+    QFont,
     QFontMetrics,
     QImage,
     QKeyEvent,
@@ -49,6 +50,7 @@ from nnviz.core.addresses import Address, Weight
 from nnviz.core.explain import fmt
 from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
+from nnviz.ui.canvas import scenetext
 from nnviz.ui.canvas import style as styles
 from nnviz.ui.canvas.layers import (
     EdgesLayer,
@@ -62,7 +64,7 @@ from nnviz.ui.canvas.layers import (
     context_of,
 )
 from nnviz.ui.canvas.layout import Layout
-from nnviz.ui.canvas.weight_labels import WeightLabelsLayer
+from nnviz.ui.canvas.weight_labels import WeightLabelsLayer, wants_labels
 from nnviz.ui.document import Change, Document, Selection
 
 WIDTH_BUCKETS = 6
@@ -608,6 +610,10 @@ class NetworkCanvas(QGraphicsView):
         self._legend: tuple | None = None  # (key, legend_layout()) of the last legend
         #: labels the last animation frame had no room for (see placement.py)
         self.hidden_labels = 0
+        #: scene texts (b = …, names, headers) the editing view had no room for
+        self.hidden_texts = 0
+        self._texts_edit = scenetext.TextCache()
+        self._texts_playback = scenetext.TextCache()
         self.hovered: Selection | None = None
         #: training hooks (nnviz/ui/training): f(l, j) -> QImage | None, a hidden neuron's
         #: map over the data plane drawn in its circle; f(selection | None) on hover changes
@@ -732,13 +738,75 @@ class NetworkCanvas(QGraphicsView):
     def zoom_out(self) -> None:
         self.zoom_by(0.8)
 
+    #: room kept above the network for the step caption during playback (viewport
+    #: pixels; set by the caption overlay: its tallest caption)
+    caption_band = 0
+
     def fit(self) -> None:
-        self.fitInView(QRectF(*self.layout.bounds()), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 2.2:  # a tiny network should not be drawn huge
-            self.resetTransform()
-            self.scale(2.2, 2.2)
-            self.centerOn(QRectF(*self.layout.bounds()).center())
+        """Show the whole network, as large as it goes, clear of what is fixed on the
+        viewport: the step caption's band at the top (during playback) and the legend's
+        corner (a band under or beside the network, whichever leaves it larger)."""
+        bounds = QRectF(*self.layout.bounds())
+        vp = self.viewport()
+        vw, vh = max(vp.width(), 1), max(vp.height(), 1)
+        top = self.caption_band + 4 if self.playback_active else 0
+        legend = self.legend_layout()[0]
+        margin = 4.0
+        bw, bh = max(bounds.width(), 1e-6), max(bounds.height(), 1e-6)
+        best = None
+        for left_res, bottom_res in (
+            (0.0, 0.0),
+            (0.0, vh - legend.top() + 2),
+            (legend.right() + 2, 0.0),
+        ):
+            aw, ah = vw - left_res - 2 * margin, vh - top - bottom_res - 2 * margin
+            scale = min(aw / bw, ah / bh)
+            if scale <= 0:
+                continue
+            # where the legend lands in scene units with this choice: only the
+            # no-reserve choice must check that it covers nothing
+            cx = left_res + margin + aw / 2
+            cy = top + margin + ah / 2
+            if (
+                left_res == 0
+                and bottom_res == 0
+                and self._legend_covers(bounds, scale, cx, cy, legend)
+            ):
+                continue
+            if best is None or scale > best[0]:
+                best = (scale, cx, cy)
+        if best is None:
+            best = (min((vw - 2 * margin) / bw, (vh - 2 * margin) / bh), vw / 2, vh / 2)
+        scale, cx, cy = best
+        scale = min(scale, 2.2)  # a tiny network should not be drawn huge
+        self.resetTransform()
+        self.scale(scale, scale)
+        # put the bounds' centre at the viewport point (cx, cy)
+        centre = bounds.center()
+        self.centerOn(centre.x() + (vw / 2 - cx) / scale, centre.y() + (vh / 2 - cy) / scale)
         self._fitted = True
+
+    def _legend_covers(
+        self, bounds: QRectF, scale: float, cx: float, cy: float, legend: QRectF
+    ) -> bool:
+        """Whether the legend box (viewport pixels) would cover a neuron or its texts with
+        the network's bounds centred at (cx, cy) at ``scale``."""
+        c = bounds.center()
+
+        def to_scene(x: float, y: float) -> tuple[float, float]:
+            return c.x() + (x - cx) / scale, c.y() + (y - cy) / scale
+
+        l, t = to_scene(legend.left() - 4, legend.top() - 4)
+        r, b = to_scene(legend.right() + 4, legend.bottom() + 4)
+        boxes = self.layout.neuron_boxes()
+        pad = 40.0  # the texts beside and under a neuron
+        hit = (
+            (boxes[:, 0] - pad < r)
+            & (l < boxes[:, 2] + pad)
+            & (boxes[:, 1] - pad < b)
+            & (t < boxes[:, 3] + pad)
+        )
+        return bool(hit.any())
 
     def show_view_of(self, other: NetworkCanvas) -> None:
         """Take ``other``'s zoom and centre (an export of the current view)."""
@@ -995,22 +1063,95 @@ class NetworkCanvas(QGraphicsView):
         negative, positive = self._fill_table
         return [(positive if pos else negative)[k] for pos, k in zip((a >= 0).tolist(), level)]
 
-    def paint_layer_headers(self, p: QPainter) -> None:
-        th = themes.current()
-        net = self.document.network
+    def scene_texts(self, playback: bool = False):
+        """Where the scene texts go at the current zoom (placed once per layout, values,
+        zoom and text scale; see scenetext.py): the editing view's headers, input names,
+        ``b = …`` (``z = …`` when zoomed in), targets and loss box, or during playback
+        (``playback``) the headers, input names and targets the animation draws."""
+        doc = self.document
         layout = self.layout
-        p.setPen(th.muted)
-        p.setFont(styles.font("header"))
+        zoom = round(max(self.zoom_level(), 1e-3), 6)
+        d = doc.decimals
+        zoomed = zoom >= 1.8 and not playback
+        key = (
+            id(layout),
+            id(doc.network),
+            doc.shape_revision,
+            doc.values_revision,
+            doc.sample_revision,
+            zoom,
+            playback,
+            d,
+            tuple(self.input_names or ()),
+        )
+
+        def build():
+            net = doc.network
+            L = len(layout.sizes) - 1
+            names = [
+                self.input_names[j]
+                if self.input_names and j < len(self.input_names)
+                else f"x{j + 1}"
+                for j in range(layout.sizes[0])
+            ]
+            biases = zs = None
+            if not playback:
+                biases = [f"b = {fmt(b, d)}" for layer in net.layers for b in layer.b.tolist()]
+                if zoomed:
+                    zs = [
+                        f"z = {fmt(z, d)}"
+                        for l in range(1, L + 1)
+                        for z in doc.trace.z[l][0].tolist()
+                    ]
+            targets = [f"y = {fmt(t, d)}" for t in doc.sample.target.tolist()]
+            texts = scenetext.header_texts(layout, net)
+            texts += scenetext.neuron_side_texts(layout, names, biases, zs, targets)
+            if not playback:
+                texts.append(scenetext.loss_text(layout, f"loss = {fmt(doc.grads.loss, d)}"))
+            neurons = [tuple(b) for b in layout.neuron_boxes().tolist()]
+            return scenetext.place_texts(texts, neurons, zoom, self.number_boxes(zoom))
+
+        cache = self._texts_playback if playback else self._texts_edit
+        return cache.get(key, build)
+
+    def number_boxes(self, zoom: float) -> list[tuple[float, float, float, float]]:
+        """Where the neurons' numbers may reach beyond their circle (presenter mode's
+        large print): the scene texts keep clear of it."""
+        if not textscale.min_px():
+            return []
+        layout = self.layout
+        out = []
         for l in range(len(layout.x)):  # noqa: E741
-            if l == 0:
-                text = f"Input ({layout.sizes[0]})"
-            else:
-                act = activations.get(net.layers[l - 1].activation)
-                role = "Output" if l == net.depth else f"Hidden {l}"
-                text = f"{role} · {act.label}"
-                if layout.sizes[l] > 8:
-                    text += f" ({layout.sizes[l]})"
-            p.drawText(QRectF(*layout.header_rect(l)), Qt.AlignmentFlag.AlignCenter, text)
+            if not layout.labelled(l):
+                continue
+            w, h = self.number_room(l)
+            x = float(layout.x[l])
+            for y in layout.y[l].tolist():
+                out.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+        return out
+
+    def number_room(self, l: int) -> tuple[float, float]:  # noqa: E741
+        """The width and height (scene units) a neuron's number may take: its circle, or
+        in presenter mode up to half-way to the next column (not for the first and the
+        last column, whose names and targets sit beside them)."""
+        layout = self.layout
+        r = layout.radius[l]
+        n = len(layout.x)
+        h = layout.spacing[l] * 0.9 if layout.sizes[l] > 1 else 4 * r
+        if n < 2 or l in (0, n - 1):
+            return 2 * r + 12.0, h
+        gap = float(layout.x[1] - layout.x[0])
+        return max(2 * r, gap * 0.55), h
+
+    def paint_scene_texts(
+        self, p: QPainter, playback: bool = False, strong_targets: bool = False
+    ) -> None:
+        th = themes.current()
+        result = self.scene_texts(playback)
+        if not playback:
+            self.hidden_texts = result.hidden
+        zoom = max(self.zoom_level(), 1e-3)
+        scenetext.draw_texts(p, result, zoom, th.text, th.muted, th.surface, strong_targets)
 
     def paint_neurons(self, p: QPainter, numbers: bool = True) -> None:
         th = themes.current()
@@ -1019,7 +1160,6 @@ class NetworkCanvas(QGraphicsView):
         layout = self.layout
         d = doc.decimals
         a_all = doc.trace.a
-        zoomed = self.zoom_level() >= 1.8
         for l, x in enumerate(layout.x):  # noqa: E741
             r = layout.radius[l]
             labelled = layout.labelled(l) and numbers
@@ -1032,33 +1172,12 @@ class NetworkCanvas(QGraphicsView):
                 self._paint_neuron_maps(p, l, x, r)
             if not labelled:
                 continue
+            room = self.number_room(l)
+            p.setPen(th.text)
             for j in range(layout.sizes[l]):
-                p.setPen(th.text)
-                style.fit_text(p, QRectF(*layout.neuron_rect(l, j)), fmt(a[j], d))
-                p.setFont(styles.font("small"))
-                p.setPen(th.muted)
-                if l == 0:
-                    p.drawText(
-                        QRectF(*layout.input_name_rect(j)),
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                        self.input_names[j]
-                        if self.input_names and j < len(self.input_names)
-                        else f"x{j + 1}",
-                    )
-                else:
-                    b = doc.network.layers[l - 1].b[j]
-                    p.drawText(
-                        QRectF(*layout.bias_rect(l, j)),
-                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                        f"b = {fmt(b, d)}",
-                    )
-                    if zoomed:
-                        p.drawText(
-                            QRectF(*layout.z_rect(l, j)),
-                            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                            f"z = {fmt(doc.trace.z[l][0, j], d)}",
-                        )
-        self.paint_outputs(p, numbers)
+                style.fit_text(p, QRectF(*layout.neuron_rect(l, j)), fmt(a[j], d), room=room)
+        if numbers:
+            self.paint_scene_texts(p)
 
     def _paint_neuron_maps(self, p: QPainter, l: int, x: float, r: float) -> None:  # noqa: E741
         """Each neuron's map (the training hook's image) inside its circle."""
@@ -1071,31 +1190,6 @@ class NetworkCanvas(QGraphicsView):
             # ~1 ms a neuron)
             h = r * 0.72
             p.drawImage(QRectF(x - h, y - h, 2 * h, 2 * h), image)
-
-    def paint_outputs(self, p: QPainter, numbers: bool = True) -> None:
-        """Targets beside the output neurons and the loss box."""
-        th = themes.current()
-        doc = self.document
-        layout = self.layout
-        d = doc.decimals
-        L = len(layout.sizes) - 1
-        if layout.labelled(L):
-            p.setFont(styles.font("target"))
-            p.setPen(th.muted)
-            for j in range(layout.sizes[L]):
-                p.drawText(
-                    QRectF(*layout.target_rect(j)),
-                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    f"y = {fmt(doc.sample.target[j], d)}",
-                )
-        if not numbers:
-            return
-        rect = QRectF(*layout.loss_box_rect())
-        p.setPen(QPen(th.text, 1.2))
-        p.setBrush(th.surface)
-        p.drawRoundedRect(rect, 6, 6)
-        p.setFont(styles.font("loss"))
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"loss = {fmt(doc.grads.loss, d)}")
 
     @property
     def still_renders(self) -> int:
@@ -1259,36 +1353,57 @@ class NetworkCanvas(QGraphicsView):
         """A boxed label of fixed screen size centred on the scene point ``center``."""
         styles.style_for().draw_label(p, center, text, self.zoom_level())
 
+    def legend_font(self) -> QFont:
+        """The legend's font: fixed on screen (10 px at 100 %, following the text scale
+        and presenter mode's floor, but never scaled by the zoom)."""
+        f = QFont(styles.font("legend"))
+        f.setPointSizeF(textscale.pt(styles.FONT_POINTS["legend"][0], screen=True))
+        return f
+
     def legend_layout(self) -> tuple[QRectF, list[tuple[QColor, str]], float, str, float]:
         """The legend's box (viewport pixels, bottom-left corner), rows, row height,
-        note and width: the one place its geometry is worked out."""
+        note and column width: the one place its geometry is worked out. Where the
+        viewport is small for it (it would take more than a fifth of the height or
+        half of the width) it is compact: two columns of short rows, no note."""
         th = themes.current()
+        vp = self.viewport()
         key = (
             self.playback_active,
             th.name,
-            self.viewport().height(),
+            vp.width(),
+            vp.height(),
             textscale.factor(),
             textscale.min_px(),
         )
         if self._legend is not None and self._legend[0] == key:
             return self._legend[1]
-        fm = QFontMetrics(styles.font("legend"))
-        rows = [
+        fm = QFontMetrics(self.legend_font())
+        long_rows = [
             (th.positive, "positive weight / value"),
             (th.negative, "negative weight / value"),
         ]
+        short_rows = [(th.positive, "+ weight"), (th.negative, "− weight")]
         if self.playback_active:
-            rows += [
+            long_rows += [
                 (th.grad_positive, "positive gradient"),
                 (th.grad_negative, "negative gradient"),
             ]
+            short_rows += [(th.grad_positive, "+ gradient"), (th.grad_negative, "− gradient")]
         line_h = fm.height() + 4
+        swatch = 52 + fm.height() // 2
         note = "thicker = larger |w|; circle shade = a"
         width = max(
-            max(fm.horizontalAdvance(t) for _, t in rows) + 70, fm.horizontalAdvance(note) + 24
+            max(fm.horizontalAdvance(t) for _, t in long_rows) + swatch + 18,
+            fm.horizontalAdvance(note) + 24,
         )
-        height = line_h * (len(rows) + 1) + 10
-        box = QRectF(10, self.viewport().height() - height - 10, width, height)
+        height = line_h * (len(long_rows) + 1) + 10
+        cols = 1
+        rows = long_rows
+        if height > vp.height() / 5 or width > vp.width() / 2:
+            rows, note, cols = short_rows, "", 2
+            width = max(fm.horizontalAdvance(t) for _, t in rows) + swatch + 8
+            height = line_h * ((len(rows) + 1) // 2) + 10
+        box = QRectF(10, vp.height() - height - 10, width * cols + 6 * (cols - 1), height)
         self._legend = (key, (box, rows, line_h, note, width))
         return self._legend[1]
 
@@ -1326,34 +1441,80 @@ class NetworkCanvas(QGraphicsView):
             if layer.visible(ctx):
                 layer.paint(p, ctx)
 
+    def editing_hidden(self) -> int:
+        """Texts of the editing view left out for lack of room (scene texts, weights)."""
+        n = self.hidden_texts
+        wl = self.weight_labels
+        if (
+            wl.last_placement is not None
+            and not self.playback_active
+            and self.label_weights
+            and self.layout.detailed
+            and wants_labels(self.document.network)
+        ):
+            n += wl.last_placement.hidden
+        return n
+
+    def paint_note(self, p: QPainter) -> None:
+        """The editing view's "N labels hidden: zoom in", in the bottom-right corner kept
+        free for it (during playback the step caption says it)."""
+        if self.playback_active or self.vector:
+            return
+        n = self.editing_hidden()
+        if not n:
+            return
+        note = f"{n} label{'s' if n > 1 else ''} hidden: zoom in"
+        th = themes.current()
+        p.save()
+        p.resetTransform()
+        vp = self.viewport()
+        w, h = styles.label_size(note, styles.MIN_TEXT_PX + 3, False)
+        cy = vp.height() - 10 - h / 2
+        legend = self.legend_layout()[0]
+        if legend.right() > vp.width() - 14 - w:  # no room beside the legend: above it
+            cy = legend.top() - 4 - h / 2
+        styles.style_for(th).draw_label(
+            p,
+            QPointF(vp.width() - 14 - w / 2, cy),
+            note,
+            1.0,
+            th.muted,
+            styles.MIN_TEXT_PX + 3,
+            False,
+        )
+        p.restore()
+
     def paint_legend(self, p: QPainter) -> None:
         """The legend layer, fixed in the view's bottom-left corner."""
         th = themes.current()
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setFont(styles.font("legend"))
+        font = self.legend_font()
+        p.setFont(font)
+        px = QFontMetrics(font).height()
         box, rows, line_h, note, width = self.legend_layout()
         bg = QColor(th.surface)
         bg.setAlphaF(0.92)
         p.setPen(QPen(th.grid, 1))
         p.setBrush(bg)
         p.drawRoundedRect(box, 6, 6)
-        y = box.top() + 6
-        for color, text in rows:
+        styles.record(p, "legend", "", box, px)
+        cols = 2 if not note else 1
+        swatch = 34 + px // 2
+        for k, (color, text) in enumerate(rows):
+            x = box.left() + (k % cols) * (width + 6)
+            y = box.top() + 6 + (k // cols) * line_h
             p.setPen(QPen(color, 4))
-            p.drawLine(
-                QPointF(box.left() + 10, y + line_h / 2), QPointF(box.left() + 44, y + line_h / 2)
-            )
+            p.drawLine(QPointF(x + 10, y + line_h / 2), QPointF(x + 10 + swatch, y + line_h / 2))
             p.setPen(th.text)
             p.drawText(
-                QRectF(box.left() + 52, y, width, line_h), Qt.AlignmentFlag.AlignVCenter, text
+                QRectF(x + 18 + swatch, y, width, line_h), Qt.AlignmentFlag.AlignVCenter, text
             )
-            y += line_h
-        p.setPen(th.muted)
-        p.drawText(
-            QRectF(box.left() + 10, y, width, line_h),
-            Qt.AlignmentFlag.AlignVCenter,
-            note,
-        )
+        if note:
+            y = box.top() + 6 + len(rows) * line_h
+            p.setPen(th.muted)
+            p.drawText(
+                QRectF(box.left() + 10, y, width, line_h), Qt.AlignmentFlag.AlignVCenter, note
+            )
         p.restore()

@@ -7,7 +7,7 @@ until clicked. In a network of at most :data:`MAX_LABELLED_WEIGHTS` weights this
 layer writes every weight's value on its edge, coloured by its sign, placed by
 the same pass as the playback labels (:mod:`nnviz.ui.canvas.placement`): never
 over a neuron, its bias, a header or another label; a label that finds no room
-is left out and counted ("2 weight labels hidden: zoom in").
+is left out and counted (the canvas's "2 labels hidden: zoom in").
 
 View ▸ Label Every Weight turns it off (remembered); during playback the
 animation labels its own edges, so this layer steps aside.
@@ -126,18 +126,4 @@ class WeightLabelsLayer(Layer):
                 near = lab.rect[1] if anchor[1] < cy else lab.rect[3]
                 p.drawLine(QPointF(*anchor), QPointF(cx, near))
             style.draw_label(p, QPointF(cx, cy), lab.text, ctx.zoom, color, px)
-        if result.hidden and not ctx.vector:
-            n = result.hidden
-            note = f"{n} weight label{'s' if n > 1 else ''} hidden: zoom in"
-            w, h = label_size(note, MIN_TEXT_PX + 3, False)
-            vp = canvas.viewport()
-            corner = canvas.mapToScene(vp.width() - 20, vp.height() - 16)
-            style.draw_label(
-                p,
-                QPointF(corner.x() - w / 2 / ctx.zoom, corner.y() - h / 2 / ctx.zoom),
-                note,
-                ctx.zoom,
-                th.muted,
-                MIN_TEXT_PX + 3,
-                False,
-            )
+        # what had no room is counted in the canvas's note (NetworkCanvas.paint_note)
