@@ -11,6 +11,7 @@ import pytest
 
 from nnviz.core import examples
 from nnviz.ui.canvas import placement
+from nnviz.ui.canvas import style as styles
 from nnviz.ui.canvas.style import LABEL_PX, MIN_TEXT_PX
 from nnviz.ui.document import Document
 from nnviz.ui.main_window import MainWindow
@@ -112,3 +113,127 @@ def test_labels_stay_inside_the_view_and_offscreen_ones_are_not_counted():
     out = placement.place([inside, away], [], 1.0, bounds=(0.0, 0.0, 100.0, 100.0))
     assert out.placed == [inside] and inside.rect == (30.0, 40.0, 70.0, 60.0)
     assert out.offscreen == [away] and out.hidden == 0
+
+
+# ------------------------------------------------------------------------------------
+# Every text the canvas draws, not only the playback labels: recorded as it is drawn
+# (style.recording), with the step caption (a widget over the viewport) and the legend.
+def _screen_texts(canvas) -> list[tuple[str, str, tuple, float]]:
+    """Every text drawn on the viewport now: (kind, text, (l, t, r, b) px, size px)."""
+    with styles.recording() as texts, canvas.vector_output():
+        canvas.viewport().grab()
+    out = list(texts)
+    cap = getattr(canvas, "caption_overlay", None)
+    if cap is not None and cap.isVisible():
+        g = cap.geometry()
+        out.append(("caption", cap.text(), (g.left(), g.top(), g.right(), g.bottom()), 99.0))
+    return out
+
+
+def _neurons_on_screen(canvas) -> np.ndarray:
+    b = canvas.layout.neuron_boxes()
+    t = canvas.transform()
+    s, dx, dy = t.m11(), t.dx(), t.dy()
+    origin = canvas.mapFromScene(0.0, 0.0)
+    ox, oy = origin.x(), origin.y()
+    del dx, dy
+    return np.stack([b[:, 0] * s + ox, b[:, 1] * s + oy, b[:, 2] * s + ox, b[:, 3] * s + oy], 1)
+
+
+def _check_texts(canvas, where) -> int:
+    texts = _screen_texts(canvas)
+    neurons = _neurons_on_screen(canvas)
+    shrink = 0.75  # pixels: rectangles that only touch do not overlap
+    rects = [
+        (k, t, (r[0] + shrink, r[1] + shrink, r[2] - shrink, r[3] - shrink), px)
+        for k, t, r, px in texts
+    ]
+    for k, t, r, px in rects:
+        if k not in ("box", "caption", "legend"):
+            assert px >= MIN_TEXT_PX - 0.05, (where, k, t, px)
+        if k in ("caption", "legend"):
+            pass
+        over = (
+            (neurons[:, 0] < r[2])
+            & (r[0] < neurons[:, 2])
+            & (neurons[:, 1] < r[3])
+            & (r[1] < neurons[:, 3])
+        )
+        allowed = 1 if k == "number" else 0  # a neuron's number sits in its circle
+        assert over.sum() <= allowed, (where, k, t, r, neurons[over][:2].tolist())
+    for n, (k, t, a, _) in enumerate(rects):
+        for k2, t2, b, _ in rects[n + 1 :]:
+            if {k, k2} == {"box", "loss"} and (t == t2):
+                continue  # the loss box and its text
+            assert not _overlap(a, b), (where, (k, t, a), (k2, t2, b))
+    return len(texts)
+
+
+def _window(qtbot, tmp_path, monkeypatch, name, size):
+    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
+    window = MainWindow(Document(examples.load(name)), theme_choice="light")
+    qtbot.addWidget(window, before_close_func=lambda w: w.document.undo_stack.setClean())
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    window.canvas.fit()
+    return window
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1440, 900)], ids=["1024x768", "1440x900"])
+@pytest.mark.parametrize("name", _names())
+def test_no_text_of_the_canvas_covers_another_or_a_neuron(qtbot, tmp_path, monkeypatch, name, size):
+    """Headers, input names, b/z labels, targets, loss box, neuron numbers, weight labels,
+    the legend, the hidden-labels note, the step caption and the playback labels: none
+    over another or over a neuron, none under 10 px, in the editing view and at every step."""
+    window = _window(qtbot, tmp_path, monkeypatch, name, size)
+    canvas, c = window.canvas, window.playback
+    drawn = _check_texts(canvas, (name, "editing"))
+    for step in range(1, c.last + 1):
+        c.seek(step, 1.0)
+        qtbot.wait(1)  # the caption's note comes a turn of the event loop later
+        drawn += _check_texts(canvas, (name, step))
+    assert drawn > 0
+
+
+@pytest.mark.parametrize("name", ["default", "train_three_classes", "deep_sigmoid"])
+def test_canvas_text_at_triple_scale_and_in_presenter_mode(qtbot, tmp_path, monkeypatch, name):
+    """View ▸ Zoom Text at 300 % and presenter mode's 18 px floor: numbers are dropped
+    rather than run into each other, headers shorten, the legend stays in its corner."""
+    from nnviz.ui import textscale
+
+    names = _names()
+    if name not in names:
+        pytest.skip(f"no example {name}")
+    window = _window(qtbot, tmp_path, monkeypatch, name, (1024, 768))
+    canvas, c = window.canvas, window.playback
+    try:
+        for setup in ("scale", "presenter"):
+            if setup == "scale":
+                textscale.set_factor(3.0)
+            else:
+                textscale.set_factor(1.0)
+                textscale.set_min_px(18, canvas.zoom_level)
+            canvas.fit()
+            _check_texts(canvas, (name, setup, "editing"))
+            legend = canvas.legend_layout()[0]
+            vp = canvas.viewport()
+            assert legend.height() <= vp.height() / 4 + 1, (setup, legend)
+            for step in (2, 3, c.last):
+                c.seek(step, 1.0)
+                qtbot.wait(1)
+                _check_texts(canvas, (name, setup, step))
+            c.seek(0, 0.0)
+    finally:
+        textscale.set_factor(1.0)
+        textscale.set_min_px(0)
+
+
+def test_a_step_shows_its_own_numbers_when_there_is_room(qtbot, tmp_path, monkeypatch):
+    """QA: the default network at 1280x800, step 3 showed 1 of 3 z labels."""
+    window = _window(qtbot, tmp_path, monkeypatch, "default", (1280, 800))
+    canvas, c = window.canvas, window.playback
+    for step in range(1, c.last + 1):
+        c.seek(step, 1.0)
+        canvas.viewport().grab()
+        assert c.painter.last_placement.hidden == 0, (step, c.caption())

@@ -588,9 +588,9 @@ class PlaybackPainter:
         changed = hidden != canvas.hidden_labels
         canvas.hidden_labels = hidden
         overlay = getattr(canvas, "caption_overlay", None)
-        if overlay is not None and not canvas.vector:
-            if changed:  # said in the step caption's line (not while painting: next turn)
-                QTimer.singleShot(0, overlay.refresh)
+        if overlay is not None:
+            if changed and not canvas.vector:  # said in the step caption's line (not
+                QTimer.singleShot(0, overlay.refresh)  # while painting: next turn)
             return
         if hidden:  # no caption (a bare painter): in the corner kept free for it
             vp = canvas.viewport()

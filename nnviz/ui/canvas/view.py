@@ -783,7 +783,12 @@ class NetworkCanvas(QGraphicsView):
         self.scale(scale, scale)
         # put the bounds' centre at the viewport point (cx, cy)
         centre = bounds.center()
-        self.centerOn(centre.x() + (vw / 2 - cx) / scale, centre.y() + (vh / 2 - cy) / scale)
+        x, y = centre.x() + (vw / 2 - cx) / scale, centre.y() + (vh / 2 - cy) / scale
+        # the scene must reach past the view on every side, or the view centres it
+        # instead of where it is asked to look
+        need = QRectF(x - vw / scale, y - vh / scale, 2 * vw / scale, 2 * vh / scale)
+        self._scene.setSceneRect(QRectF(*self.layout.scene_rect()).united(need))
+        self.centerOn(x, y)
         self._fitted = True
 
     def _legend_covers(

@@ -40,7 +40,9 @@ def wants_labels(network) -> bool:
     return 0 < network.n_edges <= MAX_LABELLED_WEIGHTS
 
 
-def place_weight_labels(document, layout, zoom: float, skip=()) -> Placement:
+def place_weight_labels(
+    document, layout, zoom: float, skip=(), scene_rects=(), fixed=()
+) -> Placement:
     """Where each weight's label goes (``skip``: edges ``(l, j, i)`` labelled elsewhere:
     the hovered and the selected one carry their own ``w = …`` label)."""
     net = document.network
@@ -48,17 +50,10 @@ def place_weight_labels(document, layout, zoom: float, skip=()) -> Placement:
     d = document.decimals
     L = len(layout.sizes) - 1
     obstacles = [tuple(b) for b in layout.neuron_boxes().tolist()]
-    for l in range(L + 1):  # noqa: E741
-        obstacles.append(_rect(layout.header_rect(l)))
-        for j in range(layout.sizes[l]):
-            if l == 0:
-                obstacles.append(_rect(layout.input_name_rect(j)))
-            else:
-                obstacles.append(_rect(layout.bias_rect(l, j)))
-                if zoom >= 1.8:  # the editing view writes z above a neuron then
-                    obstacles.append(_rect(layout.z_rect(l, j)))
-    obstacles += [_rect(layout.target_rect(j)) for j in range(layout.sizes[L])]
-    obstacles.append(_rect(layout.loss_box_rect()))
+    # the scene texts where they were placed (names, b, headers, targets, loss box),
+    # and what is fixed on the viewport (legend, the note's corner, the caption)
+    obstacles += scene_rects
+    obstacles += fixed
     labels: list[Label] = []
     px = LABEL_PX if net.n_edges <= FULL_SIZE_WEIGHTS else WEIGHT_LABEL_PX
     for l in range(1, L + 1):  # noqa: E741
@@ -110,7 +105,14 @@ class WeightLabelsLayer(Layer):
         for sel in (getattr(canvas, "hovered", None), ctx.document.selection):
             if sel is not None and sel.kind == "edge":
                 skip.add((sel.layer, sel.neuron, sel.source))
-        result = place_weight_labels(ctx.document, ctx.layout, ctx.zoom, skip)
+        result = place_weight_labels(
+            ctx.document,
+            ctx.layout,
+            ctx.zoom,
+            skip,
+            canvas.scene_texts().rects() + canvas.number_boxes(ctx.zoom),
+            canvas.fixed_boxes(),
+        )
         self.last_placement = result
         th = ctx.theme
         style = style_for(th)
