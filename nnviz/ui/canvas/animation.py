@@ -715,10 +715,13 @@ def place_labels(
             size = MIN_TEXT_PX + 1 if what == "b" else px
             w, h = label_size(text, size, boxed)
             focus = bool(frame.focus[l][j])
-            priority = 0 if focus else (3 if what == "b" else 2)
+            # a bias is placed after the step's own numbers (it takes what room is left)
+            priority = 3 if what == "b" else (0 if focus or what == "update_b" else 2)
             cands = neuron_candidates(x, y, r, h / zoom, w / zoom, what in ABOVE_KINDS, gap)
-            if what == "b":  # unboxed: under its neuron, never out over the edges
-                cands = cands[:5] + cands[-14:-7]
+            if what == "b":  # a side note: under its neuron, or beside it, low
+                beside = r + gap + w / zoom / 2
+                low = y + r * 0.55
+                cands = cands[:7] + [(x - beside, low), (x + beside, low)] + cands[-14:-7]
             labels.append(
                 Label(
                     (what, l, j),

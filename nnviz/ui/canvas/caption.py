@@ -62,7 +62,15 @@ class CaptionOverlay(QLabel):
         th = themes.current()
         note = self.note()
         vw = self._canvas.viewport().width()
-        key = (c.caption(), note, th.name, vw, textscale.factor(), textscale.min_px())
+        key = (
+            c.caption(),
+            note,
+            th.name,
+            vw,
+            self._canvas.viewport().height(),
+            textscale.factor(),
+            textscale.min_px(),
+        )
         if key == self._key and self.isVisible():
             return  # every tick emits: redo the box only when it changes
         if self._key is None or self._key[2] != th.name:
@@ -86,8 +94,11 @@ class CaptionOverlay(QLabel):
             self.setTextFormat(Qt.TextFormat.PlainText)
         # at most two lines: a longer caption takes a smaller font (never under the
         # canvas's minimum), so the band the canvas keeps free above the network holds it
-        base = textscale.pt(CAPTION_PT, screen=True)
-        lowest = max(textscale.pt(MIN_CAPTION_PT, screen=True), 1.0)
+        # it grows with the text scale, but a line never takes more than a twelfth of
+        # the canvas's height (at 300 % on a 1024x768 screen it covered the network)
+        vh = self._canvas.viewport().height()
+        base = min(textscale.pt(CAPTION_PT, screen=True), vh / 12 * 72.0 / textscale.DPI)
+        lowest = min(max(MIN_CAPTION_PT, textscale.min_px() * 72.0 / textscale.DPI), base)
         size = base
         while True:
             f = self.font()
@@ -114,8 +125,8 @@ class CaptionOverlay(QLabel):
     def _lay_out(self, text: str, vw: int) -> None:
         # the same caption must give the same box whatever came before (stepping back)
         self.setWordWrap(False)
-        self.setMinimumWidth(0)
-        self.setMaximumWidth(16777215)
+        self.setMinimumSize(0, 0)
+        self.setMaximumSize(16777215, 16777215)
         self.setText(text)
         self.adjustSize()
         if self.width() > vw - 20:
@@ -124,7 +135,3 @@ class CaptionOverlay(QLabel):
             self.adjustSize()
             # adjustSize of a wrapped label may keep a stale height: ask for it
             self.setFixedHeight(self.heightForWidth(self.width()))
-        else:
-            self.setMinimumHeight(0)
-            self.setMaximumHeight(16777215)
-            self.adjustSize()

@@ -150,6 +150,6 @@ def edge_candidates(
     ts = [t for t in EDGE_TS if lo <= t <= hi] or [0.5 * (lo + hi)]
     on = [(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t) for t in ts]
     off = []
-    for k in (1.0, -1.0, 2.0, -2.0):
+    for k in (1.0, -1.0, 2.0, -2.0, 3.0, -3.0):
         off += [(x, y + k * 1.1 * h_scene) for x, y in on]
     return on + off, len(on)

@@ -582,6 +582,11 @@ class Overlay(QGraphicsItem):
             canvas.still_ahead.after_paint()
 
 
+#: the legend's text grows with the text scale up to this many pixels (or presenter
+#: mode's floor)
+LEGEND_MAX_PX = 15
+
+
 class NetworkCanvas(QGraphicsView):
     """The editable network view. Click selects; drag or wheel on the selection scrubs it."""
 
@@ -707,6 +712,8 @@ class NetworkCanvas(QGraphicsView):
             self.static.update()
             if not active:
                 self.still_cache.clear()
+            if self._fitted:  # the caption's band and the legend's rows change
+                self.fit()
         self.overlay.update()
 
     @contextlib.contextmanager
@@ -1362,7 +1369,10 @@ class NetworkCanvas(QGraphicsView):
         """The legend's font: fixed on screen (10 px at 100 %, following the text scale
         and presenter mode's floor, but never scaled by the zoom)."""
         f = QFont(styles.font("legend"))
-        f.setPointSizeF(textscale.pt(styles.FONT_POINTS["legend"][0], screen=True))
+        pt = textscale.pt(styles.FONT_POINTS["legend"][0], screen=True)
+        # a key, not the lesson: at 300 % it would cover half the canvas (QA: 26-40 px)
+        cap = max(LEGEND_MAX_PX, textscale.min_px()) * 72.0 / textscale.DPI
+        f.setPointSizeF(min(pt, cap))
         return f
 
     def legend_layout(self) -> tuple[QRectF, list[tuple[QColor, str]], float, str, float]:
