@@ -13,7 +13,7 @@ from nnviz.core import examples
 from nnviz.ui.canvas import placement
 from nnviz.ui.canvas import style as styles
 from nnviz.ui.canvas.style import LABEL_PX, MIN_TEXT_PX
-from nnviz.ui.document import Document
+from nnviz.ui.document import Document, Selection
 from nnviz.ui.main_window import MainWindow
 
 
@@ -189,6 +189,14 @@ def test_no_text_of_the_canvas_covers_another_or_a_neuron(qtbot, tmp_path, monke
     window = _window(qtbot, tmp_path, monkeypatch, name, size)
     canvas, c = window.canvas, window.playback
     drawn = _check_texts(canvas, (name, "editing"))
+    # the selection's label (a neuron's z, a, b; an edge's w) is placed too
+    doc = window.document
+    sizes = doc.network.sizes
+    if len(sizes) > 1 and sizes[1] <= 24:
+        doc.select(Selection.of_neuron(1, sizes[1] // 2))
+        drawn += _check_texts(canvas, (name, "neuron selected"))
+        doc.select(Selection.of_edge(1, 0, 0))
+        drawn += _check_texts(canvas, (name, "edge selected"))
     for step in range(1, c.last + 1):
         c.seek(step, 1.0)
         qtbot.wait(1)  # the caption's note comes a turn of the event loop later

@@ -585,27 +585,31 @@ class PlaybackPainter:
                     p, QPointF(cx, cy), lab.text, zoom, info.color, info.px, info.boxed
                 )
         hidden = result.hidden
-        changed = hidden != canvas.hidden_labels
         canvas.hidden_labels = hidden
         overlay = getattr(canvas, "caption_overlay", None)
-        if overlay is not None:
-            if changed and not canvas.vector:  # said in the step caption's line (not
-                QTimer.singleShot(0, overlay.refresh)  # while painting: next turn)
-            return
+        if overlay is not None:  # said in the step caption's line
+            if hidden != overlay.shown_hidden and not canvas.vector:
+                QTimer.singleShot(0, overlay.refresh)  # (not while painting: next turn)
+            if not overlay.note_in_corner or not overlay.isVisible():
+                return
         if hidden:  # no caption (a bare painter): in the corner kept free for it
-            vp = canvas.viewport()
-            corner = canvas.mapToScene(vp.width() - 20, vp.height() - 16)
             note = f"{hidden} label{'s' if hidden > 1 else ''} hidden: zoom in"
             w, h = label_size(note, MIN_TEXT_PX + 3, False)
+            c = canvas.note_center(w, h)
             style.draw_label(
                 p,
-                QPointF(corner.x() - w / 2 / zoom, corner.y() - h / 2 / zoom),
+                _to_scene(canvas, c),
                 note,
                 zoom,
                 th.muted,
                 MIN_TEXT_PX + 3,
                 False,
             )
+
+
+def _to_scene(canvas, point: QPointF) -> QPointF:
+    """A viewport point (fractional pixels) in scene units."""
+    return canvas.viewportTransform().inverted()[0].map(point)
 
 
 @dataclass

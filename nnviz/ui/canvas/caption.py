@@ -37,6 +37,10 @@ class CaptionOverlay(QLabel):
         self.setFont(f)
         self.setMargin(8)
         canvas.caption_overlay = self
+        #: the hidden-labels count the caption says
+        self.shown_hidden = 0
+        #: the note did not fit in the caption's box: the canvas writes it in its corner
+        self.note_in_corner = False
         controller.step_changed.connect(self.refresh)  # the caption is per step
         controller.playing_changed.connect(lambda _p: self.refresh())
         if theme_changed is not None:
@@ -51,7 +55,16 @@ class CaptionOverlay(QLabel):
 
     def note(self) -> str:
         """The canvas's "N labels hidden: zoom in", said in the caption line."""
-        n = getattr(self._canvas, "hidden_labels", 0)
+        canvas = self._canvas
+        n = getattr(canvas, "hidden_labels", 0)
+        pp = getattr(canvas, "playback_painter", None)
+        if getattr(canvas, "playback_active", False) and hasattr(pp, "placement"):
+            # the step's own count, now (the placement is cached per step and zoom, and
+            # does not depend on this caption: the canvas keeps its band free)
+            scene = pp.scene(canvas)
+            if scene is not None:
+                n = pp.placement(canvas, scene).hidden
+        self.shown_hidden = n
         return f"{n} label{'s' if n > 1 else ''} hidden: zoom in" if n else ""
 
     def refresh(self, *_args) -> None:
@@ -82,20 +95,12 @@ class CaptionOverlay(QLabel):
                 "border-radius: 6px; }"
             )
         self._key = key
-        text = c.caption()
-        if note:
-            muted = th.muted.name()
-            text = (
-                f"{html.escape(text)} <span style='color:{muted}; font-weight:normal'>"
-                f"· {html.escape(note)}</span>"
-            )
-            self.setTextFormat(Qt.TextFormat.RichText)
-        else:
-            self.setTextFormat(Qt.TextFormat.PlainText)
+        caption = c.caption()
+        self.setTextFormat(Qt.TextFormat.PlainText)
         # at most two lines: a longer caption takes a smaller font (never under the
-        # canvas's minimum), so the band the canvas keeps free above the network holds it
-        # it grows with the text scale, but a line never takes more than a twelfth of
-        # the canvas's height (at 300 % on a 1024x768 screen it covered the network)
+        # canvas's minimum); it grows with the text scale, but a line never takes more
+        # than a twelfth of the canvas's height (at 300 % on a 1024x768 screen it
+        # covered the network)
         vh = self._canvas.viewport().height()
         base = min(textscale.pt(CAPTION_PT, screen=True), vh / 12 * 72.0 / textscale.DPI)
         lowest = min(max(MIN_CAPTION_PT, textscale.min_px() * 72.0 / textscale.DPI), base)
@@ -104,23 +109,41 @@ class CaptionOverlay(QLabel):
             f = self.font()
             f.setPointSizeF(size)
             self.setFont(f)
-            self._lay_out(text, vw)
+            self._lay_out(caption, vw)
             two_lines = 2 * QFontMetrics(f).lineSpacing() + 2 * self.margin() + 6
             if self.height() <= two_lines or size <= lowest:
                 break
             size = max(size - 1.0, lowest)
-        self.move(max((vw - self.width()) // 2, 10), 8)
-        self.show()
-        self.raise_()
-        # the band the canvas keeps free: two lines of the full-size caption
+        # the band the canvas keeps free: two lines of the full-size caption, or what
+        # this step's caption takes (a narrow canvas); it depends on the step alone
         f = self.font()
         f.setPointSizeF(base)
         band = int(2 * QFontMetrics(f).lineSpacing() + 2 * self.margin() + 12)
-        band = max(band, self.y() + self.height())
+        band = max(band, 8 + self.height() + 4)
         if band != getattr(self._canvas, "caption_band", 0):
             self._canvas.caption_band = band
             if getattr(self._canvas, "_fitted", False):
                 self._canvas.fit()
+            note = self.note()  # at the new zoom
+        # the hidden-labels note on the caption's line when it fits in the caption's box;
+        # else the canvas writes it in its corner
+        self.note_in_corner = False
+        if note:
+            height = self.height()
+            muted = th.muted.name()
+            self.setTextFormat(Qt.TextFormat.RichText)
+            self._lay_out(
+                f"{html.escape(caption)} <span style='color:{muted}; font-weight:normal'>"
+                f"· {html.escape(note)}</span>",
+                vw,
+            )
+            if self.height() > height:
+                self.setTextFormat(Qt.TextFormat.PlainText)
+                self._lay_out(caption, vw)
+                self.note_in_corner = True
+        self.move(max((vw - self.width()) // 2, 10), 8)
+        self.show()
+        self.raise_()
 
     def _lay_out(self, text: str, vw: int) -> None:
         # the same caption must give the same box whatever came before (stepping back)

@@ -64,6 +64,7 @@ from nnviz.ui.canvas.layers import (
     context_of,
 )
 from nnviz.ui.canvas.layout import Layout
+from nnviz.ui.canvas.placement import Label, edge_candidates, neuron_candidates, place
 from nnviz.ui.canvas.weight_labels import WeightLabelsLayer, wants_labels
 from nnviz.ui.document import Change, Document, Selection
 
@@ -643,11 +644,13 @@ class NetworkCanvas(QGraphicsView):
         #: View ▸ Label Every Weight: a small network writes every weight on its edge
         self.label_weights = True
         self.weight_labels = WeightLabelsLayer()
+        # the highlights' lines under the labels (a selected edge's thick line never
+        # strikes a label out); their own labels are placed clear of every other one
         self.overlay_layers = [
             self.still_cache,
+            HighlightsLayer(),
             PlaybackMovingLayer(),
             self.weight_labels,
-            HighlightsLayer(),
         ]
         self.foreground_layers = [LegendLayer()]
         self.still_ahead = StillAhead(self, self.still_cache)
@@ -758,34 +761,31 @@ class NetworkCanvas(QGraphicsView):
         vw, vh = max(vp.width(), 1), max(vp.height(), 1)
         top = self.caption_band + 4 if self.playback_active else 0
         legend = self.legend_layout()[0]
+        w, h = self.note_box()
+        c = self.note_center(w - 6, h - 6)
+        note = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
         margin = 4.0
         bw, bh = max(bounds.width(), 1e-6), max(bounds.height(), 1e-6)
         best = None
-        for left_res, bottom_res in (
-            (0.0, 0.0),
-            (0.0, vh - legend.top() + 2),
-            (legend.right() + 2, 0.0),
+        bottom_all = vh - min(legend.top(), note.top()) + 2
+        for left_res, bottom_res, check in (
+            (0.0, 0.0, (legend, note)),  # nothing kept: neither may cover the network
+            (0.0, bottom_all, ()),  # a band under the network
+            (legend.right() + 2, 0.0, (note,)),  # the legend's band beside it
         ):
             aw, ah = vw - left_res - 2 * margin, vh - top - bottom_res - 2 * margin
-            scale = min(aw / bw, ah / bh)
+            scale = min(aw / bw, ah / bh, 2.2)  # a tiny network should not be drawn huge
             if scale <= 0:
                 continue
-            # where the legend lands in scene units with this choice: only the
-            # no-reserve choice must check that it covers nothing
             cx = left_res + margin + aw / 2
             cy = top + margin + ah / 2
-            if (
-                left_res == 0
-                and bottom_res == 0
-                and self._legend_covers(bounds, scale, cx, cy, legend)
-            ):
+            if any(self._legend_covers(bounds, scale, cx, cy, r) for r in check):
                 continue
             if best is None or scale > best[0]:
                 best = (scale, cx, cy)
         if best is None:
             best = (min((vw - 2 * margin) / bw, (vh - 2 * margin) / bh), vw / 2, vh / 2)
         scale, cx, cy = best
-        scale = min(scale, 2.2)  # a tiny network should not be drawn huge
         self.resetTransform()
         self.scale(scale, scale)
         # put the bounds' centre at the viewport point (cx, cy)
@@ -1255,7 +1255,10 @@ class NetworkCanvas(QGraphicsView):
                     else t
                     for n, t in zip("zab", text.split("   "))
                 )
-        self._label(p, QPointF(x, y - r - 24), text)
+        w, h = styles.label_size(text)
+        zoom = max(self.zoom_level(), 1e-3)
+        cands = neuron_candidates(x, y, r + 5, h / zoom, w / zoom, True, 2.0 / zoom)
+        self._label(p, QPointF(x, y - r - 24), text, cands)
 
     def _paint_edge_highlight(
         self, p: QPainter, sel: Selection, color: QColor, width: float
@@ -1271,14 +1274,20 @@ class NetworkCanvas(QGraphicsView):
         p.drawLine(QPointF(x1 + r1, y1), QPointF(x2 - r2, y2))
         w = doc.network.layers[sel.layer - 1].W[sel.neuron, sel.source]
         if not self.playback_active:  # the animation labels its own edges
-            self._label(p, self.scene_pos_of(sel), f"w = {fmt(w, doc.decimals)}")
+            text = f"w = {fmt(w, doc.decimals)}"
+            h = styles.label_size(text)[1] / max(self.zoom_level(), 1e-3)
+            cands, _ = edge_candidates(x1 + r1, y1, x2 - r2, y2, h)
+            self._label(p, self.scene_pos_of(sel), text, cands)
         else:  # a lesson asks for this edge's value: "?" on it until answered
             asked = hidden_values.asked_edge_label(doc, sel.layer, sel.neuron, sel.source)
             if asked:  # next to its source: clear of the labels of the neuron it feeds
                 half = styles.label_size(asked)[0] / 2
                 reach = r1 + (half + 14) / max(self.zoom_level(), 1e-3)
                 t = min(0.5, reach / max(x2 - x1, 1e-6))
-                self._label(p, QPointF(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t), asked)
+                h = styles.label_size(asked)[1] / max(self.zoom_level(), 1e-3)
+                cands, _ = edge_candidates(x1 + r1, y1, x2 - r2, y2, h, 0.0, 0.6)
+                start = QPointF(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t)
+                self._label(p, start, asked, [(start.x(), start.y()), *cands])
 
     def paint_dots(
         self,
@@ -1361,9 +1370,38 @@ class NetworkCanvas(QGraphicsView):
             draw(QPointF(px, py), sprite)
         p.restore()
 
-    def _label(self, p: QPainter, center: QPointF, text: str) -> None:
-        """A boxed label of fixed screen size centred on the scene point ``center``."""
-        styles.style_for().draw_label(p, center, text, self.zoom_level())
+    def _label(self, p: QPainter, center: QPointF, text: str, candidates=None) -> bool:
+        """A boxed label of fixed screen size at the first of ``candidates`` (scene points;
+        by default ``center``) that covers no neuron, no scene text, no label of the
+        weights or of the animation and nothing fixed on the viewport; left out (False)
+        when none is free."""
+        zoom = max(self.zoom_level(), 1e-3)
+        w, h = styles.label_size(text)
+        cands = list(candidates or []) or [(center.x(), center.y())]
+        lab = Label(("highlight",), text, w, h, 0, (center.x(), center.y()), cands)
+        result = place([lab], self.label_obstacles(), zoom)
+        if not result.placed:
+            return False
+        r = lab.rect
+        mid = QPointF((r[0] + r[2]) / 2, (r[1] + r[3]) / 2)
+        styles.style_for().draw_label(p, mid, text, zoom)
+        return True
+
+    def label_obstacles(self) -> list[tuple[float, float, float, float]]:
+        """Everything a highlight's label must keep clear of, in scene units."""
+        zoom = max(self.zoom_level(), 1e-3)
+        out = [tuple(b) for b in self.layout.neuron_boxes().tolist()]
+        out += self.scene_texts(self.playback_active).rects() + self.number_boxes(zoom)
+        out += self.fixed_boxes()
+        ctx = context_of(self)
+        if self.weight_labels.visible(ctx):
+            out += self.weight_labels.placement(ctx).rects()
+        pp = self.playback_painter
+        if self.playback_active and hasattr(pp, "placement") and hasattr(pp, "scene"):
+            scene = pp.scene(self)
+            if scene is not None:
+                out += pp.placement(self, scene).rects()
+        return out
 
     def legend_font(self) -> QFont:
         """The legend's font: fixed on screen (10 px at 100 %, following the text scale
@@ -1431,11 +1469,17 @@ class NetworkCanvas(QGraphicsView):
         playback caption). Labels are placed clear of them."""
         vp = self.viewport()
         rects = [self.legend_layout()[0]]
-        w, h = self.NOTE_BOX
-        rects.append(QRectF(vp.width() - w - 6, vp.height() - h - 6, w, h))
+        w, h = self.note_box()
+        c = self.note_center(w - 6, h - 6)
+        rects.append(QRectF(c.x() - w / 2, c.y() - h / 2, w, h))
         for child in vp.children():
             if isinstance(child, QWidget) and child.isVisible():
-                rects.append(QRectF(child.geometry()))
+                if child is getattr(self, "caption_overlay", None):
+                    # the band kept for it (not its box of the moment: the labels'
+                    # placement must not depend on the caption, which reports their count)
+                    rects.append(QRectF(0, 0, vp.width(), self.caption_band))
+                else:
+                    rects.append(QRectF(child.geometry()))
         out = []
         for r in rects:
             a = self.mapToScene(r.topLeft().toPoint())
@@ -1470,6 +1514,21 @@ class NetworkCanvas(QGraphicsView):
             n += wl.last_placement.hidden
         return n
 
+    def note_box(self) -> tuple[float, float]:
+        """The room kept for the "labels hidden" note (pixels, at the text scale)."""
+        w, h = styles.label_size("99 labels hidden: zoom in", styles.MIN_TEXT_PX + 3, False)
+        return w + 6, h + 6
+
+    def note_center(self, w: float, h: float) -> QPointF:
+        """Where the "labels hidden" note of ``w`` x ``h`` pixels goes (viewport pixels):
+        the bottom-right corner, or above the legend when the legend leaves no room."""
+        vp = self.viewport()
+        cy = vp.height() - 10 - h / 2
+        legend = self.legend_layout()[0]
+        if legend.right() > vp.width() - 14 - w:  # no room beside the legend: above it
+            cy = legend.top() - 4 - h / 2
+        return QPointF(vp.width() - 14 - w / 2, cy)
+
     def paint_note(self, p: QPainter) -> None:
         """The editing view's "N labels hidden: zoom in", in the bottom-right corner kept
         free for it (during playback the step caption says it)."""
@@ -1482,15 +1541,10 @@ class NetworkCanvas(QGraphicsView):
         th = themes.current()
         p.save()
         p.resetTransform()
-        vp = self.viewport()
         w, h = styles.label_size(note, styles.MIN_TEXT_PX + 3, False)
-        cy = vp.height() - 10 - h / 2
-        legend = self.legend_layout()[0]
-        if legend.right() > vp.width() - 14 - w:  # no room beside the legend: above it
-            cy = legend.top() - 4 - h / 2
         styles.style_for(th).draw_label(
             p,
-            QPointF(vp.width() - 14 - w / 2, cy),
+            self.note_center(w, h),
             note,
             1.0,
             th.muted,

@@ -99,13 +99,14 @@ class WeightLabelsLayer(Layer):
             and wants_labels(ctx.document.network)
         )
 
-    def paint(self, p: QPainter, ctx: PaintContext) -> None:
+    def placement(self, ctx: PaintContext) -> Placement:
+        """Where the weight labels go now (the highlights layer keeps clear of them)."""
         canvas = ctx.canvas
         skip = set()
         for sel in (getattr(canvas, "hovered", None), ctx.document.selection):
             if sel is not None and sel.kind == "edge":
                 skip.add((sel.layer, sel.neuron, sel.source))
-        result = place_weight_labels(
+        return place_weight_labels(
             ctx.document,
             ctx.layout,
             ctx.zoom,
@@ -113,6 +114,9 @@ class WeightLabelsLayer(Layer):
             canvas.scene_texts().rects() + canvas.number_boxes(ctx.zoom),
             canvas.fixed_boxes(),
         )
+
+    def paint(self, p: QPainter, ctx: PaintContext) -> None:
+        result = self.placement(ctx)
         self.last_placement = result
         th = ctx.theme
         style = style_for(th)
