@@ -2,8 +2,8 @@
 
 Every frame of the canvas is painted by the same layers, in order::
 
-    edges → neurons (and their numbers) → playback still → playback moving
-          → highlights (hover, selection) → legend
+    edges → neurons (and their numbers) → playback still
+          → highlights (hover, selection) → playback moving → weight labels → legend
 
 Each layer has ``key(ctx)`` (changes whenever its picture would; ``None``: not
 worth caching) and ``paint(painter, ctx)``, where ``ctx`` is one

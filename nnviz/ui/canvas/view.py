@@ -793,7 +793,7 @@ class NetworkCanvas(QGraphicsView):
         x, y = centre.x() + (vw / 2 - cx) / scale, centre.y() + (vh / 2 - cy) / scale
         # the scene must reach past the view on every side, or the view centres it
         # instead of where it is asked to look
-        need = QRectF(x - vw / scale, y - vh / scale, 2 * vw / scale, 2 * vh / scale)
+        need = QRectF(x - vw / 2 / scale, y - vh / 2 / scale, vw / scale, vh / scale)
         self._scene.setSceneRect(QRectF(*self.layout.scene_rect()).united(need))
         self.centerOn(x, y)
         self._fitted = True
