@@ -135,6 +135,21 @@ def _candidates(t: Text, r, zoom: float) -> list[tuple[float, float]]:
     return [(cx, cy)]
 
 
+def _label(t: Text, text: str, zoom: float) -> Label:
+    r, fixed = _box(t, text, zoom)
+    lab = Label(
+        (t.kind, t.l, t.j),
+        text,
+        (r[2] - r[0]) * zoom,
+        (r[3] - r[1]) * zoom,
+        PRIORITY[t.kind],
+        t.anchor,
+    )
+    lab.candidates = _candidates(t, r, zoom)
+    lab.payload = (t, text, fixed)
+    return lab
+
+
 def place_texts(
     texts: list[Text],
     neurons: list[tuple[float, float, float, float]],
@@ -142,32 +157,29 @@ def place_texts(
     extra: list[tuple[float, float, float, float]] = (),
 ) -> Placement:
     """Where each text goes at ``zoom``: clear of ``neurons``, ``extra`` and each other.
-    Each placed label's payload is ``(Text, drawn text, fixed)``."""
+    Each placed label's payload is ``(Text, drawn text, fixed)``. The layer headers go
+    first, all in one form: in full, or if one of them has no room all short
+    ("H2 · tanh"), or all shortest ("H2"); a header that still has no room is left out."""
     zoom = max(zoom, 1e-3)
-    labels = []
-    for t in texts:
-        r, fixed = _box(t, t.text, zoom)
-        w, h = (r[2] - r[0]) * zoom, (r[3] - r[1]) * zoom
-        lab = Label((t.kind, t.l, t.j), t.text, w, h, PRIORITY[t.kind], t.anchor)
-        lab.candidates = _candidates(t, r, zoom)
-        lab.payload = (t, t.text, fixed)
-        labels.append(lab)
     obstacles = list(neurons) + list(extra)
-    result = place(labels, obstacles, zoom)
-    retry = [lab for lab in result.dropped if lab.payload[0].short]
-    if retry:  # a header with no room: its short form
-        shorts = []
-        for lab in retry:
-            t = lab.payload[0]
-            r, fixed = _box(t, t.short, zoom)
-            s = Label(lab.key, t.short, (r[2] - r[0]) * zoom, (r[3] - r[1]) * zoom, 0, t.anchor)
-            s.candidates = _candidates(t, r, zoom)
-            s.payload = (t, t.short, fixed)
-            shorts.append(s)
-        more = place(shorts, obstacles + result.rects(), zoom)
-        result.placed += more.placed
-        result.dropped = [lab for lab in result.dropped if lab not in retry] + more.dropped
-    return result
+    headers = [t for t in texts if t.kind == "header"]
+    result = None
+    for form in range(3):
+        labels = []
+        for t in headers:
+            text = t.text
+            if form and t.short:
+                text = t.short if form == 1 else t.short.split(" · ")[0]
+            labels.append(_label(t, text, zoom))
+        result = place(labels, obstacles, zoom)
+        if not result.dropped:
+            break
+    rest = place(
+        [_label(t, t.text, zoom) for t in texts if t.kind != "header"],
+        obstacles + result.rects(),
+        zoom,
+    )
+    return Placement(result.placed + rest.placed, result.dropped + rest.dropped)
 
 
 def draw_texts(
