@@ -281,7 +281,9 @@ class CanvasStyle:
             fm = p.fontMetrics()
             w = fm.horizontalAdvance(text)
         if w > avail and not floor:
-            return False  # too small to read inside its circle: left out
+            if w > rect.width() * 1.04:
+                return False  # too small to read inside its circle: left out
+            avail = w  # at the smallest size it may fill the circle to its rim
         if w > avail:  # presenter's floor: the number may be wider than the circle
             if room is not None and (w + 8 > room[0] or fm.height() > room[1]):
                 return False  # … but never into its neighbours
