@@ -261,3 +261,32 @@ def test_a_step_shows_its_own_numbers_when_there_is_room(qtbot, tmp_path, monkey
         assert result.hidden <= 3, (step, c.caption(), [lab.text for lab in result.dropped])
         del placed
     assert seen
+
+
+def test_bias_labels_are_small_and_beside_their_neuron_at_1024x768(qtbot, tmp_path, monkeypatch):
+    """QA: at 1024x768 "b = −0.1" was drawn larger than every other label and far from
+    its neuron; in the editing view the b labels were ~5 px (spiral)."""
+    window = _window(qtbot, tmp_path, monkeypatch, "default", (1024, 768))
+    canvas, c = window.canvas, window.playback
+    layout = canvas.layout
+    zoom = canvas.zoom_level()
+    for lab in canvas.scene_texts().placed:  # the editing view's b = … labels
+        t = lab.payload[0]
+        if t.kind == "b":
+            x, y = layout.pos(t.l, t.j)
+            assert lab.rect[1] - (y + layout.radius[t.l]) < 12 / zoom, lab
+    for step in range(1, c.last + 1):
+        c.seek(step, 1.0)
+        canvas.viewport().grab()
+        zoom = canvas.zoom_level()
+        placed = c.painter.last_placement.placed
+        others = [lab.payload.px for lab in placed if lab.key[0] != "b" and not lab.payload.big]
+        for lab in placed:
+            if lab.key[0] != "b":
+                continue
+            if others:
+                assert lab.payload.px <= min(others), (step, lab.text)
+            x, y = layout.pos(lab.key[1], lab.key[2])
+            cx, cy = (lab.rect[0] + lab.rect[2]) / 2, (lab.rect[1] + lab.rect[3]) / 2
+            reach = layout.radius[lab.key[1]] + 2.5 * (lab.rect[3] - lab.rect[1]) + lab.w / zoom
+            assert abs(cx - x) + abs(cy - y) < reach, (step, lab.text, (cx, cy), (x, y))

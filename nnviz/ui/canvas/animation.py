@@ -716,7 +716,7 @@ def place_labels(
             x, y = layout.pos(l, j)
             boxed = what != "b"
             # a bias is a side note: never larger than the step's own labels
-            size = MIN_TEXT_PX + 1 if what == "b" else px
+            size = MIN_TEXT_PX if what == "b" else px
             w, h = label_size(text, size, boxed)
             focus = bool(frame.focus[l][j])
             # a bias is placed after the step's own numbers (it takes what room is left)
