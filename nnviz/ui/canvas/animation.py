@@ -581,6 +581,11 @@ class PlaybackPainter:
                     p, QPointF(cx, cy), lab.text, zoom, info.color, scene.frame.step.kind == "loss"
                 )
             else:
+                if not info.boxed:  # a bias beside its neuron may sit over edges: a veil
+                    veil = QColor(th.background)
+                    veil.setAlphaF(0.85)
+                    r = lab.rect
+                    p.fillRect(QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1]), veil)
                 style.draw_label(
                     p, QPointF(cx, cy), lab.text, zoom, info.color, info.px, info.boxed
                 )
