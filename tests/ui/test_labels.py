@@ -290,3 +290,33 @@ def test_bias_labels_are_small_and_beside_their_neuron_at_1024x768(qtbot, tmp_pa
             cx, cy = (lab.rect[0] + lab.rect[2]) / 2, (lab.rect[1] + lab.rect[3]) / 2
             reach = layout.radius[lab.key[1]] + 2.5 * (lab.rect[3] - lab.rect[1]) + lab.w / zoom
             assert abs(cx - x) + abs(cy - y) < reach, (step, lab.text, (cx, cy), (x, y))
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["window", "presenter"])
+def test_lesson_question_marks_cover_nothing_at_any_lesson_step(nnviz_window, presenter):
+    """QA: lesson 1 step 11, "∂L/∂w = ?" covered "∂L/∂a = −0.186"; step 10's revealed
+    label was struck out by the selected edge's line. Every text at every lesson step,
+    in a 1024x768 window and in presenter mode."""
+    from PySide6.QtWidgets import QApplication
+
+    from nnviz.ui import textscale
+
+    d = nnviz_window
+    win = d.window
+    d.open("lesson-1")
+    win.resize(1024, 768)
+    try:
+        if presenter:
+            win.presenter.enter(full_screen=False)
+        QApplication.processEvents()
+        steps = len(d.session.lesson.steps) if hasattr(d, "session") else 13
+        for k in range(1, steps + 1):
+            d.open("lesson-1", step=k)
+            QApplication.processEvents()
+            win.canvas.fit()
+            QApplication.processEvents()
+            _check_texts(win.canvas, ("lesson-1", k, presenter))
+    finally:
+        if presenter:
+            win.presenter.leave()
+        textscale.set_min_px(0)
