@@ -36,7 +36,10 @@ versions and the machine it ran on:
     default at one epoch a frame, with the 100×100 boundary, the neuron maps, the
     loss curve and the canvas), ``fps`` at about 10,000 and 100,000 edges
     (2-100-98-1, 2-316-316-1) training as fast as possible, ``worst_frame_ms``
-    (the longest gap between two frames) and ``window_details``.
+    (the longest gap between two frames) and ``window_details`` (per network: the
+    median frame, epochs and steps per second, the longest slice, and
+    ``edge_images``: how often the canvas's edge image was rendered whole, from
+    the live subset of the edges, or kept because its live rate is capped).
 
 Timings are medians of several runs; ``--quick`` runs each part briefly (for
 tests: the numbers are then rough). Nothing here is a pass/fail test; the
@@ -46,6 +49,7 @@ tests: the numbers are then rough). Nothing here is a pass/fail test; the
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -83,6 +87,7 @@ TARGETS = (
     ("edit ≤ 16 ms", ("edit_ms",), 16.0, "max"),
     ("start-up ≤ 2× a bare window", ("startup_ratio",), 2.0, "max"),
     ("peak memory ≤ 300 MB at 100,000 edges", ("peak_rss_mb",), 300.0, "max"),
+    ("soak: resident memory grows < 20 MB", ("soak", "rss_growth_mb"), 20.0, "max"),
     ("training TFP default ≥ 60 fps", ("training", "tfp_fps"), 60.0, "min"),
     ("training at 10,000 edges ≥ 30 fps", ("training", "fps", "10000"), 30.0, "min"),
     ("training at 100,000 edges ≥ 10 fps", ("training", "fps", "100000"), 10.0, "min"),
@@ -344,6 +349,8 @@ def _training_frames(app, win, speed: int, seconds: float) -> dict[str, Any]:
     QTimer.singleShot(300, warm.quit)
     warm.exec()
     epoch0, steps0 = ctrl.trainer.epoch, ctrl.trainer.steps_done
+    st = win.canvas.static
+    renders0 = (st.full_renders, st.live_renders, st.live_skips)
     vp.installEventFilter(watcher)
     loop = QEventLoop()
     QTimer.singleShot(round(seconds * 1000), loop.quit)
@@ -352,6 +359,7 @@ def _training_frames(app, win, speed: int, seconds: float) -> dict[str, Any]:
     elapsed = time.perf_counter() - t0
     vp.removeEventFilter(watcher)
     epochs, steps = ctrl.trainer.epoch - epoch0, ctrl.trainer.steps_done - steps0
+    renders = [b - a for a, b in zip(renders0, (st.full_renders, st.live_renders, st.live_skips))]
     ctrl.pause()
     gaps = [(b - a) * 1e3 for a, b in zip(stamps, stamps[1:])]
     slices = ctrl.slice_seconds[-200:]
@@ -363,6 +371,9 @@ def _training_frames(app, win, speed: int, seconds: float) -> dict[str, Any]:
         "epochs_per_s": round(epochs / elapsed, 1),
         "steps_per_s": round(steps / elapsed, 1),
         "longest_slice_ms": round(max(slices) * 1e3, 1) if slices else None,
+        # the canvas's edge image: rendered whole, from the live subset, or not again
+        # (its rate is capped while live) during the measured frames
+        "edge_images": dict(zip(("full", "live", "kept"), renders)),
     }
 
 
@@ -781,6 +792,75 @@ def bench_memory(quick: bool = False) -> float:
         ) from None
 
 
+# -------------------------------------------------------------------- soak
+#: the soak (issue 14): this many playback ticks, the window painting each one
+SOAK_TICKS = 100_000
+SOAK_TICKS_QUICK = 2_000
+#: the soak's network: the 1,000-edge one, with its whole window
+SOAK_NETWORK = FRAME_NETWORKS["1000"]
+#: ticks played before the first reading (caches, fonts and pyqtgraph warm up)
+SOAK_WARMUP = 1_000
+
+
+def _rss_now_kb() -> float:
+    """This process's resident memory now (``VmRSS``), in kB; 0 where /proc has none."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return 0.0
+
+
+def _soak_child(ticks: int) -> None:
+    """Play ``ticks`` ticks of the playback in the full window, from the end back to
+    the start each time round, the canvas repainted and the events run every tick;
+    print the resident memory after the warm-up and at the end (kB) as JSON."""
+    app, win = _window(SOAK_NETWORK)
+    ctl = win.playback
+    vp = win.canvas.viewport()
+    warmup = min(SOAK_WARMUP, ticks // 2)
+    start_kb = 0.0
+    for k in range(ticks):
+        if k == warmup:
+            gc.collect()
+            start_kb = _rss_now_kb()
+        if ctl.step >= ctl.last:
+            ctl.seek(0, 1.0)
+        else:
+            ctl.advance(1.0)
+        vp.repaint()
+        app.processEvents()
+    gc.collect()
+    end_kb = _rss_now_kb()
+    sys.stdout.write(json.dumps({"start_kb": start_kb, "end_kb": end_kb}) + "\n")
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def bench_soak(quick: bool = False) -> dict[str, Any]:
+    """``{"ticks": N, "rss_growth_mb": x}``: what N ticks of playback add to the resident
+    memory after the warm-up (a subprocess, so nothing else this bench did counts)."""
+    ticks = SOAK_TICKS_QUICK if quick else SOAK_TICKS
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["NNVIZ_SETTINGS_SCOPE"] = "bench"
+    code = f"from nnviz.bench import _soak_child; _soak_child({ticks})"
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, env=env, timeout=3600, check=False
+    )
+    try:
+        rss = json.loads(res.stdout.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise RuntimeError(
+            f"the soak subprocess failed: {res.stderr.decode(errors='replace')[-400:]}"
+        ) from None
+    growth = (rss["end_kb"] - rss["start_kb"]) / 1024.0
+    return {"ticks": ticks, "rss_growth_mb": round(growth, 2)}
+
+
 # -------------------------------------------------------------------- all
 def _lookup(result: dict[str, Any], path: tuple[str, ...]):
     v: Any = result
@@ -821,6 +901,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     result["edit_ms"] = bench_edit(quick)
     result["startup_ratio"], result["startup_details"] = bench_startup(quick)
     result["peak_rss_mb"] = bench_memory(quick)
+    result["soak"] = bench_soak(quick)
     result["training"] = bench_training(quick)
     result["training"].update(bench_training_window(quick))
     result["targets"] = targets(result)
@@ -866,6 +947,8 @@ def _text(result: dict[str, Any]) -> str:
         f"start-up to first paint: nnviz {s['nnviz_ms']:.0f} ms, bare window "
         f"{s['bare_ms']:.0f} ms, ratio {result['startup_ratio']:.2f}",
         f"peak memory at 100,000 edges: {result['peak_rss_mb']:.0f} MB",
+        f"soak: {result['soak']['ticks']:,} playback ticks at 1,000 edges, resident memory "
+        f"{result['soak']['rss_growth_mb']:+.1f} MB after the warm-up",
         "training: steps per second at 784-128-10 batch 64, Adam (threads: BLAS / torch)",
     ]
     for r in result["training"]["steps_per_s"]:
@@ -889,7 +972,7 @@ def _text(result: dict[str, Any]) -> str:
         lines.append(
             f"  {label:<36} {r['fps']:6.1f} fps  median {r['median_frame_ms']} ms  worst "
             f"{r['worst_frame_ms']} ms  {r['epochs_per_s']} epochs/s  longest slice "
-            f"{r['longest_slice_ms']} ms"
+            f"{r['longest_slice_ms']} ms  edge images {r['edge_images']}"
         )
     lines += [
         "",

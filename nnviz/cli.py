@@ -46,9 +46,10 @@ def _app_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--size",
         type=_size,
-        default=(1440, 900),
+        default=None,
         metavar="WxH",
-        help="window size for --screenshot (default 1440x900)",
+        help="exactly this window size, at least 900x600 (default: the last size, or at "
+        "most 90%% of the screen; for --screenshot 1440x900)",
     )
     p.add_argument(
         "--step",

@@ -82,6 +82,24 @@ def test_frame_edit_startup_and_memory_are_positive_numbers(result):
     assert _positive(result["peak_rss_mb"])
 
 
+def test_the_soak_reports_its_ticks_and_memory_growth(result):
+    """The soak's shape (issue 14): --quick plays SOAK_TICKS_QUICK ticks; the growth is a
+    number of MB (it may be negative: memory handed back), never a pass/fail here."""
+    soak = result["soak"]
+    assert set(soak) == {"ticks", "rss_growth_mb"}
+    assert soak["ticks"] == bench.SOAK_TICKS_QUICK
+    growth = soak["rss_growth_mb"]
+    assert isinstance(growth, (int, float)) and not isinstance(growth, bool)
+    assert math.isfinite(growth)
+    assert bench.SOAK_TICKS == 100_000  # what the full bench plays
+
+
+def test_the_text_output_says_the_soak(result):
+    text = bench._text(result)
+    assert f"soak: {bench.SOAK_TICKS_QUICK:,} playback ticks" in text
+    assert any(t["target"].startswith("soak") for t in result["targets"])
+
+
 def test_targets_are_reported_not_enforced(result):
     names = [t["target"] for t in result["targets"]]
     assert len(names) == len(bench.TARGETS)
@@ -99,10 +117,11 @@ def test_targets_compare_each_figure_with_its_limit():
         "edit_ms": 3.0,
         "startup_ratio": 2.5,
         "peak_rss_mb": 100.0,
+        "soak": {"ticks": 100_000, "rss_growth_mb": 25.0},
         "training": {"tfp_fps": 60.0, "fps": {"10000": 29.0}},  # no figure at 100,000
     }
     ok = [t["ok"] for t in bench.targets(fake)]
-    assert ok == [True, False, True, False, True, True, False, True, True, False, None]
+    assert ok == [True, False, True, False, True, True, False, True, False, True, False, None]
 
 
 def test_training_rows_quiet_and_busy_with_one_and_two_threads(result):
@@ -132,3 +151,5 @@ def test_training_in_the_window_reports_fps_and_worst_frames(result):
     assert 9000 <= d["10000"]["edges"] <= 11000 and 90000 <= d["100000"]["edges"] <= 110000
     for key in ("tfp", "10000", "100000"):
         assert _positive(d[key]["epochs_per_s"]) or d[key]["steps_per_s"] > 0
+    # while it trains, a big network's edges come from the live subset, not full renders
+    assert d["100000"]["edge_images"]["live"] > 0

@@ -17,6 +17,7 @@ from .network import Network
 from .propagation import Grads, Trace
 
 MINUS = "\u2212"
+EM_DASH = "\u2014"
 #: beyond this many terms a sum is written with an ellipsis
 MAX_TERMS = 6
 
@@ -95,7 +96,7 @@ def loss_line(net: Network, trace: Trace, y: np.ndarray, grads: Grads, d: int = 
     yy = np.asarray(y, dtype=float).reshape(-1)
     if spec.name == "mse":
         terms = [
-            f"({fmt(a[k], d)} {MINUS} {fmt(yy[k], d)})²" for k in range(min(a.size, MAX_TERMS))
+            f"({fmt(a[k], d)} {MINUS} {par(yy[k], d)})²" for k in range(min(a.size, MAX_TERMS))
         ]
         body = "½ · [" + " + ".join(terms) + (" + …" if a.size > MAX_TERMS else "") + "]"
     elif spec.name == "bce":
@@ -107,7 +108,10 @@ def loss_line(net: Network, trace: Trace, y: np.ndarray, grads: Grads, d: int = 
     else:
         terms = [f"{fmt(yy[k], d)}·ln {fmt(a[k], d)}" for k in range(min(a.size, MAX_TERMS))]
         body = f"{MINUS}(" + " + ".join(terms) + (" + …" if a.size > MAX_TERMS else "") + ")"
-    return f"L = {spec.formula} = {body} = {fmt(grads.loss, d)}"
+    line = f"L = {spec.formula} = {body} = {fmt(grads.loss, d)}"
+    if overflowed(grads.loss):  # one line that says what ∞ or NaN means here
+        line += f" {EM_DASH} overflow: {OVERFLOW_NOTE}"
+    return line
 
 
 def dL_da_line(
@@ -126,7 +130,7 @@ def dL_da_line(
         a = trace.a[l][0, j]
         yy = float(np.asarray(y, dtype=float).reshape(-1)[j])
         if spec.name == "mse":
-            return f"∂L/∂a = a {MINUS} y = {fmt(a, d)} {MINUS} {fmt(yy, d)} = {fmt(g, d)}"
+            return f"∂L/∂a = a {MINUS} y = {fmt(a, d)} {MINUS} {par(yy, d)} = {fmt(g, d)}"
         if spec.name == "bce":
             return (
                 f"∂L/∂a = {MINUS}y/a + (1 {MINUS} y)/(1 {MINUS} a) = "
@@ -149,7 +153,7 @@ def dL_dz_line(net: Network, trace: Trace, grads: Grads, l: int, j: int, d: int 
         a = trace.a[l][0, j]
         return (
             f"∂L/∂z = a {MINUS} y = {fmt(a, d)} {MINUS} "
-            f"{fmt(a - g * trace.a[l].shape[0], d)} = {fmt(g, d)}  "
+            f"{par(a - g * trace.a[l].shape[0], d)} = {fmt(g, d)}  "
             f"({spec.label} with {act.label}, simplified)"
         )
     if not act.elementwise:
@@ -307,3 +311,21 @@ def report(
                 b, g = float(layer.b[j]), float(grads.dL_db[l][j])
                 out.append(f"    b(n{j + 1}): {update_bias_line(b, g, lr, d)}")
     return "\n".join(out)
+
+
+#: the one-line explanation shown wherever an overflowed number is (issue 14, item 3)
+OVERFLOW_NOTE = (
+    "the numbers grew past float64's largest, about 1.8 × 10³⁰⁸, and show as ∞ or NaN; "
+    "make the weights, biases or inputs smaller"
+)
+
+
+def overflowed(x: float) -> bool:
+    """True for ±∞ and NaN: a value float64 could not hold."""
+    return not math.isfinite(float(x))
+
+
+def loss_text(loss: float, decimals: int = 4) -> str:
+    """The loss as the canvas, the chain-rule panel and the inspector show it:
+    ``0.5``, or ``overflow`` when it is ±∞ or NaN."""
+    return "overflow" if overflowed(loss) else fmt(loss, decimals)

@@ -155,6 +155,14 @@ def _start(args: argparse.Namespace, collecting: bool):
     if headless and args.screenshot and not str(args.screenshot).lower().endswith(".png"):
         _print_error(f"{args.screenshot}: the screenshot must be a .png file")
         return 2
+    size = getattr(args, "size", None)
+    if size is not None:
+        from nnviz.ui.window_layout import check_size
+
+        refused = check_size(size)
+        if refused is not None:
+            _print_error(refused)
+            return 2
 
     if not headless:
         reason = no_display_reason()
@@ -195,10 +203,14 @@ def _start(args: argparse.Namespace, collecting: bool):
     if headless:
         return _screenshot(app, window, args)
 
+    from nnviz.ui import window_layout
+
     window.panels_built.connect(lambda: _after_start_up(collecting))
     # after the first paint: the restore question (if a crash left work behind)
     # comes over the painted window, and the autosave starts
     window.panels_built.connect(lambda: _start_recovery(app, window))
+    # the last geometry and docks (clamped to this screen), or 90 % of a first screen
+    window_layout.start(window, size)
     window.show()
     if error is not None:
         window.error_dialog("Cannot open this file", error)
@@ -217,8 +229,11 @@ def _start_recovery(app, window) -> None:
 def _screenshot(app, window, args: argparse.Namespace) -> int:
     from PySide6.QtCore import QCoreApplication
 
-    w, h = args.size
+    from nnviz.ui import window_layout
+
+    w, h = args.size or (1440, 900)
     window.resize(w, h)
+    window_layout.arrange(window)  # compact below 880 px high, as on a real screen
     window.show()
     for _ in range(3):
         QCoreApplication.processEvents()

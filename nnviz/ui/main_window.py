@@ -150,6 +150,8 @@ class MainWindow(QMainWindow):
         doc.undo_stack.canUndoChanged.connect(self._update_actions)
         doc.undo_stack.canRedoChanged.connect(self._update_actions)
         self.canvas.scrubbed.connect(self.show_message)
+        # Enter or Esc in an inspector field: the canvas (and the playback keys) again
+        self.inspector.editing_done.connect(self.canvas.setFocus)
         self.playback = None
         self.training = None
         self.activation_plot = self.gradient_flow = self.linear_map = None
@@ -749,11 +751,16 @@ class MainWindow(QMainWindow):
             # the first time: the right column takes at most a third of a small screen,
             # so that on a 1024-wide laptop the network keeps most of the window
             self._docks_fitted = True
-            width = max(300, min(480, int(self.width() * 0.34)))
+            from nnviz.ui.window_layout import right_width_for
+
+            width = right_width_for(self)
             self.resizeDocks([self.docks["inspectorDock"]], [width], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.maybe_save():
+            from nnviz.ui import window_layout
+
+            window_layout.save(self)  # geometry and docks, if the app placed this window
             event.accept()
         else:
             event.ignore()

@@ -158,6 +158,18 @@ class PlaybackController(QObject):
             text += update_outcome(self.document)
         return text
 
+    def widest_captions(self) -> list[str]:
+        """Every step's caption as :meth:`caption` writes it, with the widest step
+        number (``Step 15 / 15``): the playback bar sizes its label by the longest."""
+        last = self.last
+        outcome = ""
+        if any(s.phase == "update" for s in self.plan.steps):
+            outcome = update_outcome(self.document)
+        return [
+            f"Step {last} / {last}: {s.caption}" + (outcome if s.phase == "update" else "")
+            for s in self.plan.steps
+        ]
+
     def active_neuron(self) -> tuple[int, int] | None:
         """The neuron the activation plot marks now, or None (it follows the selection).
 
@@ -373,6 +385,11 @@ class PlaybackFeature:
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             act.setAutoRepeat(name != "playPauseAction")
             self.actions[name] = act
+        # ... unless a field is actively being typed in: a focused but untouched field
+        # lets them through ("change w, then press Space to watch")
+        from nnviz.ui import keys
+
+        self.keys = keys.install(host.window())
 
         self.bar = PlaybackBar(controller, self.actions)
         toolbar = QToolBar("Playback", host.window())

@@ -199,3 +199,18 @@ def test_trace_never_imports_qt(example_path, tmp_path):
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
     assert r.returncode == 0, r.stderr
+
+
+def test_a_negative_target_is_subtracted_in_parentheses_never_as_a_double_minus(tmp_path):
+    """QA: the chain rule read ``0.997 − −1.0`` for a ±1 target (mse, TFP's labels)."""
+    from nnviz.core import examples, explain, io, propagation
+
+    p = examples.load("one_neuron")
+    p.sample.target[:] = -1.0
+    for loss_act in (("mse", "tanh"), ("mse", "linear")):
+        p.network.set_activation(p.network.depth, loss_act[1])
+        trace, grads = propagation.evaluate(p.network, p.sample.input, p.sample.target)
+        text = explain.report(p.network, p.sample.input, p.sample.target, trace, grads, 4)
+        assert "− −" not in text and "(−1.0)" in text, text
+    path = tmp_path / "neg.json"
+    io.save(p, path)

@@ -52,7 +52,7 @@ def test_screenshot_in_process_restores_garbage_collection(
     qapp, scoped_settings, gc_state, tmp_path
 ):
     out = tmp_path / "w.png"
-    args = _app_parser().parse_args(["--screenshot", str(out), "--size", "800x600"])
+    args = _app_parser().parse_args(["--screenshot", str(out), "--size", "900x600"])
     assert nnviz_app.run(args) == 0
     assert out.stat().st_size > 10_000
     assert gc.isenabled()

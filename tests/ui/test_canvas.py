@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nnviz.core.network import Network
 from nnviz.ui.canvas.layout import Layout
 from nnviz.ui.canvas.view import WIDTH_BUCKETS, NetworkCanvas, edge_paths
 from nnviz.ui.document import Document, Selection
+
+# also run on real X screens (Xvfb, xcb) by .ci/run's real-screen phase
+pytestmark = pytest.mark.realscreen
 
 
 def test_layout_hit_tests_neurons_and_edges():

@@ -249,7 +249,7 @@ def test_screenshot_with_a_corrupt_settings_file(tmp_path):
     )
     out = tmp_path / "shot.png"
     done = subprocess.run(
-        [sys.executable, "-m", "nnviz", "--screenshot", str(out), "--size", "800x600"],
+        [sys.executable, "-m", "nnviz", "--screenshot", str(out), "--size", "900x600"],
         capture_output=True,
         text=True,
         env=env,

@@ -88,12 +88,15 @@ def test_walk_lesson_1_answering_wrong_then_right_at_every_exercise(nnviz_window
         assert d.feedback().startswith("✔")
         solved += 1
         assert f"{solved} of {n_ex} answered" in panel.step_label.text()
-        assert not hidden_values.hidden(d.document)  # every "?" is gone
+        # every "?" is gone but what the next step asks (answering z keeps the next a)
+        assert hidden_values.hidden(d.document) == frozenset(d.session._asked_next())
         if ex.reveal is not None:  # the animation played on to the reveal
             assert d.step == ex.reveal.resolve(d.playback.plan)
         shown = d.shown(sel.layer, sel.neuron) if hidden_before else {}
+        kept = {key[0] for key in d.session._asked_next()}
         for name in hidden_before:  # no "?" left: a number, or not reached yet
-            assert shown.get(name) != "?", (step.title, name, shown)
+            if name not in kept:  # (what the next step asks stays "?")
+                assert shown.get(name) != "?", (step.title, name, shown)
         engine = getattr(ex, "engine", None)
         if engine in hidden_before:  # the reveal shows the engine's number, the answer
             assert shown[engine] == pytest.approx(ex.answer, abs=ex.tolerance)
@@ -110,7 +113,7 @@ def test_one_neuron_exercise_shows_engine_numbers_after_reveal(nnviz_window):
     fb = d.answer(-3.0)
     assert not fb.correct and "bias" in fb.message
     assert d.answer("−2,0").correct  # a Unicode minus and a decimal comma are read
-    assert d.shown(1, 0) == {"z": -2.0, "b": 1.0}
+    assert d.shown(1, 0) == {"z": -2.0, "b": 1.0, "a": "?"}  # the next step asks for a
     d.next()
     assert d.shown(1, 0)["a"] == "?"
     assert d.answer("A").correct is False  # a = −2.0: ReLU does not pass negatives
@@ -341,7 +344,8 @@ def test_presenter_keys_clicker_walks_lesson_wherever_the_focus_is(nnviz_window)
             shown_answer = False
             assert d.lesson_step == expected
     assert "The answer: −2.0." in d.feedback()
-    assert not hidden_values.hidden(d.document)  # z is revealed on the canvas
+    # z is revealed on the canvas; only what the next step asks stays "?"
+    assert hidden_values.hidden(d.document) == frozenset(d.session._asked_next())
     assert d.shown(1, 0)["z"] == -2.0
     assert d.session.progress.exercises["z"].solved is False  # shown, not answered
     QTest.keyClick(win.canvas, Qt.Key.Key_PageUp)
@@ -532,3 +536,25 @@ def test_a_hidden_value_at_step_0_keeps_the_animation_view_until_the_lesson_clos
     d.window.lessons.close()
     assert not pb.hold_active and not pb.is_active()
     assert d.shown(1, 0)["a"] == 0.0  # the editing view: every number again
+
+
+def test_a_step_shows_an_image_beside_the_lesson(nnviz_window, tmp_path):
+    """Maths a teacher draws as a picture: ![](figure.png) next to the lesson file."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+
+    image = QImage(40, 20, QImage.Format.Format_RGB32)
+    image.fill(0x3366CC)
+    assert image.save(str(tmp_path / "chain.png"))
+    path = tmp_path / "pictures.md"
+    path.write_text(
+        '+++\nformat = "nnviz.lesson"\nversion = 1\ntitle = "T"\n+++\n\n'
+        '+++\ntitle = "A picture"\nexample = "one_neuron"\n+++\n'
+        "The chain rule:\n\n![the chain rule](chain.png)\n",
+        encoding="utf-8",
+    )
+    d = nnviz_window.open(path)
+    text = d.window.lessons.panel.text
+    text.grab()  # laid out and drawn: the image is loaded
+    loaded = text.document().resource(QTextDocument.ResourceType.ImageResource, QUrl("chain.png"))
+    assert loaded is not None and loaded.width() == 40  # the picture itself

@@ -18,6 +18,9 @@ from nnviz.ui.panels.activation_plot import ActivationPlotPanel
 from nnviz.ui.panels.gradient_flow import GradientFlowPanel
 from nnviz.ui.panels.linear_map import LinearMapPanel
 
+# also run on real X screens (Xvfb, xcb) by .ci/run's real-screen phase
+pytestmark = pytest.mark.realscreen
+
 
 def _doc(name: str = "default") -> Document:
     return Document(examples.load(name))

@@ -556,3 +556,42 @@ def test_training_and_the_pass_playback_take_turns(window, qtbot):
     pb.play()  # playing the pass pauses training
     assert not ctrl.playing
     pb.pause()
+
+
+def test_the_wheel_over_an_unfocused_setting_scrolls_instead_of_changing_it(window):
+    """QA: turning the wheel over the training panel changed the learning rate."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    panel = window.findChild(QWidget, "trainingPanel")
+    combo = panel.lr_combo
+    before = combo.currentText()
+    assert not combo.hasFocus()
+    for delta in (-120, -120, 120):
+        ev = QWheelEvent(
+            QPointF(5, 5),
+            QPointF(combo.mapToGlobal(QPoint(5, 5))),
+            QPoint(0, 0),
+            QPoint(0, delta),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+        QApplication.sendEvent(combo, ev)
+    assert combo.currentText() == before
+    combo.setFocus()  # the field being edited still takes the wheel
+    QApplication.sendEvent(
+        combo,
+        QWheelEvent(
+            QPointF(5, 5),
+            QPointF(combo.mapToGlobal(QPoint(5, 5))),
+            QPoint(0, 0),
+            QPoint(0, -120),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        ),
+    )

@@ -31,7 +31,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 
 from nnviz.core import explain
-from nnviz.core.explain import fmt
+from nnviz.core.explain import fmt, loss_text
 from nnviz.core.timeline import Frame
 from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
@@ -157,7 +157,7 @@ def build_scene(document, layout, frame: Frame) -> FrameScene:
             else:
                 scene.neuron_texts[("b", l, j)] = f"b = {fmt(b, d)}"
     if frame.loss_shown:
-        scene.loss_text = f"L = {fmt(grads.loss, d)}"
+        scene.loss_text = f"L = {loss_text(grads.loss, d)}"
 
     # ------------------------------------------------------------ edges
     active = frame.active_edges()
@@ -214,6 +214,11 @@ def build_scene(document, layout, frame: Frame) -> FrameScene:
 
 def edge_values(document, kind: str, l: int) -> np.ndarray:  # noqa: E741
     """The signed value each edge of layer ``l`` carries for an edge set of ``kind``."""
+    with np.errstate(all="ignore"):  # an overflowed network gives ±∞ and NaN, silently
+        return _edge_values(document, kind, l)
+
+
+def _edge_values(document, kind: str, l: int) -> np.ndarray:  # noqa: E741
     net, trace, grads = document.network, document.trace, document.grads
     W = net.layers[l - 1].W
     if kind == "w":
@@ -294,10 +299,11 @@ class PlaybackPainter:
     def _ref(self, document, kind: str) -> float:
         """The largest |value| of ``kind`` over the whole network (widths compare across layers)."""
         if kind not in self._refs:
-            vals = [
-                float(np.max(np.abs(edge_values(document, kind, l))))
-                for l in range(1, document.network.depth + 1)  # noqa: E741
-            ]
+            vals = []
+            for l in range(1, document.network.depth + 1):  # noqa: E741
+                v = np.abs(edge_values(document, kind, l))
+                v = v[np.isfinite(v)]  # overflowed edges are drawn strongest, not the scale
+                vals.append(float(np.max(v)) if v.size else 0.0)
             self._refs[kind] = max(vals) if vals else 1.0
         return self._refs[kind]
 

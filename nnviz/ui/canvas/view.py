@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import struct
+import time
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -47,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import activations
 from nnviz.core.addresses import Address, Weight
-from nnviz.core.explain import fmt
+from nnviz.core.explain import fmt, loss_text
 from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas import scenetext
@@ -64,7 +66,13 @@ from nnviz.ui.canvas.layers import (
     context_of,
 )
 from nnviz.ui.canvas.layout import Layout
-from nnviz.ui.canvas.placement import Label, edge_candidates, neuron_candidates, place
+from nnviz.ui.canvas.placement import (
+    Label,
+    Placement,
+    edge_candidates,
+    neuron_candidates,
+    place,
+)
 from nnviz.ui.canvas.weight_labels import WeightLabelsLayer, wants_labels
 from nnviz.ui.document import Change, Document, Selection
 
@@ -163,16 +171,34 @@ def edge_pen(th: themes.Theme, sign: int, b: int, detailed: bool) -> QPen:
     return pen
 
 
+#: what an overflowed loss means, under the legend (two short lines)
+OVERFLOW_LEGEND = (
+    "overflow, ∞, NaN: a number passed float64's largest (1.8 × 10³⁰⁸);\n"
+    "make the weights, biases or inputs smaller"
+)
+
+
+def overflowed(document) -> bool:
+    """Did the document's numbers overflow float64 (the loss or ∂L/∂x is ±∞ or NaN)?"""
+    grads = document.grads
+    return not (math.isfinite(grads.loss) and np.isfinite(grads.dL_dx).all())
+
+
 def edge_buckets(
     values: np.ndarray, n_buckets: int, ref: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per edge: its |value| bucket (0 = weakest, relative to ``ref``, by default the
     largest |value|) and sign (+1, −1, or 0 for an exact zero — or NaN — which is
-    drawn in neither sign's colour)."""
-    if ref is None:
-        ref = float(np.max(np.abs(values))) if values.size else 1.0
+    drawn in neither sign's colour). An overflowed value (±∞, NaN) is in the
+    strongest bucket; the scale is the finite values'."""
+    magnitude = np.abs(values)
+    finite = np.isfinite(magnitude)
+    if ref is None or not math.isfinite(ref):
+        ref = float(np.max(magnitude[finite])) if finite.any() else 1.0
     ref = ref if ref > 0 else 1.0
-    bucket = np.minimum((np.abs(values) / ref * n_buckets).astype(np.int8), n_buckets - 1)
+    with np.errstate(all="ignore"):
+        scaled = np.where(finite, magnitude / ref * n_buckets, n_buckets)
+    bucket = np.minimum(scaled, n_buckets - 1).astype(np.int8)
     sign = np.where(values > 0, 1, np.where(values < 0, -1, 0)).astype(np.int8)
     return bucket, sign
 
@@ -207,6 +233,63 @@ PARTIAL_EDGES = 48
 MAX_EDGE_IMAGE_PIXELS = 12_000_000
 #: length in device pixels of the pieces a restyled edge is covered with when repainted
 _PIECE_PX = 48.0
+#: live changes (every weight moves on consecutive frames, as while training): at most
+#: this many edges are drawn per frame, a stratified subset (see :func:`live_subset`)
+LIVE_EDGES = 4_000
+#: while live, the edge image is rendered again only so often that rendering it takes at
+#: most this share of the time (the rest of the frame, neurons and plots, follows every
+#: change; the edges show weights at most a few frames old)
+LIVE_EDGE_SHARE = 1 / 3
+#: ... and at most this often (ms): the edges of a big network follow live training at
+#: 10 frames a second or more, the rest of the canvas at the display rate
+LIVE_EDGE_INTERVAL_MS = 100
+#: two whole-network changes this close together (ms) count as live
+LIVE_WITHIN_MS = 1000
+#: the full picture is drawn this long (ms) after the last live change, or twice the gap
+#: between the last two changes if that is longer (a slow frame does not end a live run)
+LIVE_SETTLE_MS = 250
+
+
+def live_subset(
+    bucket: np.ndarray,
+    sign: np.ndarray,
+    layer: np.ndarray,
+    order: np.ndarray,
+    limit: int,
+    n_buckets: int = WIDTH_BUCKETS,
+) -> np.ndarray:
+    """Sorted indices of at most about ``limit`` edges that look, layer by layer, like all.
+
+    Level of detail for live changes. The budget is shared between the layers
+    (``layer``: each edge's layer index, 0-based), a small layer keeping all its
+    edges; inside a layer every (sign, bucket) group keeps its share of the
+    layer's edges (rounded), so the subset's mean colour is the layer's. Which
+    edges of a group are kept follows the fixed random ``order`` (a permutation
+    of the edges): from one frame to the next the same edges stay drawn, only
+    those that move between groups come and go.
+    """
+    n = int(bucket.size)
+    if n <= limit:
+        return np.arange(n)
+    n_layers = int(layer.max()) + 1 if n else 0
+    per_layer = np.bincount(layer, minlength=n_layers)
+    quota = np.zeros(n_layers)
+    budget, left = float(limit), n_layers
+    for l in np.argsort(per_layer, kind="stable"):  # noqa: E741 - smallest layers first
+        quota[l] = min(per_layer[l], budget / left)
+        budget -= quota[l]
+        left -= 1
+    groups = 3 * n_buckets  # signs −1, 0 (an exact zero) and +1
+    key = (layer.astype(np.int64) * 3 + (np.sign(sign) + 1)) * n_buckets + bucket
+    counts = np.bincount(key, minlength=n_layers * groups)
+    share = quota / np.maximum(per_layer, 1)
+    keep = np.rint(counts * np.repeat(share, groups)).astype(np.int64)
+    ranked = key[order]
+    s = np.argsort(ranked, kind="stable")  # by group, each group in the fixed order
+    grouped = ranked[s]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    take = np.arange(n) - starts[grouped] < keep[grouped]
+    return np.sort(order[s[take]])
 
 
 def _touches_weights(values: frozenset | None | bool) -> bool:
@@ -250,6 +333,26 @@ class StaticLayer(QGraphicsItem):
         self.partial_renders = 0
         #: how often every edge's bucket path was built (a weight edit needs none)
         self.bucket_builds = 0
+        #: live level of detail (LIVE_EDGES): whole-network changes come on consecutive
+        #: frames (training), so the edge image is rendered whole each time (never
+        #: patched), at a capped rate, from a stratified subset of a big network's
+        #: edges, until the changes settle (LIVE_SETTLE_MS); then every edge again
+        self.live = False
+        self.live_renders = 0
+        self._last_every = -1e9
+        #: the edge image was rendered while live / from the live subset
+        self._image_live = False
+        self._image_subset = False
+        #: when the last live render of the edge image started and how long it took (s),
+        #: and how many frames blitted the live image although the weights had moved
+        self._live_at = -1e9
+        self._live_cost = 0.0
+        self.live_skips = 0
+        self._live_order: np.ndarray | None = None
+        self._live_layer: np.ndarray | None = None
+        self._settle = QTimer(canvas)
+        self._settle.setSingleShot(True)
+        self._settle.timeout.connect(self._settled)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(0)
@@ -266,26 +369,66 @@ class StaticLayer(QGraphicsItem):
             self.bucket_builds += 1
         return self._path_cache
 
-    def rebuild(self) -> None:
-        """Re-read the weights; repaint once, only around the edges whose look changed."""
+    def rebuild(self, every: bool = False) -> None:
+        """Re-read the weights; repaint once, only around the edges whose look changed.
+
+        ``every``: the change may have moved every weight (training publishes its
+        weights so). Two such changes within LIVE_WITHIN_MS make the edges live:
+        the edge image is rendered again whole (no patching) from a subset of the
+        edges on a big network, and in full once the changes stop.
+        """
         layout = self._canvas.layout
         values = np.concatenate([layer.W.ravel() for layer in self._canvas.document.network.layers])
         bucket, sign = edge_buckets(values, WIDTH_BUCKETS)
+        now = time.monotonic()
+        gap = now - self._last_every
+        live = every and layout is self._layout and gap < LIVE_WITHIN_MS / 1e3
+        if every:
+            self._last_every = now
         if layout is not self._layout:
             self.prepareGeometryChange()
             self._layout = layout
             self._pending = None
             self._path_cache = None
+            self._live_order = self._live_layer = None
         else:
             changed = np.flatnonzero((bucket != self._bucket) | (sign != self._sign))
             if changed.size:
                 self._path_cache = None
-                if self._pending is not None and changed.size + self._pending.size <= PARTIAL_EDGES:
+                if (
+                    not live
+                    and self._pending is not None
+                    and changed.size + self._pending.size <= PARTIAL_EDGES
+                ):
                     self._pending = np.union1d(self._pending, changed)
                 else:
                     self._pending = None
+        if live:
+            self.live = True
+            self._settle.start(max(LIVE_SETTLE_MS, min(round(2e3 * gap), LIVE_WITHIN_MS)))
         self._values, self._bucket, self._sign = values, bucket, sign
         self.update()
+
+    def _settled(self) -> None:
+        """The live changes stopped: draw every edge of the last weights again (if the
+        image was rendered while live: a subset, or weights some frames old)."""
+        self.live = False
+        if self._image_live or self._image is None:  # (None: edges drawn directly)
+            self._pending = None
+            self.update()
+
+    def _live_edges(self) -> np.ndarray | None:
+        """The edges drawn while live (None: all of them)."""
+        n = int(self._values.size)
+        if not self.live or n <= LIVE_EDGES:
+            return None
+        if self._live_order is None or self._live_order.size != n:
+            sizes = self._canvas.layout.sizes
+            counts = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
+            self._live_layer = np.repeat(np.arange(len(counts)), counts)
+            self._live_order = np.random.default_rng(0).permutation(n)
+        assert self._live_layer is not None
+        return live_subset(self._bucket, self._sign, self._live_layer, self._live_order, LIVE_EDGES)
 
     # ------------------------------------------------------------ painting
     def paint(
@@ -300,9 +443,12 @@ class StaticLayer(QGraphicsItem):
     def paint_edges(self, p: QPainter, ctx) -> None:
         """The edges layer: blitted from the edge image, or drawn as paths (vector output)."""
         th, layout = ctx.theme, ctx.layout
-        if ctx.vector or not self._paint_edge_image(p, th, layout):
+        if ctx.vector:
             p.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
-            self._draw_edges(p, th, layout.detailed)
+            self._draw_edges(p, th, layout.detailed)  # every edge, always
+        elif not self._paint_edge_image(p, th, layout):  # zoomed in too far for an image
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, layout.detailed)
+            self._draw_edges(p, th, layout.detailed, self._live_edges())
 
     def _paths_of(self, subset: np.ndarray | None) -> list:
         """The bucketed edge paths: all of them (cached), or those of ``subset`` indices."""
@@ -357,12 +503,28 @@ class StaticLayer(QGraphicsItem):
             th.positive.rgba(),
             th.negative.rgba(),
         )
+        now = time.monotonic()
         if key != self._image_key or self._pending is None or self._image is None:
-            self._image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-            self._render(to_image, th, layout, None, None)
-            self._image_key = key
-            self._pending = np.empty(0, dtype=np.intp)
-            self.full_renders += 1
+            # while live, rendering the edges takes at most LIVE_EDGE_SHARE of the time,
+            # and a big network's subset is rendered at most every LIVE_EDGE_INTERVAL_MS
+            wait = self._live_cost / LIVE_EDGE_SHARE
+            if self._image_subset:
+                wait = max(wait, LIVE_EDGE_INTERVAL_MS / 1e3)
+            recent = self._image_live and now - self._live_at < wait
+            if self.live and recent and key == self._image_key:
+                self.live_skips += 1  # capped: the edges follow at the next allowed frame
+            else:
+                self._image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+                subset = self._live_edges()
+                self._render(to_image, th, layout, None, subset)
+                self._image_key = key
+                self._pending = np.empty(0, dtype=np.intp)
+                self._image_live, self._image_subset = self.live, subset is not None
+                if self.live:
+                    self.live_renders += 1
+                    self._live_at, self._live_cost = now, time.monotonic() - now
+                else:
+                    self.full_renders += 1
         elif self._pending.size:
             self._patch_image(to_image, th, layout)
         self._image.setDevicePixelRatio(dpr)
@@ -448,8 +610,8 @@ class StaticLayer(QGraphicsItem):
             self._masks = tuple(
                 QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied) for _ in range(2)
             )
-            region = None  # new masks: every pixel is drawn
-            subset = None
+            if region is not None:  # new masks: every pixel is drawn, a patch becomes whole
+                region = subset = None
         paths = self._paths_of(subset)
         for sg, mask in zip((1, -1), self._masks):
             ip = _begin(mask, region, Qt.GlobalColor.black)
@@ -532,6 +694,21 @@ def _pixels(image: QImage) -> np.ndarray:
     return rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4)
 
 
+def _compose_table(th: themes.Theme) -> np.ndarray:
+    """The ARGB32 premultiplied pixel (as uint32) for (positive << 8) | grey level."""
+    top = _lod_opacity(WIDTH_BUCKETS - 1) / 255.0
+    alpha = np.arange(256) * top
+    table = np.zeros(512, dtype=np.uint32)
+    for k, c in enumerate((th.negative, th.positive)):
+        a = np.rint(alpha * 255.0).astype(np.uint32)
+        r, g, b = (np.rint(v * alpha).astype(np.uint32) for v in (c.red(), c.green(), c.blue()))
+        table[256 * k : 256 * (k + 1)] = (a << 24) | (r << 16) | (g << 8) | b
+    return table
+
+
+_compose_tables: dict[tuple[int, int], np.ndarray] = {}
+
+
 def _compose_masks(
     image: QImage, masks: tuple[QImage, QImage], rect: QRect, th: themes.Theme
 ) -> None:
@@ -539,23 +716,24 @@ def _compose_masks(
 
     Each pixel takes the colour of the stronger sign through it; where both are
     as strong, the pixels alternate in a checkerboard, so a mixed region reads
-    as a fine weave of the two legend colours rather than as either one.
+    as a fine weave of the two legend colours rather than as either one. (One
+    table look-up per pixel: the colour of each sign at each grey level.)
     """
     ys = slice(rect.top(), rect.bottom() + 1)
     xs = slice(rect.left(), rect.right() + 1)
-    top = _lod_opacity(WIDTH_BUCKETS - 1) / 255.0
-    pos = _pixels(masks[0])[ys, xs, 1].astype(np.float32)
-    neg = _pixels(masks[1])[ys, xs, 1].astype(np.float32)
-    checker = (np.add.outer(np.arange(ys.start, ys.stop), np.arange(xs.start, xs.stop)) & 1) == 0
+    key = (th.positive.rgba(), th.negative.rgba())
+    table = _compose_tables.get(key)
+    if table is None:
+        table = _compose_tables[key] = _compose_table(th)
+    pos = _pixels(masks[0])[ys, xs, 1]
+    neg = _pixels(masks[1])[ys, xs, 1]
+    # (y + x) even: y and x of the same parity
+    checker = (np.arange(ys.start, ys.stop) & 1)[:, None] == (np.arange(xs.start, xs.stop) & 1)
     positive = (pos > neg) | ((pos == neg) & checker)
-    alpha = np.maximum(pos, neg) * top
-    out = _pixels(image)[ys, xs]
-    cp, cn = th.positive, th.negative
-    for channel, (a, b) in enumerate(
-        ((cp.blue(), cn.blue()), (cp.green(), cn.green()), (cp.red(), cn.red()))
-    ):
-        out[..., channel] = np.rint(np.where(positive, a, b) * alpha)
-    out[..., 3] = np.rint(alpha * 255.0)
+    index = positive.view(np.uint8).astype(np.uint16) << 8
+    index |= np.maximum(pos, neg)
+    out = _pixels(image)[ys, xs].view(np.uint32)[..., 0]
+    out[...] = table[index]
 
 
 class Overlay(QGraphicsItem):
@@ -688,7 +866,7 @@ class NetworkCanvas(QGraphicsView):
             self.layout = Layout(sizes)
             self.hovered = None
         if change is None or change.shape or _touches_weights(change.values):
-            self.static.rebuild()
+            self.static.rebuild(every=change is not None and change.values is None)
         else:
             self.static.update()
         self._scene.setSceneRect(QRectF(*self.layout.scene_rect()))
@@ -1119,7 +1297,7 @@ class NetworkCanvas(QGraphicsView):
             texts = scenetext.header_texts(layout, net)
             texts += scenetext.neuron_side_texts(layout, names, biases, zs, targets)
             if not playback:
-                texts.append(scenetext.loss_text(layout, f"loss = {fmt(doc.grads.loss, d)}"))
+                texts.append(scenetext.loss_text(layout, f"loss = {loss_text(doc.grads.loss, d)}"))
             neurons = [tuple(b) for b in layout.neuron_boxes().tolist()]
             return scenetext.place_texts(texts, neurons, zoom, self.number_boxes(zoom))
 
@@ -1164,6 +1342,15 @@ class NetworkCanvas(QGraphicsView):
             self.hidden_texts = result.hidden
         zoom = max(self.zoom_level(), 1e-3)
         scenetext.draw_texts(p, result, zoom, th.text, th.muted, th.surface, strong_targets)
+
+    def paint_outputs(self, p: QPainter, numbers: bool = True) -> None:
+        """Only the targets beside the output neurons and the loss box, where the
+        scene-text pass put them (``numbers`` False: as during playback, no loss box)."""
+        th = themes.current()
+        result = self.scene_texts(playback=not numbers)
+        keep = [lab for lab in result.placed if lab.payload[0].kind in ("target", "loss")]
+        zoom = max(self.zoom_level(), 1e-3)
+        scenetext.draw_texts(p, Placement(keep, []), zoom, th.text, th.muted, th.surface)
 
     def paint_neurons(self, p: QPainter, numbers: bool = True) -> None:
         th = themes.current()
@@ -1427,6 +1614,7 @@ class NetworkCanvas(QGraphicsView):
             vp.height(),
             textscale.factor(),
             textscale.min_px(),
+            overflowed(self.document),
         )
         if self._legend is not None and self._legend[0] == key:
             return self._legend[1]
@@ -1445,17 +1633,25 @@ class NetworkCanvas(QGraphicsView):
         line_h = fm.height() + 4
         swatch = 52 + fm.height() // 2
         note = "thicker = larger |w|; circle shade = a"
+        if key[-1]:  # the loss box says "overflow": the legend says what that means
+            note += "\n" + OVERFLOW_LEGEND
+        notes = note.split("\n")
         width = max(
             max(fm.horizontalAdvance(t) for _, t in long_rows) + swatch + 18,
-            fm.horizontalAdvance(note) + 24,
+            max(fm.horizontalAdvance(t) for t in notes) + 24,
         )
-        height = line_h * (len(long_rows) + 1) + 10
+        height = line_h * (len(long_rows) + len(notes)) + 10
         cols = 1
         rows = long_rows
         if height > vp.height() / 5 or width > vp.width() / 2:
-            rows, note, cols = short_rows, "", 2
+            # compact: short rows in two columns; of the notes only the overflow's
+            rows, cols = short_rows, 2
+            notes = notes[1:]
+            note = "\n".join(notes)
             width = max(fm.horizontalAdvance(t) for _, t in rows) + swatch + 8
-            height = line_h * ((len(rows) + 1) // 2) + 10
+            if notes:
+                width = max(width, (max(fm.horizontalAdvance(t) for t in notes) + 24) / 2)
+            height = line_h * ((len(rows) + 1) // 2 + len(notes)) + 10
         box = QRectF(10, vp.height() - height - 10, width * cols + 6 * (cols - 1), height)
         self._legend = (key, (box, rows, line_h, note, width))
         return self._legend[1]
@@ -1569,7 +1765,7 @@ class NetworkCanvas(QGraphicsView):
         p.setBrush(bg)
         p.drawRoundedRect(box, 6, 6)
         styles.record(p, "legend", "", box, px)
-        cols = 2 if not note else 1
+        cols = 2 if box.width() > width + 1 else 1  # compact: two columns
         swatch = 34 + px // 2
         for k, (color, text) in enumerate(rows):
             x = box.left() + (k % cols) * (width + 6)
@@ -1580,10 +1776,14 @@ class NetworkCanvas(QGraphicsView):
             p.drawText(
                 QRectF(x + 18 + swatch, y, width, line_h), Qt.AlignmentFlag.AlignVCenter, text
             )
-        if note:
-            y = box.top() + 6 + len(rows) * line_h
-            p.setPen(th.muted)
+        y = box.top() + 6 + ((len(rows) + cols - 1) // cols) * line_h
+        first_muted = cols == 1  # the compact legend keeps only the overflow's note
+        for k, line in enumerate(note.split("\n") if note else []):
+            p.setPen(th.muted if k == 0 and first_muted else th.text)
             p.drawText(
-                QRectF(box.left() + 10, y, width, line_h), Qt.AlignmentFlag.AlignVCenter, note
+                QRectF(box.left() + 10, y, box.width() - 14, line_h),
+                Qt.AlignmentFlag.AlignVCenter,
+                line,
             )
+            y += line_h
         p.restore()

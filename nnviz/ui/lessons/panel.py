@@ -254,6 +254,8 @@ class LessonPanel(QWidget):
         self.step_label.setText(f"Step {k + 1} of {len(lesson)}{answered}")
         self.progress.setRange(0, len(lesson))
         self.progress.setValue(k + 1)
+        if lesson.path is not None:  # images a lesson shows (![](figure.png)) sit beside it
+            self.text.setSearchPaths([str(lesson.path.parent)])
         intro = f"{lesson.intro}\n\n---\n\n" if k == 0 and lesson.intro else ""
         self.text.setMarkdown(f"{intro}## {step.title}\n\n{step.text}")
         self._build_exercise(step.exercise)

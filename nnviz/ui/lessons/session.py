@@ -155,7 +155,7 @@ class LessonSession(QObject):
             was_solved = self.solved()
             fb = self.progress.answer(self.lesson, ex.id, value)
             if fb.correct and not was_solved:
-                self._show_hidden()
+                self._show_hidden(keep=self._asked_next())
                 self._reveal(ex.reveal)
             self._save()
         self.last_feedback = fb
@@ -170,7 +170,7 @@ class LessonSession(QObject):
         if ex is None or self.solved() or self.index in self.revealed:
             return False
         self.revealed.add(self.index)
-        self._show_hidden()
+        self._show_hidden(keep=self._asked_next())
         self._reveal(ex.reveal)
         self.answer_shown.emit()
         return True
@@ -284,9 +284,23 @@ class LessonSession(QObject):
         dock.show()
         dock.raise_()
 
-    def _show_hidden(self) -> None:
-        hidden_values.set_hidden(self.document, ())
-        self._hold(False)
+    def _show_hidden(self, keep: tuple = ()) -> None:
+        """Show the hidden values, except ``keep`` (keys the next step asks for)."""
+        hidden_values.set_hidden(self.document, keep)
+        if not keep:
+            self._hold(False)
+
+    def _asked_next(self) -> tuple:
+        """The hidden keys of this step that the next step hides too (same network):
+        answering "z" must not give away the "a" the next step asks for."""
+        k = self.index
+        if k + 1 >= len(self.lesson) or self.lesson.network_ref(k + 1) != self.lesson.network_ref(
+            k
+        ):
+            return ()
+        now = set(hidden_keys(self.lesson.steps[k].hide))
+        later = hidden_keys(self.lesson.steps[k + 1].hide)
+        return tuple(key for key in later if key in now)
 
     def _reveal(self, target: core.SeekTarget | None) -> None:
         c = self.controller

@@ -17,6 +17,7 @@ and a note, no marker, dots or values.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -392,7 +393,8 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         for l in range(1, net.depth + 1):  # noqa: E741
             act = activations.get(net.layer(l).activation)
             z, a = trace.z[l][0], trace.a[l][0]
-            df = act.df(trace.z[l])[0]
+            with np.errstate(all="ignore"):  # an overflowed z gives ∞ or NaN, silently
+                df = act.df(trace.z[l])[0]
             # the values lines of the neurons with the longest numbers: the largest
             # |z|, |a| and |f′| of the layer (negative numbers are a sign longer)
             for j in {int(np.argmax(np.abs(v) + (v < 0))) for v in (z, a, df)}:
@@ -566,8 +568,12 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         a_mask = shown & self._revealed_mask(l, zs.size, self._a_shown)
         a_revealed = bool(a_mask[j])
         z = float(zs[j])
+        # an overflowed network (issue 14): ±∞ and NaN are written, not plotted; huge z
+        # are clipped to ±Z_LIMIT so that no range or curve pyqtgraph gets is infinite
+        finite = np.isfinite(zs)
+        zs_plot = np.clip(np.where(finite, zs, 0.0), -Z_LIMIT, Z_LIMIT)
 
-        lo, hi = self._steady_range(zs[shown], (act.name, l, zs.size))
+        lo, hi = self._steady_range(zs_plot[shown & finite], (act.name, l, zs.size))
         if (lo, hi) != self._z_range or self._x.size == 0:
             self._x = np.linspace(lo, hi, self.GRID_POINTS)
         self._z_range = (lo, hi)
@@ -575,22 +581,23 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
 
         mask = a_mask.copy()
         mask[j] = False
-        others = np.flatnonzero(mask)
+        others = np.flatnonzero(mask & finite)
         fy = dfy = None  # element-wise curves change only with the activation or the range
-        if act.elementwise:
-            f_at = float(act.f(np.array([z]))[0])
-            df_at = float(act.df(np.array([z]))[0])
-            oz = zs[others]
-            of, odf = act.f(oz), act.df(oz)
-        else:
-            # softmax: a_k depends on every z of the layer. Draw the honest slice:
-            # z_k varies, the layer's other z stay at their current values.
-            Z = np.repeat(zs[None, :], x.size, axis=0)
-            Z[:, j] = x
-            fy, dfy = act.f(Z)[:, j], act.df(Z)[:, j]
-            f_at = float(trace.a[l][0, j])
-            df_at = float(act.df(trace.z[l])[0, j])
-            oz = of = odf = np.zeros(0)
+        with np.errstate(all="ignore"):
+            if act.elementwise:
+                f_at = float(act.f(np.array([z]))[0])
+                df_at = float(act.df(np.array([z]))[0])
+                oz = zs_plot[others]
+                of, odf = _plottable(act.f(oz)), _plottable(act.df(oz))
+            else:
+                # softmax: a_k depends on every z of the layer. Draw the honest slice:
+                # z_k varies, the layer's other z stay at their current values.
+                Z = np.repeat(zs_plot[None, :], x.size, axis=0)
+                Z[:, j] = x
+                fy, dfy = _plottable(act.f(Z)[:, j]), _plottable(act.df(Z)[:, j])
+                f_at = float(trace.a[l][0, j])
+                df_at = float(act.df(trace.z[l])[0, j])
+                oz = of = odf = np.zeros(0)
 
         self.target = target
         where = neuron_label(l, j, net.depth).capitalize()
@@ -622,7 +629,8 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         )
         if built_for != self._built_for:
             if fy is None:
-                fy, dfy = act.f(x), act.df(x)
+                with np.errstate(all="ignore"):
+                    fy, dfy = _plottable(act.f(x)), _plottable(act.df(x))
             self._build_plot(act, x, fy, dfy, z_s, f_s, df_s, l, oz.size)
             self._built_for = built_for
         else:  # a value, the layer or the neuron changed: move what shows it, nothing else
@@ -633,13 +641,15 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             self._relabel_dots(ew, z_s, f_s, df_s)
             self._relabel_others(l, oz.size)
 
-        self.marker.setVisible(revealed)
-        if revealed:
-            self.marker.setValue(z)
+        on_axis = revealed and math.isfinite(z)  # ∞ or NaN: written above, no marker
+        zp = float(np.clip(z, -Z_LIMIT, Z_LIMIT)) if math.isfinite(z) else 0.0
+        self.marker.setVisible(on_axis)
+        if on_axis:
+            self.marker.setValue(zp)
             self.marker.label.setFormat(f"z = {z_s}")
-        if a_revealed:
-            self.f_dot.setData([z], [f_at])
-            self.df_dot.setData([z], [df_at])
+        if a_revealed and math.isfinite(z):
+            self.f_dot.setData(*_point(zp, f_at))
+            self.df_dot.setData(*_point(zp, df_at))
         else:
             self.f_dot.setData([], [])
             self.df_dot.setData([], [])
@@ -857,6 +867,23 @@ def _dot_texts(elementwise: bool, z_s: str, f_s: str, df_s: str) -> tuple[str, s
     if elementwise:
         return f"f({z_s}) = {f_s}", f"f′({z_s}) = {df_s}"
     return f"aₖ = {f_s}  at zₖ = {z_s}", f"aₖ(1 − aₖ) = {df_s}"
+
+
+#: |z| and |f| beyond this are drawn at it (the value shown in words stays exact):
+#: a range wider than float64 holds (±1.8e308) would break the axes
+Z_LIMIT = 1e300
+
+
+def _plottable(v: np.ndarray) -> np.ndarray:
+    """``v`` for a curve: ±∞ and huge values clipped to ±Z_LIMIT, NaN left as a gap."""
+    return np.clip(np.asarray(v, dtype=float), -Z_LIMIT, Z_LIMIT)
+
+
+def _point(z: float, y: float) -> tuple[list[float], list[float]]:
+    """One dot at (z, y), or none when y overflowed to NaN."""
+    if math.isnan(y):
+        return [], []
+    return [z], [float(np.clip(y, -Z_LIMIT, Z_LIMIT))]
 
 
 def _coarse(v: float) -> float:

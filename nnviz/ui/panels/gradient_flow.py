@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from nnviz.core import activations
-from nnviz.core.explain import fmt
+from nnviz.core.explain import OVERFLOW_NOTE, fmt
 from nnviz.ui import theme
 from nnviz.ui.document import Document
 from nnviz.ui.panels import plot_style
@@ -38,6 +38,10 @@ Y_TICK_SPACING = 1.25
 X_TICK_GAP = 10
 #: the floor when every value is 0
 DEFAULT_FLOOR = 1e-12
+#: overflowed values (±∞, NaN) are drawn this many decades above the largest finite
+#: one, at most at 10^CEILING_MAX (a log axis, and pyqtgraph, cannot hold ∞ or NaN)
+CEILING_DECADES = 1
+CEILING_MAX = 307
 #: the fixed scale, in decades (10⁻⁸ to 10¹): the same for every network, so a deep
 #: sigmoid (a line falling by decades) and a deep ReLU (a flat line) look different
 #: at a glance; it widens only for a value outside it, never hides one
@@ -60,6 +64,8 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         self.dL_dz = np.zeros(0)
         self.dL_dW = np.zeros(0)
         self.floor: float | None = None  # set when some value is 0 and drawn at the floor
+        #: set when some value overflowed (±∞ or NaN) and is drawn at this ceiling
+        self.ceiling: float | None = None
         self._styled_for: tuple | None = None  # what the axes and legend were built for
 
         self.title = QLabel(objectName="gradientFlowTitle")
@@ -86,9 +92,11 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         self.dz_curve = pg.PlotDataItem(name="mean |∂L/∂z|", antialias=True)
         self.dW_curve = pg.PlotDataItem(name="mean |∂L/∂W|", antialias=True)
         self.zero_points = pg.PlotDataItem(name="exactly 0", pen=None, symbol="x")
-        for it in (self.dz_curve, self.dW_curve, self.zero_points):
+        self.overflow_points = pg.PlotDataItem(name="overflow", pen=None, symbol="t1")
+        for it in (self.dz_curve, self.dW_curve, self.zero_points, self.overflow_points):
             self.plot_item.addItem(it)
         self.zero_points.setZValue(5)
+        self.overflow_points.setZValue(5)
         #: what the axes span (layers, lowest and highest decade) for the tick fitting
         self._span: tuple[int, int, int] | None = None
         #: the labelled ticks now shown: layer numbers and decades
@@ -182,12 +190,14 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         net, grads = doc.network, doc.grads
         L = net.depth
         layers = np.arange(1, L + 1)
-        dz = np.array([float(np.mean(np.abs(grads.dL_dz[l]))) for l in layers])
-        dW = np.array([float(np.mean(np.abs(grads.dL_dW[l]))) for l in layers])
+        with np.errstate(all="ignore"):  # an overflowed layer averages to ∞ or NaN
+            dz = np.array([float(np.mean(np.abs(grads.dL_dz[l]))) for l in layers])
+            dW = np.array([float(np.mean(np.abs(grads.dL_dW[l]))) for l in layers])
         self.layers, self.dL_dz, self.dL_dW = layers, dz, dW
 
         both = np.concatenate([dz, dW])
-        positive = both[both > 0]
+        finite = np.isfinite(both)
+        positive = both[finite & (both > 0)]
         zero = both == 0
         if zero.any():
             if positive.size:
@@ -197,14 +207,22 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
                 self.floor = DEFAULT_FLOOR
         else:
             self.floor = None
+        if not finite.all():  # ±∞ and NaN sit on a ceiling above every finite value
+            top = math.ceil(math.log10(float(positive.max()))) if positive.size else 0
+            self.ceiling = 10.0 ** min(top + CEILING_DECADES, CEILING_MAX)
+        else:
+            self.ceiling = None
         floor = self.floor if self.floor is not None else 0.0
-        dz_shown = np.where(dz > 0, dz, floor)
-        dW_shown = np.where(dW > 0, dW, floor)
+        ceiling = self.ceiling if self.ceiling is not None else 1.0
+        dz_shown = np.where(np.isfinite(dz), np.where(dz > 0, dz, floor), ceiling)
+        dW_shown = np.where(np.isfinite(dW), np.where(dW > 0, dW, floor), ceiling)
 
         zx = np.concatenate([layers[dz == 0], layers[dW == 0]]).astype(float)
+        ox = np.concatenate([layers[~np.isfinite(dz)], layers[~np.isfinite(dW)]]).astype(float)
         self.dz_curve.setData(layers, dz_shown)
         self.dW_curve.setData(layers, dW_shown)
         self.zero_points.setData(zx, np.full(zx.size, floor if zx.size else 1.0))
+        self.overflow_points.setData(ox, np.full(ox.size, ceiling))
 
         shown = np.concatenate([dz_shown, dW_shown])
         shown = shown[np.isfinite(shown) & (shown > 0)]
@@ -217,10 +235,11 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         if self.fixed_scale:
             lo, hi = min(lo, FIXED_DECADES[0]), max(hi, FIXED_DECADES[1])
         zero_note = f"exactly 0 (drawn at {fmt(floor, d)})" if zx.size else None
-        styled_for = (t, L, lo, hi, zero_note)
+        overflow_note = f"overflow, ∞ or NaN (drawn at {fmt(ceiling, d)})" if ox.size else None
+        styled_for = (t, L, lo, hi, zero_note, overflow_note)
         if styled_for != self._styled_for:
             self._styled_for = styled_for
-            self._restyle(L, layers, lo, hi, zero_note)
+            self._restyle(L, layers, lo, hi, zero_note, overflow_note)
 
         self.title.setText(
             "<b>Gradient size per layer</b> (log) &nbsp;·&nbsp; "
@@ -229,7 +248,15 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         self.summary.setText(self._summary(dz, d))
         self.plot_widget.setToolTip(self._tooltip(net, dz, dW, d))
 
-    def _restyle(self, L: int, layers: np.ndarray, lo: int, hi: int, zero_note: str | None) -> None:
+    def _restyle(
+        self,
+        L: int,
+        layers: np.ndarray,
+        lo: int,
+        hi: int,
+        zero_note: str | None,
+        overflow_note: str | None = None,
+    ) -> None:
         """Theme, pens, axes (ticks and range) and legend: only when one of them changes."""
         t = theme.current()
         plot_style.style_plot(
@@ -251,6 +278,9 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         self.zero_points.setSymbolSize(22)
         self.zero_points.setSymbolPen(pg.mkPen(t.text, width=3))
         self.zero_points.setSymbolBrush(QColor(t.text))
+        self.overflow_points.setSymbolSize(22)
+        self.overflow_points.setSymbolPen(pg.mkPen(t.text, width=2))
+        self.overflow_points.setSymbolBrush(QColor(t.background))
 
         self._span = (L, lo, hi)
         self._fit_axes()
@@ -262,6 +292,8 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         legend.addItem(self.dW_curve, "mean |∂L/∂W|")
         if zero_note is not None:
             legend.addItem(self.zero_points, zero_note)
+        if overflow_note is not None:
+            legend.addItem(self.overflow_points, overflow_note)
         self._fit_legend()
 
     def _fit_axes(self) -> None:
@@ -334,22 +366,28 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
             )
         if L < 2:
             return f"One weighted layer: mean |∂L/∂z| = {fmt(dz[0], d)}." + note
+        if self.ceiling is not None:
+            note += (
+                f"<br><span style='font-size:12pt'>△ = overflow (∞ or NaN), drawn at "
+                f"{fmt(self.ceiling, d)}: {OVERFLOW_NOTE}.</span>"
+            )
         first, last = float(dz[0]), float(dz[-1])
         head = (
             f"Mean |∂L/∂z| from the output back to layer 1: "
             f"<b>{fmt(last, d)}</b> → <b>{fmt(first, d)}</b>"
         )
-        if first == 0 or last == 0:
+        if first == 0 or last == 0 or not (math.isfinite(first) and math.isfinite(last)):
             return head + "." + note
-        ratio = last / first
-        if ratio >= VANISHING_RATIO:
-            tail = f", {_times(ratio)}× smaller: it <b>vanishes</b>."
-        elif ratio <= 1 / VANISHING_RATIO:
-            tail = f", {_times(1 / ratio)}× larger: it <b>explodes</b>."
-        elif ratio >= 1:
-            tail = f", {_times(ratio)}× smaller."
+        # in decades: last / first itself can overflow (or underflow to 0)
+        decades = math.log10(last) - math.log10(first)
+        if decades >= math.log10(VANISHING_RATIO):
+            tail = f", {_times(decades)}× smaller: it <b>vanishes</b>."
+        elif decades <= -math.log10(VANISHING_RATIO):
+            tail = f", {_times(-decades)}× larger: it <b>explodes</b>."
+        elif decades >= 0:
+            tail = f", {_times(decades)}× smaller."
         else:
-            tail = f", {_times(1 / ratio)}× larger."
+            tail = f", {_times(-decades)}× larger."
         return head + tail + note
 
     def _tooltip(self, net, dz: np.ndarray, dW: np.ndarray, d: int) -> str:
@@ -393,9 +431,13 @@ def _power_of_ten(k: int) -> str:
     return "10" + str(k).translate(_SUPERSCRIPT)
 
 
-def _times(r: float) -> str:
-    """A ratio as read aloud: ``37``, ``8.4 × 10⁵``."""
-    if r < 1000:
-        return f"{r:.3g}"
-    k = math.floor(math.log10(r))
-    return f"{r / 10**k:.1f} × {_power_of_ten(k)}"
+def _times(decades: float) -> str:
+    """A ratio of ``10**decades`` as read aloud: ``37``, ``8.4 × 10⁵`` (given in decades,
+    so that a ratio past float64's range is read too)."""
+    if decades < 3:
+        return f"{10.0**decades:.3g}"
+    k = math.floor(decades)
+    mantissa = 10.0 ** (decades - k)
+    if mantissa >= 9.95:  # 9.96 × 10⁵ rounds to 10.0 × 10⁵
+        mantissa, k = 1.0, k + 1
+    return f"{mantissa:.1f} × {_power_of_ten(k)}"

@@ -7,7 +7,7 @@ check cuts the feedback loop (napari style).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtCore import QEvent, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core import activations, losses
-from nnviz.core.explain import MINUS, fmt
+from nnviz.core.explain import MINUS, OVERFLOW_NOTE, fmt, overflowed
 from nnviz.core.network import INIT_SCHEMES
 from nnviz.ui import hidden_values
 from nnviz.ui.document import Document
@@ -100,7 +100,15 @@ def _spin(name: str, tip: str) -> ValueSpin:
 
 
 class InspectorPanel(QWidget):
-    """Fields for the selection, plus the network-wide loss and initialisation."""
+    """Fields for the selection, plus the network-wide loss and initialisation.
+
+    Enter in a field commits it, Esc puts back the document's value; either way
+    ``editing_done`` is emitted and the window gives the focus back to the canvas,
+    so the playback keys and the canvas's keys work at once.
+    """
+
+    #: Enter or Esc ended an edit in one of the fields
+    editing_done = Signal()
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -196,10 +204,51 @@ class InspectorPanel(QWidget):
         self.activation.activated.connect(self._on_activation_chosen)
         self.loss.activated.connect(self._on_loss_chosen)
         self.reinit.clicked.connect(self._on_reinit_clicked)
+        self._fields: dict[QWidget, QWidget] = {self.seed: self.seed}
+        for spin in (self.weight, self.bias, self.input, self.target):
+            self._fields[spin] = spin
+            self._fields[spin.lineEdit()] = spin  # keys sent to the text part itself
+        for field in self._fields:
+            field.installEventFilter(self)
         document.results_changed.connect(self.refresh)
         document.selection_changed.connect(self.refresh)
         document.display_changed.connect(self.refresh)
         document.edit_refused.connect(lambda _msg: self.refresh())
+        self.refresh()
+
+    # ------------------------------------------------------------ keyboard
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.KeyPress or obj not in self._fields:
+            return False
+        obj = self._fields[obj]
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if obj is self.seed:
+                self.seed.setModified(False)
+                self._on_reinit_clicked()  # Enter: the default button of the seed
+            else:
+                obj.interpretText()  # commits through valueChanged (or is refused)
+            self.editing_done.emit()
+            return True
+        if key == Qt.Key.Key_Escape:
+            self.cancel_edit(obj)
+            self.editing_done.emit()
+            return True
+        return False
+
+    def cancel_edit(self, field: QWidget) -> None:
+        """Put the document's value back into ``field`` (Esc)."""
+        if field is self.seed:
+            self.seed.setText(str(self.document.project.seed))
+            self.seed.setModified(False)
+            return
+        self._updating = True
+        try:
+            value = field.value()
+            field.setValue(value + 1.0)  # a real change, so the text is redrawn
+            field.setValue(value)
+        finally:
+            self._updating = False
         self.refresh()
 
     # ---------------------------------------------------------------- view
@@ -270,7 +319,10 @@ class InspectorPanel(QWidget):
             if act_layer is not None:
                 name = net.layers[act_layer - 1].activation
                 self.activation.setCurrentIndex(self.activation.findData(name))
-            self.values.setText("\n".join(hidden_values.mask_lines(doc, sel, lines)))
+            shown = hidden_values.mask_lines(doc, sel, lines)
+            if overflowed(doc.grads.loss):  # the one-line why of every ∞ and NaN above
+                shown = [*shown, "loss = overflow:", *OVERFLOW_NOTE.split("; ")]
+            self.values.setText("\n".join(shown))
         finally:
             self._updating = False
 

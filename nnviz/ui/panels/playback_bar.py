@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QStyle,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -40,9 +41,18 @@ class PlaybackBar(QWidget):
         self._updating = False
 
         self.buttons: dict[str, QToolButton] = {}
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
+        # one row when the caption fits beside the controls; on a narrow window the
+        # caption gets a row of its own above them, whole (never cut)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 2, 6, 2)
+        outer.setSpacing(2)
+        self._caption_row = QHBoxLayout()
+        outer.addLayout(self._caption_row)
+        layout = QHBoxLayout()
         layout.setSpacing(6)
+        outer.addLayout(layout)
+        self._row = layout
+        self.two_rows = False
         SP = QStyle.StandardPixmap
         for name, button_name, icon in (
             ("toStartAction", "toStartButton", SP.SP_MediaSkipBackward),
@@ -70,7 +80,7 @@ class PlaybackBar(QWidget):
         self.slider.setObjectName("stepSlider")
         self.slider.setToolTip("Drag to any step of the forward and backward pass")
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.slider.setMinimumWidth(160)
+        self.slider.setMinimumWidth(100)
         self.slider.setMaximumWidth(320)
         self.slider.setPageStep(1)
         self.slider.valueChanged.connect(self._on_slider)
@@ -83,8 +93,7 @@ class PlaybackBar(QWidget):
         f.setPointSizeF(f.pointSizeF() * 1.3)
         f.setBold(True)
         self.label.setFont(f)
-        self.label.setMinimumWidth(200)
-        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.label, 1)
 
         speed_label = QLabel("Speed", self)
@@ -117,12 +126,78 @@ class PlaybackBar(QWidget):
         self.apply_button.clicked.connect(self._on_apply)
         layout.addWidget(self.apply_button)
 
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         # what the bar shows changes per step, never within one: no per-tick refresh
         controller.step_changed.connect(self.refresh)
         controller.playing_changed.connect(lambda _p: self.refresh())
         controller.plan_changed.connect(self.refresh)
+        controller.plan_changed.connect(self._fit_rows)
         controller.speed_changed.connect(self.refresh)
         self.refresh()
+
+    # ------------------------------------------------------------ layout
+    def caption_width(self) -> int:
+        """The width of the longest caption of this network's steps (the label's need)."""
+        fm = self.label.fontMetrics()
+        c = self.controller
+        # the update step also says what it does to the loss (the controller's caption)
+        widths = [fm.horizontalAdvance(text + "  ") for text in c.widest_captions()]
+        return max(widths, default=0) + 2 * self.label.margin() + 8
+
+    def one_row_width(self) -> int:
+        """The width one row needs: every control at its natural size plus the caption."""
+        row = self._row
+        total = 0
+        n = 0
+        for i in range(row.count()):
+            w = row.itemAt(i).widget()
+            if w is None or w is self.label or w.isHidden():
+                continue
+            total += max(w.sizeHint().width(), w.minimumWidth())
+            n += 1
+        m = self.layout().contentsMargins()
+        return total + self.caption_width() + (n + 1) * row.spacing() + m.left() + m.right()
+
+    def _fit_wrap(self) -> None:
+        """On its own row, a caption longer than the bar wraps onto two lines (the
+        row is two lines high for every step, so the canvas does not jump)."""
+        m = self.layout().contentsMargins()
+        room = self.width() - m.left() - m.right()
+        now = self.label.fontMetrics().horizontalAdvance(self.label.text())
+        wrap = self.two_rows and max(self.caption_width(), now + 8) > room
+        if wrap != self.label.wordWrap():
+            self.label.setWordWrap(wrap)
+            fm = self.label.fontMetrics()
+            self.label.setMinimumHeight(
+                2 * fm.lineSpacing() + 2 * self.label.margin() if wrap else 0
+            )
+            self.updateGeometry()
+
+    def _fit_rows(self, *_args) -> None:
+        two = self.width() < self.one_row_width()
+        if two == self.two_rows and self.label.parentWidget() is self:
+            self._fit_wrap()
+            return
+        self.two_rows = two
+        for lay in (self._row, self._caption_row):
+            lay.removeWidget(self.label)
+        if two:
+            self._caption_row.addWidget(self.label, 1)
+        else:
+            self._row.insertWidget(self._row.indexOf(self.slider) + 1, self.label, 1)
+        self._fit_wrap()
+        # without the caption beside it, the slider takes the row's spare width
+        self.slider.setMaximumWidth(16777215 if two else 320)
+        self._row.setStretchFactor(self.slider, 1 if two else 0)
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), 200), hint.height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_rows()
 
     # ------------------------------------------------------------ sync
     def refresh(self, *_args) -> None:
@@ -136,6 +211,8 @@ class PlaybackBar(QWidget):
             text = c.caption()
             if self.label.text() != text:
                 self.label.setText(text)
+                if self.two_rows:
+                    self._fit_wrap()  # a step's own numbers may make it longer
             SP = QStyle.StandardPixmap
             if self.play_button.property("playing") != c.playing:
                 self.play_button.setProperty("playing", c.playing)

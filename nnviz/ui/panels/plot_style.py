@@ -61,6 +61,9 @@ def style_plot(view: pg.GraphicsView, item: pg.PlotItem, x_label: str, y_label: 
         axis.setPen(pg.mkPen(t.muted))
         axis.setTextPen(pg.mkPen(t.text))
         axis.setTickFont(tick_font())
+        # no SI scaling at all: pyqtgraph's enableAutoSIPrefix(False) still scales the
+        # tick values past 1e9 (an overflowing network's z of 1e243 read as "5e216")
+        axis.setSIPrefixEnableRanges(())
         axis.enableAutoSIPrefix(False)
         axis.setLabel(text, **{"color": css(t.text), "font-size": f"{AXIS_LABEL_PT}pt"})
     item.showGrid(x=True, y=True, alpha=0.25)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -52,6 +54,21 @@ def _tip(widget, text: str, name: str):
     widget.setObjectName(name)
     widget.setToolTip(text)
     return widget
+
+
+class _WheelOnlyWhenFocused(QObject):
+    """Wheel events reach a spin box or combo box only while it has the focus;
+    otherwise they go to the scroll area around the panel."""
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.Wheel or watched.hasFocus():
+            return False
+        area = watched.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is not None:  # the scroll area the panel sits in scrolls instead
+            QCoreApplication.sendEvent(area.verticalScrollBar(), event)
+        return True
 
 
 class TrainingPanel(QWidget):
@@ -262,6 +279,12 @@ class TrainingPanel(QWidget):
         controller.diverged.connect(self._on_diverged)
         controller.document.training_changed.connect(self.sync)
         controller.document.results_changed.connect(self._on_network_changed)
+        # the panel scrolls: a wheel turned over a field scrolls it, and changes a
+        # setting only in the field being edited (QA: it changed the learning rate)
+        self._wheel_guard = _WheelOnlyWhenFocused(self)
+        for box in self.findChildren(QAbstractSpinBox) + self.findChildren(QComboBox):
+            box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            box.installEventFilter(self._wheel_guard)
         self.sync()
 
     # ----------------------------------------------------------- showing

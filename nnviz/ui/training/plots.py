@@ -55,6 +55,7 @@ def _style(widget: pg.PlotWidget, x: str, y: str, grid: bool = True) -> pg.PlotI
         axis.setPen(pg.mkPen(t.muted))
         axis.setTextPen(pg.mkPen(t.text))
         axis.setTickFont(font)
+        axis.setSIPrefixEnableRanges(())  # no hidden rescaling of large values (as plot_style)
         axis.enableAutoSIPrefix(False)
         if text:
             axis.setLabel(text, **{"color": t.text.name(), "font-size": f"{TICK_PT}pt"})
