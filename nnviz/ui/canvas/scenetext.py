@@ -63,9 +63,9 @@ def header_texts(layout, network) -> list[Text]:
             if layout.sizes[l] > 8:
                 text += f" ({layout.sizes[l]})"
             short = f"{'Out' if l == network.depth else f'H{l}'} · {act}"
-        out.append(
-            Text("header", l, 0, text, "header", (x + w / 2, y + h / 2), "center", False, short)
-        )
+        # anchored at the top of its rectangle: a header drawn at a fixed screen size
+        # (zoomed out) grows downwards, never above the network's bounds (the caption)
+        out.append(Text("header", l, 0, text, "header", (x + w / 2, y), "top", False, short))
     return out
 
 

@@ -989,7 +989,8 @@ class NetworkCanvas(QGraphicsView):
         l, t = to_scene(legend.left() - 4, legend.top() - 4)
         r, b = to_scene(legend.right() + 4, legend.bottom() + 4)
         boxes = self.layout.neuron_boxes()
-        pad = 40.0  # the texts beside and under a neuron
+        # the texts beside and under a neuron (at a fixed screen size when zoomed out)
+        pad = 40.0 + (3 * styles.scaled_px(styles.MIN_TEXT_PX) + 10) / max(scale, 1e-3)
         hit = (
             (boxes[:, 0] - pad < r)
             & (l < boxes[:, 2] + pad)
@@ -1263,6 +1264,9 @@ class NetworkCanvas(QGraphicsView):
         zoom = round(max(self.zoom_level(), 1e-3), 6)
         d = doc.decimals
         zoomed = zoom >= 1.8 and not playback
+        # what is fixed on the viewport (legend, note corner, caption band): a text
+        # pushed out of its spot must not slide under them
+        fixed = self.fixed_boxes()
         key = (
             id(layout),
             id(doc.network),
@@ -1273,6 +1277,7 @@ class NetworkCanvas(QGraphicsView):
             playback,
             d,
             tuple(self.input_names or ()),
+            tuple(round(v, 2) for r in fixed for v in r),
         )
 
         def build():
@@ -1299,7 +1304,7 @@ class NetworkCanvas(QGraphicsView):
             if not playback:
                 texts.append(scenetext.loss_text(layout, f"loss = {loss_text(doc.grads.loss, d)}"))
             neurons = [tuple(b) for b in layout.neuron_boxes().tolist()]
-            return scenetext.place_texts(texts, neurons, zoom, self.number_boxes(zoom))
+            return scenetext.place_texts(texts, neurons, zoom, self.number_boxes(zoom) + fixed)
 
         cache = self._texts_playback if playback else self._texts_edit
         return cache.get(key, build)
