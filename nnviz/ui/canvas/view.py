@@ -990,7 +990,7 @@ class NetworkCanvas(QGraphicsView):
         r, b = to_scene(legend.right() + 4, legend.bottom() + 4)
         boxes = self.layout.neuron_boxes()
         # the texts beside and under a neuron (at a fixed screen size when zoomed out)
-        pad = 40.0 + (3 * styles.scaled_px(styles.MIN_TEXT_PX) + 10) / max(scale, 1e-3)
+        pad = 40.0
         hit = (
             (boxes[:, 0] - pad < r)
             & (l < boxes[:, 2] + pad)
@@ -1266,7 +1266,7 @@ class NetworkCanvas(QGraphicsView):
         zoomed = zoom >= 1.8 and not playback
         # what is fixed on the viewport (legend, note corner, caption band): a text
         # pushed out of its spot must not slide under them
-        fixed = self.fixed_boxes()
+        fixed = self.fixed_boxes(widgets=False)
         key = (
             id(layout),
             id(doc.network),
@@ -1664,7 +1664,7 @@ class NetworkCanvas(QGraphicsView):
     #: room kept free for the "labels hidden" note, viewport pixels from the bottom-right
     NOTE_BOX = (260.0, 30.0)
 
-    def fixed_boxes(self) -> list[tuple[float, float, float, float]]:
+    def fixed_boxes(self, widgets: bool = True) -> list[tuple[float, float, float, float]]:
         """(left, top, right, bottom) in scene units of what is fixed on the viewport and
         drawn over the scene: the legend, the note corner, visible child widgets (the
         playback caption). Labels are placed clear of them."""
@@ -1675,6 +1675,8 @@ class NetworkCanvas(QGraphicsView):
         rects.append(QRectF(c.x() - w / 2, c.y() - h / 2, w, h))
         for child in vp.children():
             if isinstance(child, QWidget) and child.isVisible():
+                if not widgets and child is not getattr(self, "caption_overlay", None):
+                    continue  # (a laser pointer follows the mouse: not a fixed box)
                 if child is getattr(self, "caption_overlay", None):
                     # the band kept for it (not its box of the moment: the labels'
                     # placement must not depend on the caption, which reports their count)
