@@ -1677,6 +1677,8 @@ class NetworkCanvas(QGraphicsView):
             if isinstance(child, QWidget) and child.isVisible():
                 if not widgets and child is not getattr(self, "caption_overlay", None):
                     continue  # (a laser pointer follows the mouse: not a fixed box)
+                if child.geometry().contains(vp.rect()):
+                    continue  # an overlay over all of it (the presenter's laser) hides nothing
                 if child is getattr(self, "caption_overlay", None):
                     # the band kept for it (not its box of the moment: the labels'
                     # placement must not depend on the caption, which reports their count)
