@@ -41,9 +41,9 @@ def test_the_canvas_is_an_ordered_list_of_layers(canvas):
         "edges",
         "neurons",
         "cached playback still",
+        "highlights",
         "playback moving",
         "weight labels",
-        "highlights",
         "legend",
     ]
     ctx = layers.context_of(canvas)

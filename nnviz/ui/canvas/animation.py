@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 
 from nnviz.core import explain
@@ -40,7 +40,6 @@ from nnviz.ui.canvas.style import (
     LABEL_PX,
     MIN_TEXT_PX,
     big_label_size,
-    font,
     label_height,
     label_size,
     style_for,
@@ -416,7 +415,6 @@ class PlaybackPainter:
         veil = QColor(th.background)
         veil.setAlphaF(VEIL_ALPHA)
         p.fillRect(QRectF(*layout.scene_rect()), veil)
-        canvas.paint_layer_headers(p)
         self._paint_edges(canvas, p, scene)
         self._paint_neurons(canvas, p, scene)
         self._paint_texts(canvas, p, scene)
@@ -529,37 +527,19 @@ class PlaybackPainter:
         th = themes.current()
         style = style_for(th)
         layout = canvas.layout
-        doc = canvas.document
         frame = scene.frame
         texts = scene.neuron_texts
+        p.setPen(th.text)
         for l in range(len(layout.x)):  # noqa: E741
             if not layout.labelled(l):
                 continue
+            room = canvas.number_room(l)
             for j in range(layout.sizes[l]):
                 inside = texts.get(("x", l, j)) or texts.get(("a", l, j))
                 if inside is not None:
-                    p.setPen(th.text)
-                    style.fit_text(p, QRectF(*layout.neuron_rect(l, j)), inside)
-                if l == 0:
-                    p.setFont(font("small"))
-                    p.setPen(th.muted)
-                    p.drawText(
-                        QRectF(*layout.input_name_rect(j)),
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                        f"x{j + 1}",
-                    )
-        L = len(layout.sizes) - 1
-        if layout.labelled(L):
-            p.setFont(font("target"))
-            p.setPen(th.text if frame.loss_shown else th.muted)
-            for j in range(layout.sizes[L]):
-                rect = QRectF(*layout.target_rect(j))
-                p.fillRect(rect, th.background)
-                p.drawText(
-                    rect,
-                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    f"y = {fmt(doc.sample.target[j], doc.decimals)}",
-                )
+                    style.fit_text(p, QRectF(*layout.neuron_rect(l, j)), inside, room=room)
+        # headers, input names, targets: placed like the editing view's (scenetext.py)
+        canvas.paint_scene_texts(p, playback=True, strong_targets=frame.loss_shown)
 
     def placement(self, canvas, scene: FrameScene) -> Placement:
         """Where this frame's labels go (computed once per step and zoom; see placement.py)."""
@@ -577,7 +557,8 @@ class PlaybackPainter:
         hit = self._placements.get(key)
         if hit is not None and hit[0] is scene.neuron_texts:
             return hit[1]
-        result = place_labels(canvas.document, canvas.layout, scene, zoom, fixed, bounds)
+        drawn = canvas.scene_texts(playback=True).rects() + canvas.number_boxes(zoom)
+        result = place_labels(canvas.document, canvas.layout, scene, zoom, fixed, bounds, drawn)
         if len(self._placements) > 4:
             self._placements.pop(next(iter(self._placements)))
         self._placements[key] = (scene.neuron_texts, result)
@@ -606,24 +587,40 @@ class PlaybackPainter:
                     p, QPointF(cx, cy), lab.text, zoom, info.color, scene.frame.step.kind == "loss"
                 )
             else:
+                if not info.boxed:  # a bias beside its neuron may sit over edges: a veil
+                    veil = QColor(th.background)
+                    veil.setAlphaF(0.85)
+                    r = lab.rect
+                    p.fillRect(QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1]), veil)
                 style.draw_label(
                     p, QPointF(cx, cy), lab.text, zoom, info.color, info.px, info.boxed
                 )
-        canvas.hidden_labels = result.hidden
-        if result.hidden:
-            vp = canvas.viewport()
-            corner = canvas.mapToScene(vp.width() - 20, vp.height() - 16)
-            note = f"{result.hidden} label{'s' if result.hidden > 1 else ''} hidden: zoom in"
+        hidden = result.hidden
+        canvas.hidden_labels = hidden
+        overlay = getattr(canvas, "caption_overlay", None)
+        if overlay is not None:  # said in the step caption's line
+            if hidden != overlay.shown_hidden and not canvas.vector:
+                QTimer.singleShot(0, overlay.refresh)  # (not while painting: next turn)
+            if not overlay.note_in_corner or not overlay.isVisible():
+                return
+        if hidden:  # no caption (a bare painter): in the corner kept free for it
+            note = f"{hidden} label{'s' if hidden > 1 else ''} hidden: zoom in"
             w, h = label_size(note, MIN_TEXT_PX + 3, False)
+            c = canvas.note_center(w, h)
             style.draw_label(
                 p,
-                QPointF(corner.x() - w / 2 / zoom, corner.y() - h / 2 / zoom),
+                _to_scene(canvas, c),
                 note,
                 zoom,
                 th.muted,
                 MIN_TEXT_PX + 3,
                 False,
             )
+
+
+def _to_scene(canvas, point: QPointF) -> QPointF:
+    """A viewport point (fractional pixels) in scene units."""
+    return canvas.viewportTransform().inverted()[0].map(point)
 
 
 @dataclass
@@ -672,6 +669,7 @@ def place_labels(
     zoom: float,
     fixed: list | None = None,
     bounds: tuple[float, float, float, float] | None = None,
+    texts_drawn: list | None = None,
 ) -> Placement:
     """The placement pass of one frame: every label of ``scene``, none over another or a
     neuron (nor over the fixed texts: input names, targets, headers)."""
@@ -686,17 +684,7 @@ def place_labels(
     obstacles = [tuple(b) for b in layout.neuron_boxes().tolist()] + list(fixed or [])
     L = len(layout.sizes) - 1
 
-    def rect(t: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-        return t[0], t[1], t[0] + t[2], t[1] + t[3]
-
-    for l in range(L + 1):  # noqa: E741
-        if not layout.labelled(l):
-            continue
-        obstacles.append(rect(layout.header_rect(l)))
-        if l == 0:
-            obstacles += [rect(layout.input_name_rect(j)) for j in range(layout.sizes[0])]
-    if layout.labelled(L):
-        obstacles += [rect(layout.target_rect(j)) for j in range(layout.sizes[L])]
+    obstacles += texts_drawn or []
     if [m.size for m in frame.z_shown] != list(layout.sizes):
         return Placement([], [])
 
@@ -738,10 +726,17 @@ def place_labels(
             text = texts[(what, l, j)]
             x, y = layout.pos(l, j)
             boxed = what != "b"
-            w, h = label_size(text, px, boxed)
+            # a bias is a side note: never larger than the step's own labels
+            size = MIN_TEXT_PX if what == "b" else px
+            w, h = label_size(text, size, boxed)
             focus = bool(frame.focus[l][j])
-            priority = 0 if focus else (3 if what == "b" else 2)
+            # a bias is placed after the step's own numbers (it takes what room is left)
+            priority = 3 if what == "b" else (0 if focus or what == "update_b" else 2)
             cands = neuron_candidates(x, y, r, h / zoom, w / zoom, what in ABOVE_KINDS, gap)
+            if what == "b":  # a side note: under its neuron, or beside it, low
+                beside = r + gap + w / zoom / 2
+                low = y + r * 0.55
+                cands = cands[:7] + [(x - beside, low), (x + beside, low)] + cands[-14:-7]
             labels.append(
                 Label(
                     (what, l, j),
@@ -751,7 +746,7 @@ def place_labels(
                     priority,
                     (x, y),
                     cands,
-                    payload=_Label(_color_of(doc, th, what, l, j), px, boxed),
+                    payload=_Label(_color_of(doc, th, what, l, j), size, boxed),
                 )
             )
 

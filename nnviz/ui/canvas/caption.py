@@ -7,10 +7,18 @@ from any playback source with ``caption()``, ``is_active()``, ``step_changed`` a
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel
 
+from nnviz.ui import textscale
 from nnviz.ui import theme as themes
+
+#: the caption's size (points, at 100 %) and the smallest it shrinks to for a long one
+CAPTION_PT = 16.0
+MIN_CAPTION_PT = 11.0
 
 
 class CaptionOverlay(QLabel):
@@ -24,10 +32,15 @@ class CaptionOverlay(QLabel):
         self._controller = controller
         self._key: tuple | None = None
         f = self.font()
-        f.setPointSizeF(16)
+        f.setPointSizeF(CAPTION_PT)
         f.setBold(True)
         self.setFont(f)
         self.setMargin(8)
+        canvas.caption_overlay = self
+        #: the hidden-labels count the caption says
+        self.shown_hidden = 0
+        #: the note did not fit in the caption's box: the canvas writes it in its corner
+        self.note_in_corner = False
         controller.step_changed.connect(self.refresh)  # the caption is per step
         controller.playing_changed.connect(lambda _p: self.refresh())
         if theme_changed is not None:
@@ -40,16 +53,40 @@ class CaptionOverlay(QLabel):
             self.refresh()
         return False
 
+    def note(self) -> str:
+        """The canvas's "N labels hidden: zoom in", said in the caption line."""
+        canvas = self._canvas
+        n = getattr(canvas, "hidden_labels", 0)
+        pp = getattr(canvas, "playback_painter", None)
+        if getattr(canvas, "playback_active", False) and hasattr(pp, "placement"):
+            # the step's own count, now (the placement is cached per step and zoom, and
+            # does not depend on this caption: the canvas keeps its band free)
+            scene = pp.scene(canvas)
+            if scene is not None:
+                n = pp.placement(canvas, scene).hidden
+        self.shown_hidden = n
+        return f"{n} label{'s' if n > 1 else ''} hidden: zoom in" if n else ""
+
     def refresh(self, *_args) -> None:
         c = self._controller
         if not c.is_active():
             self.hide()
             return
         th = themes.current()
-        key = (c.caption(), th.name, self._canvas.viewport().width())
+        note = self.note()
+        vw = self._canvas.viewport().width()
+        key = (
+            c.caption(),
+            note,
+            th.name,
+            vw,
+            self._canvas.viewport().height(),
+            textscale.factor(),
+            textscale.min_px(),
+        )
         if key == self._key and self.isVisible():
             return  # every tick emits: redo the box only when it changes
-        if self._key is None or self._key[1] != th.name:
+        if self._key is None or self._key[2] != th.name:
             # a style sheet is costly to apply (it restyles the label): only per theme
             bg = th.surface
             self.setStyleSheet(
@@ -58,17 +95,66 @@ class CaptionOverlay(QLabel):
                 "border-radius: 6px; }"
             )
         self._key = key
+        caption = c.caption()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        # at most two lines: a longer caption takes a smaller font (never under the
+        # canvas's minimum); it grows with the text scale, but a line never takes more
+        # than a twelfth of the canvas's height (at 300 % on a 1024x768 screen it
+        # covered the network)
+        vh = self._canvas.viewport().height()
+        base = min(textscale.pt(CAPTION_PT, screen=True), vh / 12 * 72.0 / textscale.DPI)
+        lowest = min(max(MIN_CAPTION_PT, textscale.min_px() * 72.0 / textscale.DPI), base)
+        size = base
+        while True:
+            f = self.font()
+            f.setPointSizeF(size)
+            self.setFont(f)
+            self._lay_out(caption, vw)
+            two_lines = 2 * QFontMetrics(f).lineSpacing() + 2 * self.margin() + 6
+            if self.height() <= two_lines or size <= lowest:
+                break
+            size = max(size - 1.0, lowest)
+        # the band the canvas keeps free: two lines of the full-size caption, or what
+        # this step's caption takes (a narrow canvas); it depends on the step alone
+        f = self.font()
+        f.setPointSizeF(base)
+        band = int(2 * QFontMetrics(f).lineSpacing() + 2 * self.margin() + 12)
+        band = max(band, 8 + self.height() + 4)
+        if band != getattr(self._canvas, "caption_band", 0):
+            self._canvas.caption_band = band
+            if getattr(self._canvas, "_fitted", False):
+                self._canvas.fit()
+            note = self.note()  # at the new zoom
+        # the hidden-labels note on the caption's line when it fits in the caption's box;
+        # else the canvas writes it in its corner
+        self.note_in_corner = False
+        if note:
+            height = self.height()
+            muted = th.muted.name()
+            self.setTextFormat(Qt.TextFormat.RichText)
+            self._lay_out(
+                f"{html.escape(caption)} <span style='color:{muted}; font-weight:normal'>"
+                f"· {html.escape(note)}</span>",
+                vw,
+            )
+            if self.height() > height:
+                self.setTextFormat(Qt.TextFormat.PlainText)
+                self._lay_out(caption, vw)
+                self.note_in_corner = True
+        self.move(max((vw - self.width()) // 2, 10), 8)
+        self.show()
+        self.raise_()
+
+    def _lay_out(self, text: str, vw: int) -> None:
         # the same caption must give the same box whatever came before (stepping back)
         self.setWordWrap(False)
-        self.setMinimumWidth(0)
-        self.setMaximumWidth(16777215)
-        self.setText(c.caption())
+        self.setMinimumSize(0, 0)
+        self.setMaximumSize(16777215, 16777215)
+        self.setText(text)
         self.adjustSize()
-        vw = self._canvas.viewport().width()
         if self.width() > vw - 20:
             self.setWordWrap(True)
             self.setFixedWidth(max(vw - 20, 100))
             self.adjustSize()
-        self.move(max((vw - self.width()) // 2, 10), 8)
-        self.show()
-        self.raise_()
+            # adjustSize of a wrapped label may keep a stale height: ask for it
+            self.setFixedHeight(self.heightForWidth(self.width()))

@@ -2,8 +2,8 @@
 
 Every frame of the canvas is painted by the same layers, in order::
 
-    edges → neurons (and their numbers) → playback still → playback moving
-          → highlights (hover, selection) → legend
+    edges → neurons (and their numbers) → playback still
+          → highlights (hover, selection) → playback moving → weight labels → legend
 
 Each layer has ``key(ctx)`` (changes whenever its picture would; ``None``: not
 worth caching) and ``paint(painter, ctx)``, where ``ctx`` is one
@@ -105,7 +105,6 @@ class NeuronsLayer(Layer):
 
     def paint(self, p: QPainter, ctx: PaintContext) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        ctx.canvas.paint_layer_headers(p)
         ctx.canvas.paint_neurons(p, numbers=not ctx.active)
 
 
@@ -163,6 +162,7 @@ class LegendLayer(Layer):
 
     def paint(self, p: QPainter, ctx: PaintContext) -> None:
         ctx.canvas.paint_legend(p)
+        ctx.canvas.paint_note(p)
 
 
 class RasterCache(Layer):

@@ -24,7 +24,7 @@ import numpy as np
 #: gap kept between a label and what it must not touch, in screen pixels
 GAP_PX = 2.0
 #: where along its edge an edge label may sit (fractions from source to target)
-EDGE_TS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82)
+EDGE_TS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.12, 0.88)
 
 
 @dataclass
@@ -124,12 +124,21 @@ def neuron_candidates(
     x: float, y: float, r: float, h_scene: float, w_scene: float, above: bool, gap: float
 ) -> list[tuple[float, float]]:
     """Above (or below) the neuron; then nudged sideways (a quarter, a half of its width,
-    then clear beside it); then the same one and two rows further out (stacked)."""
+    then clear beside it); then on the other side of the neuron; then level with it,
+    left or right of it (over the edges: a label is boxed); then one and two rows
+    further out (stacked)."""
     s = -1.0 if above else 1.0
     base = y + s * (r + gap + h_scene / 2)
+    other = y - s * (r + gap + h_scene / 2)
     side = w_scene / 2 + r * 0.3
     shifts = (0.0, 0.25 * w_scene, -0.25 * w_scene, 0.5 * w_scene, -0.5 * w_scene, side, -side)
-    return [(x + dx, base + s * k * (h_scene + gap)) for k in range(3) for dx in shifts]
+    beside = r + gap + w_scene / 2
+    out = [(x + dx, base) for dx in shifts]
+    out += [(x + dx, other) for dx in shifts[:5]]
+    out += [(x + beside, y), (x - beside, y)]
+    out += [(x + sx * beside, y + dy * (h_scene + gap)) for dy in (s, -s) for sx in (1.0, -1.0)]
+    out += [(x + dx, base + s * k * (h_scene + gap)) for k in (1, 2) for dx in shifts]
+    return out
 
 
 def edge_candidates(
@@ -141,6 +150,6 @@ def edge_candidates(
     ts = [t for t in EDGE_TS if lo <= t <= hi] or [0.5 * (lo + hi)]
     on = [(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t) for t in ts]
     off = []
-    for k in (1.0, -1.0, 2.0, -2.0):
+    for k in (1.0, -1.0, 2.0, -2.0, 3.0, -3.0):
         off += [(x, y + k * 1.1 * h_scene) for x, y in on]
     return on + off, len(on)

@@ -100,6 +100,95 @@ def big_label_size(text: str) -> tuple[float, float]:
     return fm.horizontalAdvance(text) + 28.0, fm.height() + 14.0
 
 
+# ------------------------------------------------------------- recording
+#: while a test records (see :func:`recording`): every text the canvas draws, as
+#: (kind, text, device rectangle (left, top, right, bottom) in viewport pixels,
+#: pixel size on screen)
+_recorder: list | None = None
+
+
+class recording:  # noqa: N801 - used as a context manager, like contextlib's
+    """Within ``with recording() as texts:``, every text drawn through this module is
+    appended to ``texts`` with its rectangle on screen (tests check them all)."""
+
+    def __enter__(self) -> list:
+        global _recorder
+        self._old = _recorder
+        _recorder = []
+        return _recorder
+
+    def __exit__(self, *exc) -> None:
+        global _recorder
+        _recorder = self._old
+
+
+def record(p: QPainter, kind: str, text: str, rect: QRectF, px: float) -> None:
+    """Note a drawn text (scene or painter coordinates in ``rect``) if a test records."""
+    if _recorder is None:
+        return
+    r = p.transform().mapRect(rect)
+    _recorder.append((kind, text, (r.left(), r.top(), r.right(), r.bottom()), float(px)))
+
+
+def screen_px(role: str, zoom: float) -> float:
+    """How many pixels high scene text of ``role`` is on screen at ``zoom``."""
+    return font(role).pointSizeF() * textscale.DPI / 72.0 * max(zoom, 1e-3)
+
+
+def scene_text_box(
+    role: str, text: str, zoom: float, anchor: tuple[float, float], align: str
+) -> tuple[tuple[float, float, float, float], bool]:
+    """The scene rectangle (left, top, right, bottom) of ``text`` of ``role`` drawn at
+    ``anchor`` (``align``: which point of the text the anchor is: "center", "top",
+    "bottom", "left", "right"), and whether it is drawn at a fixed screen size (the
+    scene font would be under :data:`MIN_TEXT_PX` on screen at this zoom)."""
+    zoom = max(zoom, 1e-3)
+    fixed = screen_px(role, zoom) < MIN_TEXT_PX
+    if fixed:
+        fm = _metrics_px(scaled_px(MIN_TEXT_PX), FONT_POINTS[role][1])
+        w, h = fm.horizontalAdvance(text) / zoom, fm.height() / zoom
+    else:
+        fm = QFontMetricsF(font(role))
+        w, h = fm.horizontalAdvance(text), fm.height()
+    x, y = anchor
+    left = {"left": x, "right": x - w}.get(align, x - w / 2)
+    top = {"top": y, "bottom": y - h}.get(align, y - h / 2)
+    return (left, top, left + w, top + h), fixed
+
+
+def draw_scene_text(
+    p: QPainter,
+    role: str,
+    text: str,
+    rect: tuple[float, float, float, float],
+    fixed: bool,
+    zoom: float,
+) -> None:
+    """``text`` of ``role`` centred in the scene rectangle ``rect`` from
+    :func:`scene_text_box` (at a fixed screen size if ``fixed``)."""
+    zoom = max(zoom, 1e-3)
+    box = QRectF(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1])
+    if fixed:
+        px = scaled_px(MIN_TEXT_PX)
+        p.save()
+        p.translate(box.center())
+        p.scale(1 / zoom, 1 / zoom)
+        p.setFont(_font_px(px, FONT_POINTS[role][1]))
+        local = QRectF(
+            -box.width() * zoom / 2,
+            -box.height() * zoom / 2,
+            box.width() * zoom,
+            box.height() * zoom,
+        )
+        p.drawText(local, Qt.AlignmentFlag.AlignCenter, text)
+        record(p, role, text, local, px)
+        p.restore()
+        return
+    p.setFont(font(role))
+    p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+    record(p, role, text, box, screen_px(role, zoom))
+
+
 class CanvasStyle:
     """Pens, fonts and the label painter for one theme."""
 
@@ -134,6 +223,7 @@ class CanvasStyle:
             p.drawRoundedRect(rect, LABEL_RADIUS, LABEL_RADIUS)
         p.setPen(color)
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        record(p, "label", text, rect, scaled_px(px))
         p.restore()
         return QRectF(center.x() - w / 2 / zoom, center.y() - h / 2 / zoom, w / zoom, h / zoom)
 
@@ -154,28 +244,59 @@ class CanvasStyle:
         p.drawRoundedRect(rect, 7, 7)
         p.setPen(color)
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        record(p, "label", text, rect, scaled_px(BIG_LABEL_PX))
         p.restore()
         return QRectF(center.x() - w / 2 / zoom, center.y() - h / 2 / zoom, w / zoom, h / zoom)
 
     @staticmethod
-    def fit_text(p: QPainter, rect: QRectF, text: str, role: str = "number") -> bool:
+    def fit_text(
+        p: QPainter,
+        rect: QRectF,
+        text: str,
+        role: str = "number",
+        room: tuple[float, float] | None = None,
+    ) -> bool:
         """Centred scene text inside ``rect`` (a neuron's circle), shrunk until it fits,
-        but never below :data:`MIN_TEXT_PX` at 100 % zoom: then it is left out (False)."""
+        but never below :data:`MIN_TEXT_PX` on screen (nor presenter mode's floor): then it
+        is left out (False). In presenter mode a number may be wider than its circle, up
+        to ``room`` (width, height in scene units: the space to its neighbours) and no
+        further: numbers never run into each other."""
+        t = p.transform()
+        zoom = max(math.hypot(t.m11(), t.m12()), 1e-3)
         f = font(role)
         p.setFont(f)
         avail = rect.width() * 0.9
-        w = p.fontMetrics().horizontalAdvance(text)
+        fm = p.fontMetrics()
+        w = fm.horizontalAdvance(text)
+        floor = textscale.floor_pt()  # presenter mode: never below its large print
+        # never under MIN_TEXT_PX on screen: zoomed out, the number keeps that size
+        lowest = max(floor, MIN_TEXT_PX * 72.0 / textscale.DPI / zoom)
+        size = f.pointSizeF()
         if w > avail:
-            floor = textscale.floor_pt()  # presenter mode: never below its large print
-            size = max(f.pointSizeF() * avail / w, floor)
-            if not floor and size * 96.0 / 72.0 < MIN_TEXT_PX:
-                return False
+            size = f.pointSizeF() * avail / w
+        size = max(size, lowest)
+        if size != f.pointSizeF():
             f.setPointSizeF(size)
             p.setFont(f)
-            if floor:  # the number may be wider than the circle: let it out
-                w = p.fontMetrics().horizontalAdvance(text)
-                rect = QRectF(rect.center().x() - w / 2 - 4, rect.top(), w + 8, rect.height())
+            fm = p.fontMetrics()
+            w = fm.horizontalAdvance(text)
+        if w > avail and not floor:
+            if w > rect.width() * 1.04:
+                return False  # too small to read inside its circle: left out
+            avail = w  # at the smallest size it may fill the circle to its rim
+        if w > avail:  # presenter's floor: the number may be wider than the circle
+            if room is not None and (w + 8 > room[0] or fm.height() > room[1]):
+                return False  # … but never into its neighbours
+            rect = QRectF(rect.center().x() - w / 2 - 4, rect.top(), w + 8, rect.height())
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        c = rect.center()
+        record(
+            p,
+            "number",
+            text,
+            QRectF(c.x() - w / 2, c.y() - fm.ascent() / 2 - 1, w, fm.ascent() + 2),
+            p.font().pointSizeF() * textscale.DPI / 72.0 * zoom,
+        )
         return True
 
 

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QContextMenuEvent,
+    QFont,
     QFontMetrics,
     QImage,
     QKeyEvent,
@@ -51,6 +52,7 @@ from nnviz.core.addresses import Address, Weight
 from nnviz.core.explain import fmt, loss_text
 from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
+from nnviz.ui.canvas import scenetext
 from nnviz.ui.canvas import style as styles
 from nnviz.ui.canvas.layers import (
     EdgesLayer,
@@ -64,7 +66,14 @@ from nnviz.ui.canvas.layers import (
     context_of,
 )
 from nnviz.ui.canvas.layout import Layout
-from nnviz.ui.canvas.weight_labels import WeightLabelsLayer
+from nnviz.ui.canvas.placement import (
+    Label,
+    Placement,
+    edge_candidates,
+    neuron_candidates,
+    place,
+)
+from nnviz.ui.canvas.weight_labels import WeightLabelsLayer, wants_labels
 from nnviz.ui.document import Change, Document, Selection
 
 WIDTH_BUCKETS = 6
@@ -752,6 +761,11 @@ class Overlay(QGraphicsItem):
             canvas.still_ahead.after_paint()
 
 
+#: the legend's text grows with the text scale up to this many pixels (or presenter
+#: mode's floor)
+LEGEND_MAX_PX = 15
+
+
 class NetworkCanvas(QGraphicsView):
     """The editable network view. Click selects; drag or wheel on the selection scrubs it."""
 
@@ -780,6 +794,10 @@ class NetworkCanvas(QGraphicsView):
         self._legend: tuple | None = None  # (key, legend_layout()) of the last legend
         #: labels the last animation frame had no room for (see placement.py)
         self.hidden_labels = 0
+        #: scene texts (b = …, names, headers) the editing view had no room for
+        self.hidden_texts = 0
+        self._texts_edit = scenetext.TextCache()
+        self._texts_playback = scenetext.TextCache()
         self.hovered: Selection | None = None
         #: training hooks (nnviz/ui/training): f(l, j) -> QImage | None, a hidden neuron's
         #: map over the data plane drawn in its circle; f(selection | None) on hover changes
@@ -804,11 +822,13 @@ class NetworkCanvas(QGraphicsView):
         #: View ▸ Label Every Weight: a small network writes every weight on its edge
         self.label_weights = True
         self.weight_labels = WeightLabelsLayer()
+        # the highlights' lines under the labels (a selected edge's thick line never
+        # strikes a label out); their own labels are placed clear of every other one
         self.overlay_layers = [
             self.still_cache,
+            HighlightsLayer(),
             PlaybackMovingLayer(),
             self.weight_labels,
-            HighlightsLayer(),
         ]
         self.foreground_layers = [LegendLayer()]
         self.still_ahead = StillAhead(self, self.still_cache)
@@ -873,6 +893,8 @@ class NetworkCanvas(QGraphicsView):
             self.static.update()
             if not active:
                 self.still_cache.clear()
+            if self._fitted:  # the caption's band and the legend's rows change
+                self.fit()
         self.overlay.update()
 
     @contextlib.contextmanager
@@ -904,13 +926,78 @@ class NetworkCanvas(QGraphicsView):
     def zoom_out(self) -> None:
         self.zoom_by(0.8)
 
+    #: room kept above the network for the step caption during playback (viewport
+    #: pixels; set by the caption overlay: its tallest caption)
+    caption_band = 0
+
     def fit(self) -> None:
-        self.fitInView(QRectF(*self.layout.bounds()), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 2.2:  # a tiny network should not be drawn huge
-            self.resetTransform()
-            self.scale(2.2, 2.2)
-            self.centerOn(QRectF(*self.layout.bounds()).center())
+        """Show the whole network, as large as it goes, clear of what is fixed on the
+        viewport: the step caption's band at the top (during playback) and the legend's
+        corner (a band under or beside the network, whichever leaves it larger)."""
+        bounds = QRectF(*self.layout.bounds())
+        vp = self.viewport()
+        vw, vh = max(vp.width(), 1), max(vp.height(), 1)
+        top = self.caption_band + 4 if self.playback_active else 0
+        legend = self.legend_layout()[0]
+        w, h = self.note_box()
+        c = self.note_center(w - 6, h - 6)
+        note = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
+        margin = 4.0
+        bw, bh = max(bounds.width(), 1e-6), max(bounds.height(), 1e-6)
+        best = None
+        bottom_all = vh - min(legend.top(), note.top()) + 2
+        for left_res, bottom_res, check in (
+            (0.0, 0.0, (legend, note)),  # nothing kept: neither may cover the network
+            (0.0, bottom_all, ()),  # a band under the network
+            (legend.right() + 2, 0.0, (note,)),  # the legend's band beside it
+        ):
+            aw, ah = vw - left_res - 2 * margin, vh - top - bottom_res - 2 * margin
+            scale = min(aw / bw, ah / bh, 2.2)  # a tiny network should not be drawn huge
+            if scale <= 0:
+                continue
+            cx = left_res + margin + aw / 2
+            cy = top + margin + ah / 2
+            if any(self._legend_covers(bounds, scale, cx, cy, r) for r in check):
+                continue
+            if best is None or scale > best[0]:
+                best = (scale, cx, cy)
+        if best is None:
+            best = (min((vw - 2 * margin) / bw, (vh - 2 * margin) / bh), vw / 2, vh / 2)
+        scale, cx, cy = best
+        self.resetTransform()
+        self.scale(scale, scale)
+        # put the bounds' centre at the viewport point (cx, cy)
+        centre = bounds.center()
+        x, y = centre.x() + (vw / 2 - cx) / scale, centre.y() + (vh / 2 - cy) / scale
+        # the scene must reach past the view on every side, or the view centres it
+        # instead of where it is asked to look
+        need = QRectF(x - vw / 2 / scale, y - vh / 2 / scale, vw / scale, vh / scale)
+        self._scene.setSceneRect(QRectF(*self.layout.scene_rect()).united(need))
+        self.centerOn(x, y)
         self._fitted = True
+
+    def _legend_covers(
+        self, bounds: QRectF, scale: float, cx: float, cy: float, legend: QRectF
+    ) -> bool:
+        """Whether the legend box (viewport pixels) would cover a neuron or its texts with
+        the network's bounds centred at (cx, cy) at ``scale``."""
+        c = bounds.center()
+
+        def to_scene(x: float, y: float) -> tuple[float, float]:
+            return c.x() + (x - cx) / scale, c.y() + (y - cy) / scale
+
+        l, t = to_scene(legend.left() - 4, legend.top() - 4)
+        r, b = to_scene(legend.right() + 4, legend.bottom() + 4)
+        boxes = self.layout.neuron_boxes()
+        # the texts beside and under a neuron (at a fixed screen size when zoomed out)
+        pad = 40.0
+        hit = (
+            (boxes[:, 0] - pad < r)
+            & (l < boxes[:, 2] + pad)
+            & (boxes[:, 1] - pad < b)
+            & (t < boxes[:, 3] + pad)
+        )
+        return bool(hit.any())
 
     def show_view_of(self, other: NetworkCanvas) -> None:
         """Take ``other``'s zoom and centre (an export of the current view)."""
@@ -1167,22 +1254,108 @@ class NetworkCanvas(QGraphicsView):
         negative, positive = self._fill_table
         return [(positive if pos else negative)[k] for pos, k in zip((a >= 0).tolist(), level)]
 
-    def paint_layer_headers(self, p: QPainter) -> None:
-        th = themes.current()
-        net = self.document.network
+    def scene_texts(self, playback: bool = False):
+        """Where the scene texts go at the current zoom (placed once per layout, values,
+        zoom and text scale; see scenetext.py): the editing view's headers, input names,
+        ``b = …`` (``z = …`` when zoomed in), targets and loss box, or during playback
+        (``playback``) the headers, input names and targets the animation draws."""
+        doc = self.document
         layout = self.layout
-        p.setPen(th.muted)
-        p.setFont(styles.font("header"))
+        zoom = round(max(self.zoom_level(), 1e-3), 6)
+        d = doc.decimals
+        zoomed = zoom >= 1.8 and not playback
+        # what is fixed on the viewport (legend, note corner, caption band): a text
+        # pushed out of its spot must not slide under them
+        fixed = self.fixed_boxes(widgets=False)
+        key = (
+            id(layout),
+            id(doc.network),
+            doc.shape_revision,
+            doc.values_revision,
+            doc.sample_revision,
+            zoom,
+            playback,
+            d,
+            tuple(self.input_names or ()),
+            tuple(round(v, 2) for r in fixed for v in r),
+        )
+
+        def build():
+            net = doc.network
+            L = len(layout.sizes) - 1
+            names = [
+                self.input_names[j]
+                if self.input_names and j < len(self.input_names)
+                else f"x{j + 1}"
+                for j in range(layout.sizes[0])
+            ]
+            biases = zs = None
+            if not playback:
+                biases = [f"b = {fmt(b, d)}" for layer in net.layers for b in layer.b.tolist()]
+                if zoomed:
+                    zs = [
+                        f"z = {fmt(z, d)}"
+                        for l in range(1, L + 1)
+                        for z in doc.trace.z[l][0].tolist()
+                    ]
+            targets = [f"y = {fmt(t, d)}" for t in doc.sample.target.tolist()]
+            texts = scenetext.header_texts(layout, net)
+            texts += scenetext.neuron_side_texts(layout, names, biases, zs, targets)
+            if not playback:
+                texts.append(scenetext.loss_text(layout, f"loss = {loss_text(doc.grads.loss, d)}"))
+            neurons = [tuple(b) for b in layout.neuron_boxes().tolist()]
+            return scenetext.place_texts(texts, neurons, zoom, self.number_boxes(zoom) + fixed)
+
+        cache = self._texts_playback if playback else self._texts_edit
+        return cache.get(key, build)
+
+    def number_boxes(self, zoom: float) -> list[tuple[float, float, float, float]]:
+        """Where the neurons' numbers may reach beyond their circle (presenter mode's
+        large print): the scene texts keep clear of it."""
+        if not textscale.min_px():
+            return []
+        layout = self.layout
+        out = []
         for l in range(len(layout.x)):  # noqa: E741
-            if l == 0:
-                text = f"Input ({layout.sizes[0]})"
-            else:
-                act = activations.get(net.layers[l - 1].activation)
-                role = "Output" if l == net.depth else f"Hidden {l}"
-                text = f"{role} · {act.label}"
-                if layout.sizes[l] > 8:
-                    text += f" ({layout.sizes[l]})"
-            p.drawText(QRectF(*layout.header_rect(l)), Qt.AlignmentFlag.AlignCenter, text)
+            if not layout.labelled(l):
+                continue
+            w, h = self.number_room(l)
+            x = float(layout.x[l])
+            for y in layout.y[l].tolist():
+                out.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+        return out
+
+    def number_room(self, l: int) -> tuple[float, float]:  # noqa: E741
+        """The width and height (scene units) a neuron's number may take: its circle, or
+        in presenter mode up to half-way to the next column (not for the first and the
+        last column, whose names and targets sit beside them)."""
+        layout = self.layout
+        r = layout.radius[l]
+        n = len(layout.x)
+        h = layout.spacing[l] * 0.9 if layout.sizes[l] > 1 else 4 * r
+        if n < 2 or l in (0, n - 1):
+            return 2 * r + 12.0, h
+        gap = float(layout.x[1] - layout.x[0])
+        return max(2 * r, gap * 0.55), h
+
+    def paint_scene_texts(
+        self, p: QPainter, playback: bool = False, strong_targets: bool = False
+    ) -> None:
+        th = themes.current()
+        result = self.scene_texts(playback)
+        if not playback:
+            self.hidden_texts = result.hidden
+        zoom = max(self.zoom_level(), 1e-3)
+        scenetext.draw_texts(p, result, zoom, th.text, th.muted, th.surface, strong_targets)
+
+    def paint_outputs(self, p: QPainter, numbers: bool = True) -> None:
+        """Only the targets beside the output neurons and the loss box, where the
+        scene-text pass put them (``numbers`` False: as during playback, no loss box)."""
+        th = themes.current()
+        result = self.scene_texts(playback=not numbers)
+        keep = [lab for lab in result.placed if lab.payload[0].kind in ("target", "loss")]
+        zoom = max(self.zoom_level(), 1e-3)
+        scenetext.draw_texts(p, Placement(keep, []), zoom, th.text, th.muted, th.surface)
 
     def paint_neurons(self, p: QPainter, numbers: bool = True) -> None:
         th = themes.current()
@@ -1191,7 +1364,6 @@ class NetworkCanvas(QGraphicsView):
         layout = self.layout
         d = doc.decimals
         a_all = doc.trace.a
-        zoomed = self.zoom_level() >= 1.8
         for l, x in enumerate(layout.x):  # noqa: E741
             r = layout.radius[l]
             labelled = layout.labelled(l) and numbers
@@ -1204,33 +1376,12 @@ class NetworkCanvas(QGraphicsView):
                 self._paint_neuron_maps(p, l, x, r)
             if not labelled:
                 continue
+            room = self.number_room(l)
+            p.setPen(th.text)
             for j in range(layout.sizes[l]):
-                p.setPen(th.text)
-                style.fit_text(p, QRectF(*layout.neuron_rect(l, j)), fmt(a[j], d))
-                p.setFont(styles.font("small"))
-                p.setPen(th.muted)
-                if l == 0:
-                    p.drawText(
-                        QRectF(*layout.input_name_rect(j)),
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                        self.input_names[j]
-                        if self.input_names and j < len(self.input_names)
-                        else f"x{j + 1}",
-                    )
-                else:
-                    b = doc.network.layers[l - 1].b[j]
-                    p.drawText(
-                        QRectF(*layout.bias_rect(l, j)),
-                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                        f"b = {fmt(b, d)}",
-                    )
-                    if zoomed:
-                        p.drawText(
-                            QRectF(*layout.z_rect(l, j)),
-                            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                            f"z = {fmt(doc.trace.z[l][0, j], d)}",
-                        )
-        self.paint_outputs(p, numbers)
+                style.fit_text(p, QRectF(*layout.neuron_rect(l, j)), fmt(a[j], d), room=room)
+        if numbers:
+            self.paint_scene_texts(p)
 
     def _paint_neuron_maps(self, p: QPainter, l: int, x: float, r: float) -> None:  # noqa: E741
         """Each neuron's map (the training hook's image) inside its circle."""
@@ -1243,31 +1394,6 @@ class NetworkCanvas(QGraphicsView):
             # ~1 ms a neuron)
             h = r * 0.72
             p.drawImage(QRectF(x - h, y - h, 2 * h, 2 * h), image)
-
-    def paint_outputs(self, p: QPainter, numbers: bool = True) -> None:
-        """Targets beside the output neurons and the loss box."""
-        th = themes.current()
-        doc = self.document
-        layout = self.layout
-        d = doc.decimals
-        L = len(layout.sizes) - 1
-        if layout.labelled(L):
-            p.setFont(styles.font("target"))
-            p.setPen(th.muted)
-            for j in range(layout.sizes[L]):
-                p.drawText(
-                    QRectF(*layout.target_rect(j)),
-                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    f"y = {fmt(doc.sample.target[j], d)}",
-                )
-        if not numbers:
-            return
-        rect = QRectF(*layout.loss_box_rect())
-        p.setPen(QPen(th.text, 1.2))
-        p.setBrush(th.surface)
-        p.drawRoundedRect(rect, 6, 6)
-        p.setFont(styles.font("loss"))
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"loss = {loss_text(doc.grads.loss, d)}")
 
     @property
     def still_renders(self) -> int:
@@ -1321,7 +1447,10 @@ class NetworkCanvas(QGraphicsView):
                     else t
                     for n, t in zip("zab", text.split("   "))
                 )
-        self._label(p, QPointF(x, y - r - 24), text)
+        w, h = styles.label_size(text)
+        zoom = max(self.zoom_level(), 1e-3)
+        cands = neuron_candidates(x, y, r + 5, h / zoom, w / zoom, True, 2.0 / zoom)
+        self._label(p, QPointF(x, y - r - 24), text, cands)
 
     def _paint_edge_highlight(
         self, p: QPainter, sel: Selection, color: QColor, width: float
@@ -1337,14 +1466,20 @@ class NetworkCanvas(QGraphicsView):
         p.drawLine(QPointF(x1 + r1, y1), QPointF(x2 - r2, y2))
         w = doc.network.layers[sel.layer - 1].W[sel.neuron, sel.source]
         if not self.playback_active:  # the animation labels its own edges
-            self._label(p, self.scene_pos_of(sel), f"w = {fmt(w, doc.decimals)}")
+            text = f"w = {fmt(w, doc.decimals)}"
+            h = styles.label_size(text)[1] / max(self.zoom_level(), 1e-3)
+            cands, _ = edge_candidates(x1 + r1, y1, x2 - r2, y2, h)
+            self._label(p, self.scene_pos_of(sel), text, cands)
         else:  # a lesson asks for this edge's value: "?" on it until answered
             asked = hidden_values.asked_edge_label(doc, sel.layer, sel.neuron, sel.source)
             if asked:  # next to its source: clear of the labels of the neuron it feeds
                 half = styles.label_size(asked)[0] / 2
                 reach = r1 + (half + 14) / max(self.zoom_level(), 1e-3)
                 t = min(0.5, reach / max(x2 - x1, 1e-6))
-                self._label(p, QPointF(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t), asked)
+                h = styles.label_size(asked)[1] / max(self.zoom_level(), 1e-3)
+                cands, _ = edge_candidates(x1 + r1, y1, x2 - r2, y2, h, 0.0, 0.6)
+                start = QPointF(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t)
+                self._label(p, start, asked, [(start.x(), start.y()), *cands])
 
     def paint_dots(
         self,
@@ -1427,62 +1562,129 @@ class NetworkCanvas(QGraphicsView):
             draw(QPointF(px, py), sprite)
         p.restore()
 
-    def _label(self, p: QPainter, center: QPointF, text: str) -> None:
-        """A boxed label of fixed screen size centred on the scene point ``center``."""
-        styles.style_for().draw_label(p, center, text, self.zoom_level())
+    def _label(self, p: QPainter, center: QPointF, text: str, candidates=None) -> bool:
+        """A boxed label of fixed screen size at the first of ``candidates`` (scene points;
+        by default ``center``) that covers no neuron, no scene text, no label of the
+        weights or of the animation and nothing fixed on the viewport; left out (False)
+        when none is free."""
+        zoom = max(self.zoom_level(), 1e-3)
+        w, h = styles.label_size(text)
+        cands = list(candidates or []) or [(center.x(), center.y())]
+        lab = Label(("highlight",), text, w, h, 0, (center.x(), center.y()), cands)
+        result = place([lab], self.label_obstacles(), zoom)
+        if not result.placed:
+            return False
+        r = lab.rect
+        mid = QPointF((r[0] + r[2]) / 2, (r[1] + r[3]) / 2)
+        styles.style_for().draw_label(p, mid, text, zoom)
+        return True
+
+    def label_obstacles(self) -> list[tuple[float, float, float, float]]:
+        """Everything a highlight's label must keep clear of, in scene units."""
+        zoom = max(self.zoom_level(), 1e-3)
+        out = [tuple(b) for b in self.layout.neuron_boxes().tolist()]
+        out += self.scene_texts(self.playback_active).rects() + self.number_boxes(zoom)
+        out += self.fixed_boxes()
+        ctx = context_of(self)
+        if self.weight_labels.visible(ctx):
+            out += self.weight_labels.placement(ctx).rects()
+        pp = self.playback_painter
+        if self.playback_active and hasattr(pp, "placement") and hasattr(pp, "scene"):
+            scene = pp.scene(self)
+            if scene is not None:
+                out += pp.placement(self, scene).rects()
+        return out
+
+    def legend_font(self) -> QFont:
+        """The legend's font: fixed on screen (10 px at 100 %, following the text scale
+        and presenter mode's floor, but never scaled by the zoom)."""
+        f = QFont(styles.font("legend"))
+        pt = textscale.pt(styles.FONT_POINTS["legend"][0], screen=True)
+        # a key, not the lesson: at 300 % it would cover half the canvas (QA: 26-40 px)
+        cap = max(LEGEND_MAX_PX, textscale.min_px()) * 72.0 / textscale.DPI
+        f.setPointSizeF(min(pt, cap))
+        return f
 
     def legend_layout(self) -> tuple[QRectF, list[tuple[QColor, str]], float, str, float]:
         """The legend's box (viewport pixels, bottom-left corner), rows, row height,
-        note and width: the one place its geometry is worked out."""
+        note and column width: the one place its geometry is worked out. Where the
+        viewport is small for it (it would take more than a fifth of the height or
+        half of the width) it is compact: two columns of short rows, no note."""
         th = themes.current()
+        vp = self.viewport()
         key = (
             self.playback_active,
             th.name,
-            self.viewport().height(),
+            vp.width(),
+            vp.height(),
             textscale.factor(),
             textscale.min_px(),
             overflowed(self.document),
         )
         if self._legend is not None and self._legend[0] == key:
             return self._legend[1]
-        fm = QFontMetrics(styles.font("legend"))
-        rows = [
+        fm = QFontMetrics(self.legend_font())
+        long_rows = [
             (th.positive, "positive weight / value"),
             (th.negative, "negative weight / value"),
         ]
+        short_rows = [(th.positive, "+ weight"), (th.negative, "− weight")]
         if self.playback_active:
-            rows += [
+            long_rows += [
                 (th.grad_positive, "positive gradient"),
                 (th.grad_negative, "negative gradient"),
             ]
+            short_rows += [(th.grad_positive, "+ gradient"), (th.grad_negative, "− gradient")]
         line_h = fm.height() + 4
+        swatch = 52 + fm.height() // 2
         note = "thicker = larger |w|; circle shade = a"
         if key[-1]:  # the loss box says "overflow": the legend says what that means
             note += "\n" + OVERFLOW_LEGEND
         notes = note.split("\n")
         width = max(
-            max(fm.horizontalAdvance(t) for _, t in rows) + 70,
+            max(fm.horizontalAdvance(t) for _, t in long_rows) + swatch + 18,
             max(fm.horizontalAdvance(t) for t in notes) + 24,
         )
-        height = line_h * (len(rows) + len(notes)) + 10
-        box = QRectF(10, self.viewport().height() - height - 10, width, height)
+        height = line_h * (len(long_rows) + len(notes)) + 10
+        cols = 1
+        rows = long_rows
+        if height > vp.height() / 5 or width > vp.width() / 2:
+            # compact: short rows in two columns; of the notes only the overflow's
+            rows, cols = short_rows, 2
+            notes = notes[1:]
+            note = "\n".join(notes)
+            width = max(fm.horizontalAdvance(t) for _, t in rows) + swatch + 8
+            if notes:
+                width = max(width, (max(fm.horizontalAdvance(t) for t in notes) + 24) / 2)
+            height = line_h * ((len(rows) + 1) // 2 + len(notes)) + 10
+        box = QRectF(10, vp.height() - height - 10, width * cols + 6 * (cols - 1), height)
         self._legend = (key, (box, rows, line_h, note, width))
         return self._legend[1]
 
     #: room kept free for the "labels hidden" note, viewport pixels from the bottom-right
     NOTE_BOX = (260.0, 30.0)
 
-    def fixed_boxes(self) -> list[tuple[float, float, float, float]]:
+    def fixed_boxes(self, widgets: bool = True) -> list[tuple[float, float, float, float]]:
         """(left, top, right, bottom) in scene units of what is fixed on the viewport and
         drawn over the scene: the legend, the note corner, visible child widgets (the
         playback caption). Labels are placed clear of them."""
         vp = self.viewport()
         rects = [self.legend_layout()[0]]
-        w, h = self.NOTE_BOX
-        rects.append(QRectF(vp.width() - w - 6, vp.height() - h - 6, w, h))
+        w, h = self.note_box()
+        c = self.note_center(w - 6, h - 6)
+        rects.append(QRectF(c.x() - w / 2, c.y() - h / 2, w, h))
         for child in vp.children():
             if isinstance(child, QWidget) and child.isVisible():
-                rects.append(QRectF(child.geometry()))
+                if not widgets and child is not getattr(self, "caption_overlay", None):
+                    continue  # (a laser pointer follows the mouse: not a fixed box)
+                if child.geometry().contains(vp.rect()):
+                    continue  # an overlay over all of it (the presenter's laser) hides nothing
+                if child is getattr(self, "caption_overlay", None):
+                    # the band kept for it (not its box of the moment: the labels'
+                    # placement must not depend on the caption, which reports their count)
+                    rects.append(QRectF(0, 0, vp.width(), self.caption_band))
+                else:
+                    rects.append(QRectF(child.geometry()))
         out = []
         for r in rects:
             a = self.mapToScene(r.topLeft().toPoint())
@@ -1503,34 +1705,92 @@ class NetworkCanvas(QGraphicsView):
             if layer.visible(ctx):
                 layer.paint(p, ctx)
 
+    def editing_hidden(self) -> int:
+        """Texts of the editing view left out for lack of room (scene texts, weights)."""
+        n = self.hidden_texts
+        wl = self.weight_labels
+        if (
+            wl.last_placement is not None
+            and not self.playback_active
+            and self.label_weights
+            and self.layout.detailed
+            and wants_labels(self.document.network)
+        ):
+            n += wl.last_placement.hidden
+        return n
+
+    def note_box(self) -> tuple[float, float]:
+        """The room kept for the "labels hidden" note (pixels, at the text scale)."""
+        w, h = styles.label_size("99 labels hidden: zoom in", styles.MIN_TEXT_PX + 3, False)
+        return w + 6, h + 6
+
+    def note_center(self, w: float, h: float) -> QPointF:
+        """Where the "labels hidden" note of ``w`` x ``h`` pixels goes (viewport pixels):
+        the bottom-right corner, or above the legend when the legend leaves no room."""
+        vp = self.viewport()
+        cy = vp.height() - 10 - h / 2
+        legend = self.legend_layout()[0]
+        if legend.right() > vp.width() - 14 - w:  # no room beside the legend: above it
+            cy = legend.top() - 4 - h / 2
+        return QPointF(vp.width() - 14 - w / 2, cy)
+
+    def paint_note(self, p: QPainter) -> None:
+        """The editing view's "N labels hidden: zoom in", in the bottom-right corner kept
+        free for it (during playback the step caption says it)."""
+        if self.playback_active or self.vector:
+            return
+        n = self.editing_hidden()
+        if not n:
+            return
+        note = f"{n} label{'s' if n > 1 else ''} hidden: zoom in"
+        th = themes.current()
+        p.save()
+        p.resetTransform()
+        w, h = styles.label_size(note, styles.MIN_TEXT_PX + 3, False)
+        styles.style_for(th).draw_label(
+            p,
+            self.note_center(w, h),
+            note,
+            1.0,
+            th.muted,
+            styles.MIN_TEXT_PX + 3,
+            False,
+        )
+        p.restore()
+
     def paint_legend(self, p: QPainter) -> None:
         """The legend layer, fixed in the view's bottom-left corner."""
         th = themes.current()
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setFont(styles.font("legend"))
+        font = self.legend_font()
+        p.setFont(font)
+        px = QFontMetrics(font).height()
         box, rows, line_h, note, width = self.legend_layout()
         bg = QColor(th.surface)
         bg.setAlphaF(0.92)
         p.setPen(QPen(th.grid, 1))
         p.setBrush(bg)
         p.drawRoundedRect(box, 6, 6)
-        y = box.top() + 6
-        for color, text in rows:
+        styles.record(p, "legend", "", box, px)
+        cols = 2 if box.width() > width + 1 else 1  # compact: two columns
+        swatch = 34 + px // 2
+        for k, (color, text) in enumerate(rows):
+            x = box.left() + (k % cols) * (width + 6)
+            y = box.top() + 6 + (k // cols) * line_h
             p.setPen(QPen(color, 4))
-            p.drawLine(
-                QPointF(box.left() + 10, y + line_h / 2), QPointF(box.left() + 44, y + line_h / 2)
-            )
+            p.drawLine(QPointF(x + 10, y + line_h / 2), QPointF(x + 10 + swatch, y + line_h / 2))
             p.setPen(th.text)
             p.drawText(
-                QRectF(box.left() + 52, y, width, line_h), Qt.AlignmentFlag.AlignVCenter, text
+                QRectF(x + 18 + swatch, y, width, line_h), Qt.AlignmentFlag.AlignVCenter, text
             )
-            y += line_h
-        for k, line in enumerate(note.split("\n")):
-            p.setPen(th.muted if k == 0 else th.text)
+        y = box.top() + 6 + ((len(rows) + cols - 1) // cols) * line_h
+        first_muted = cols == 1  # the compact legend keeps only the overflow's note
+        for k, line in enumerate(note.split("\n") if note else []):
+            p.setPen(th.muted if k == 0 and first_muted else th.text)
             p.drawText(
-                QRectF(box.left() + 10, y, width, line_h),
+                QRectF(box.left() + 10, y, box.width() - 14, line_h),
                 Qt.AlignmentFlag.AlignVCenter,
                 line,
             )

@@ -7,7 +7,7 @@ until clicked. In a network of at most :data:`MAX_LABELLED_WEIGHTS` weights this
 layer writes every weight's value on its edge, coloured by its sign, placed by
 the same pass as the playback labels (:mod:`nnviz.ui.canvas.placement`): never
 over a neuron, its bias, a header or another label; a label that finds no room
-is left out and counted ("2 weight labels hidden: zoom in").
+is left out and counted (the canvas's "2 labels hidden: zoom in").
 
 View ▸ Label Every Weight turns it off (remembered); during playback the
 animation labels its own edges, so this layer steps aside.
@@ -40,7 +40,9 @@ def wants_labels(network) -> bool:
     return 0 < network.n_edges <= MAX_LABELLED_WEIGHTS
 
 
-def place_weight_labels(document, layout, zoom: float, skip=()) -> Placement:
+def place_weight_labels(
+    document, layout, zoom: float, skip=(), scene_rects=(), fixed=()
+) -> Placement:
     """Where each weight's label goes (``skip``: edges ``(l, j, i)`` labelled elsewhere:
     the hovered and the selected one carry their own ``w = …`` label)."""
     net = document.network
@@ -48,17 +50,10 @@ def place_weight_labels(document, layout, zoom: float, skip=()) -> Placement:
     d = document.decimals
     L = len(layout.sizes) - 1
     obstacles = [tuple(b) for b in layout.neuron_boxes().tolist()]
-    for l in range(L + 1):  # noqa: E741
-        obstacles.append(_rect(layout.header_rect(l)))
-        for j in range(layout.sizes[l]):
-            if l == 0:
-                obstacles.append(_rect(layout.input_name_rect(j)))
-            else:
-                obstacles.append(_rect(layout.bias_rect(l, j)))
-                if zoom >= 1.8:  # the editing view writes z above a neuron then
-                    obstacles.append(_rect(layout.z_rect(l, j)))
-    obstacles += [_rect(layout.target_rect(j)) for j in range(layout.sizes[L])]
-    obstacles.append(_rect(layout.loss_box_rect()))
+    # the scene texts where they were placed (names, b, headers, targets, loss box),
+    # and what is fixed on the viewport (legend, the note's corner, the caption)
+    obstacles += scene_rects
+    obstacles += fixed
     labels: list[Label] = []
     px = LABEL_PX if net.n_edges <= FULL_SIZE_WEIGHTS else WEIGHT_LABEL_PX
     for l in range(1, L + 1):  # noqa: E741
@@ -104,13 +99,24 @@ class WeightLabelsLayer(Layer):
             and wants_labels(ctx.document.network)
         )
 
-    def paint(self, p: QPainter, ctx: PaintContext) -> None:
+    def placement(self, ctx: PaintContext) -> Placement:
+        """Where the weight labels go now (the highlights layer keeps clear of them)."""
         canvas = ctx.canvas
         skip = set()
         for sel in (getattr(canvas, "hovered", None), ctx.document.selection):
             if sel is not None and sel.kind == "edge":
                 skip.add((sel.layer, sel.neuron, sel.source))
-        result = place_weight_labels(ctx.document, ctx.layout, ctx.zoom, skip)
+        return place_weight_labels(
+            ctx.document,
+            ctx.layout,
+            ctx.zoom,
+            skip,
+            canvas.scene_texts().rects() + canvas.number_boxes(ctx.zoom),
+            canvas.fixed_boxes(),
+        )
+
+    def paint(self, p: QPainter, ctx: PaintContext) -> None:
+        result = self.placement(ctx)
         self.last_placement = result
         th = ctx.theme
         style = style_for(th)
@@ -126,18 +132,4 @@ class WeightLabelsLayer(Layer):
                 near = lab.rect[1] if anchor[1] < cy else lab.rect[3]
                 p.drawLine(QPointF(*anchor), QPointF(cx, near))
             style.draw_label(p, QPointF(cx, cy), lab.text, ctx.zoom, color, px)
-        if result.hidden and not ctx.vector:
-            n = result.hidden
-            note = f"{n} weight label{'s' if n > 1 else ''} hidden: zoom in"
-            w, h = label_size(note, MIN_TEXT_PX + 3, False)
-            vp = canvas.viewport()
-            corner = canvas.mapToScene(vp.width() - 20, vp.height() - 16)
-            style.draw_label(
-                p,
-                QPointF(corner.x() - w / 2 / ctx.zoom, corner.y() - h / 2 / ctx.zoom),
-                note,
-                ctx.zoom,
-                th.muted,
-                MIN_TEXT_PX + 3,
-                False,
-            )
+        # what had no room is counted in the canvas's note (NetworkCanvas.paint_note)
