@@ -14,6 +14,9 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # keep the user's real settings (recent files, theme) out of the tests
 os.environ.setdefault("NNVIZ_SETTINGS_SCOPE", "test")
+# the tests run in one process per core (pytest-xdist): one BLAS thread each, or
+# numpy's threads spin against the other workers
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def pytest_addoption(parser):

@@ -114,7 +114,8 @@ def test_real_screen_suite(size, tmp_path):
     try:
         r = subprocess.run(
             [sys.executable, "-m", "pytest", str(Path(__file__)), "-m", "realscreen", "-q"]
-            + ["-p", "no:cacheprovider", "--rootdir", str(ROOT)],
+            # one process: windows of parallel workers would cover each other's grabs
+            + ["-n", "0", "-p", "no:cacheprovider", "--rootdir", str(ROOT)],
             env=env,
             cwd=str(ROOT),
             capture_output=True,
