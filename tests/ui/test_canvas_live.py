@@ -100,6 +100,8 @@ def test_training_frames_at_100k_edges_use_the_live_subset_and_a_pause_draws_all
 ):
     monkeypatch.setattr(view, "LIVE_EDGE_SHARE", 1.0)  # no rate cap: every frame renders
     monkeypatch.setattr(view, "LIVE_EDGE_INTERVAL_MS", 0)
+    # consecutive changes stay "live" however slow a loaded machine draws them
+    monkeypatch.setattr(view, "LIVE_WITHIN_MS", 60_000)
     net, doc, canvas, st = _big_canvas(qtbot)
     rng = np.random.default_rng(0)
     # training: every weight moves, frame after frame (the first frame is drawn whole)
@@ -122,7 +124,7 @@ def test_training_frames_at_100k_edges_use_the_live_subset_and_a_pause_draws_all
     nearest = np.min([np.linalg.norm(rgb - r, axis=1) for r in ref], axis=0)
     assert np.percentile(nearest, 99) < 12
     # paused: no more changes, so the whole picture is drawn once they settle
-    qtbot.waitUntil(lambda: st.full_renders == full + 1, timeout=5000)
+    qtbot.waitUntil(lambda: st.full_renders == full + 1, timeout=30_000)
     assert not st.live
     renders = st.live_renders
     canvas.viewport().repaint()
@@ -131,6 +133,7 @@ def test_training_frames_at_100k_edges_use_the_live_subset_and_a_pause_draws_all
 
 def test_the_live_edges_are_rendered_at_a_capped_rate_and_catch_up(qtbot, monkeypatch):
     monkeypatch.setattr(view, "LIVE_EDGE_SHARE", 1e-6)  # at most one live render
+    monkeypatch.setattr(view, "LIVE_WITHIN_MS", 60_000)  # however slow the machine
     net, doc, canvas, st = _big_canvas(qtbot)
     rng = np.random.default_rng(0)
     for _ in range(5):
@@ -139,7 +142,7 @@ def test_the_live_edges_are_rendered_at_a_capped_rate_and_catch_up(qtbot, monkey
     # the first change draws whole, the second live, the others blit that image
     assert (st.live_renders, st.live_skips) == (1, 3)
     full = st.full_renders
-    qtbot.waitUntil(lambda: st.full_renders == full + 1, timeout=5000)  # the last weights
+    qtbot.waitUntil(lambda: st.full_renders == full + 1, timeout=30_000)  # the last weights
 
 
 def test_one_whole_network_change_draws_every_edge(qtbot):

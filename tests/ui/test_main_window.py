@@ -339,7 +339,8 @@ def test_plot_panels_follow_right_after_the_first_paint(qtbot):
     w = MainWindow(Document(examples.default_project()), theme_choice="light", defer_panels=True)
     assert w.activation_plot is None and w.playback is None
     w.show()
-    qtbot.waitUntil(lambda: w.activation_plot is not None)
+    # a generous bound: with other test processes on the cores the docks take a while
+    qtbot.waitUntil(lambda: w.activation_plot is not None, timeout=30_000)
     assert w.findChild(QWidget, "playbackBar") is not None
     assert w.findChild(QWidget, "chainRulePanel") is not None
     w.playback.step_forward()
