@@ -417,7 +417,9 @@ def test_edits_faster_than_the_disk_write_the_newest(qtbot, data_dir, monkeypatc
     saver.close()
 
 
-CRASH_MID_WRITE = """\
+#: a child nnviz session that has autosaved one edit (W[0, 0] = sys.argv[1])
+#: and printed where
+AUTOSAVED_SESSION = """\
 import os, sys
 from nnviz.core import examples
 from nnviz.ui import recovery
@@ -426,10 +428,15 @@ from PySide6.QtWidgets import QApplication
 app = QApplication([])
 doc = Document(examples.default_project())
 saver = recovery.Autosaver(doc, delay_ms=10_000)
-doc.set_weight(1, 0, 0, 0.25)
+doc.set_weight(1, 0, 0, float(sys.argv[1]))
 saver.flush()
 recovery._writer.drain()
 print(saver.path, flush=True)
+"""
+
+CRASH_MID_WRITE = (
+    AUTOSAVED_SESSION
+    + """\
 real = recovery._Rows.pieces
 def crash(self):  # the process dies in the middle of the second write
     yield from list(real(self))[:2]
@@ -439,13 +446,14 @@ doc.set_weight(1, 0, 0, 0.5)
 saver.flush()
 recovery._writer.drain()
 """
+)
 
 
 def test_a_crash_mid_write_leaves_the_previous_autosave(tmp_path, data_dir):
     script = tmp_path / "crash.py"
     script.write_text(CRASH_MID_WRITE)
     done = subprocess.run(
-        [sys.executable, str(script)],
+        [sys.executable, str(script), "0.25"],
         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
         capture_output=True,
         text=True,
@@ -465,30 +473,21 @@ def test_a_crash_mid_write_leaves_the_previous_autosave(tmp_path, data_dir):
 
 
 # -------------------------------------- other running nnviz sessions
-OTHER_SESSION = """\
-import sys
-from nnviz.core import examples
-from nnviz.ui import recovery
-from nnviz.ui.document import Document
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-doc = Document(examples.default_project())
-saver = recovery.Autosaver(doc, delay_ms=10_000)
-doc.set_weight(1, 0, 0, 0.625)
-saver.flush()
-recovery._writer.drain()
-print(saver.path, flush=True)
+OTHER_SESSION = (
+    AUTOSAVED_SESSION
+    + """\
 sys.stdin.readline()  # runs until told
 saver.close()
 print("closed", flush=True)
 """
+)
 
 
 def _other_session(tmp_path):
     script = tmp_path / "other.py"
     script.write_text(OTHER_SESSION)
     child = subprocess.Popen(
-        [sys.executable, str(script)],
+        [sys.executable, str(script), "0.625"],
         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
