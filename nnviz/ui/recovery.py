@@ -118,7 +118,13 @@ class _Writer:
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(1, thread_name_prefix="nnviz-autosave")
-            self._last = self._pool.submit(_logged, job)
+            try:
+                self._last = self._pool.submit(_logged, job)
+                return
+            except RuntimeError:  # the interpreter is shutting down: no new threads
+                pass
+        self.drain()
+        _logged(job)  # here and now, after the jobs before it
 
     def drain(self) -> None:
         """Wait until every job given so far is done (one worker: the last is the
