@@ -18,6 +18,7 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -604,7 +605,12 @@ def load(path: str | os.PathLike[str]) -> Project:
 
 
 # ---------------------------------------------------------------- writing
-def to_dict(project: Project) -> dict[str, Any]:
+def to_dict(
+    project: Project, array: Callable[[np.ndarray], Any] = np.ndarray.tolist
+) -> dict[str, Any]:
+    """The JSON object of a network file; ``array`` turns each weight, bias, input
+    and target array into its JSON value (nested lists; the autosave passes a
+    wrapper and writes the numbers a few rows at a time)."""
     net = project.network
     layers: list[dict[str, Any]] = [{"size": net.input_size}]
     for layer in net.layers:
@@ -612,8 +618,8 @@ def to_dict(project: Project) -> dict[str, Any]:
             {
                 "size": layer.size,
                 "activation": layer.activation,
-                "weights": layer.W.tolist(),
-                "biases": layer.b.tolist(),
+                "weights": array(layer.W),
+                "biases": array(layer.b),
             }
         )
     out: dict[str, Any] = {
@@ -623,8 +629,8 @@ def to_dict(project: Project) -> dict[str, Any]:
         "layers": layers,
         "loss": net.loss,
         "sample": {
-            "input": project.sample.input.tolist(),
-            "target": project.sample.target.tolist(),
+            "input": array(project.sample.input),
+            "target": array(project.sample.target),
         },
         "seed": project.seed,
         "init": project.init,

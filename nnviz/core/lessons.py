@@ -712,6 +712,25 @@ def _keys(data: Mapping[str, Any], allowed: Sequence[str], prefix: str, where: _
             )
 
 
+def _table(
+    v: object,
+    name: str,
+    expected: str,
+    allowed: Sequence[str],
+    required: Sequence[str],
+    where: _Where,
+) -> dict[str, Any]:
+    """``v`` as a table of ``allowed`` fields that holds every ``required`` one;
+    ``expected`` says what it should be ("a table {value, feedback}")."""
+    if not isinstance(v, dict):
+        raise where.fail(name, f"must be {expected}, got {_show(v)}")
+    _keys(v, allowed, f"{name}.", where)
+    for key in required:
+        if key not in v:
+            raise where.fail(f"{name}.{key}", "is missing")
+    return v
+
+
 def _string(v: object, name: str, where: _Where, *, empty: bool = False) -> str:
     if not isinstance(v, str):
         raise where.fail(name, f"must be text in quotes, got {_show(v)}")
@@ -741,13 +760,8 @@ def _int(v: object, name: str, where: _Where, lo: int = 0, hi: int = 10**6) -> i
 def _seek(v: object, name: str, where: _Where) -> SeekTarget:
     if isinstance(v, str):
         v = {"kind": v}
-    if not isinstance(v, dict):
-        raise where.fail(
-            name, f'must be a step kind such as "z" or a table {{kind, layer}}, got {_show(v)}'
-        )
-    _keys(v, SEEK_KEYS, f"{name}.", where)
-    if "kind" not in v:
-        raise where.fail(f"{name}.kind", "is missing")
+    expected = 'a step kind such as "z" or a table {kind, layer}'
+    v = _table(v, name, expected, SEEK_KEYS, ("kind",), where)
     kind = v["kind"]
     if not isinstance(kind, str) or kind not in SEEK_KINDS:
         raise where.fail(
@@ -853,13 +867,8 @@ def _exercise(v: object, where: _Where, default_id: str) -> Exercise:
         options = []
         for k, o in enumerate(opts):
             name = f"exercise.options[{k}]"
-            if not isinstance(o, dict):
-                raise where.fail(
-                    name, f"must be a table {{text, correct, feedback}}, got {_show(o)}"
-                )
-            _keys(o, OPTION_KEYS, f"{name}.", where)
-            if "text" not in o:
-                raise where.fail(f"{name}.text", "is missing")
+            expected = "a table {text, correct, feedback}"
+            o = _table(o, name, expected, OPTION_KEYS, ("text",), where)
             text = _string(o["text"], f"{name}.text", where)
             right = o.get("correct", False)
             if not isinstance(right, bool):
@@ -898,12 +907,8 @@ def _exercise(v: object, where: _Where, default_id: str) -> Exercise:
     mistakes = []
     for k, m in enumerate(raw):
         name = f"exercise.mistakes[{k}]"
-        if not isinstance(m, dict):
-            raise where.fail(name, f"must be a table {{value, feedback}}, got {_show(m)}")
-        _keys(m, MISTAKE_KEYS, f"{name}.", where)
-        for key in ("value", "feedback"):
-            if key not in m:
-                raise where.fail(f"{name}.{key}", "is missing")
+        expected = "a table {value, feedback}"
+        m = _table(m, name, expected, MISTAKE_KEYS, ("value", "feedback"), where)
         value = _float(m["value"], f"{name}.value", where)
         fb = _string(m["feedback"], f"{name}.feedback", where)
         mtol = tol

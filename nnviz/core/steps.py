@@ -59,6 +59,11 @@ def who(l: int, j: int | None, depth: int) -> str:  # noqa: E741
 Caption = Callable[[Network, int, "int | None"], str]
 
 
+def _about(text: str) -> Caption:
+    """The caption "<layer, neuron> — ``text``" of a step about one layer or neuron."""
+    return lambda net, l, j: f"{who(l, j, net.depth)} — {text}"
+
+
 def _act(net: Network, l: int):  # noqa: E741
     return activations.get(net.layers[l - 1].activation)
 
@@ -136,19 +141,13 @@ SPECS: dict[StepKind, StepSpec] = {
             K.FORWARD_EDGES,
             "forward",
             45,
-            lambda net, l, j: f"{who(l, j, net.depth)} — each input times its weight: a·w",
+            _about("each input times its weight: a·w"),
             formula("aw"),
             pulses="rows",
             direction="forward",
             edge_values="aw",
         ),
-        StepSpec(
-            K.Z,
-            "forward",
-            25,
-            lambda net, l, j: f"{who(l, j, net.depth)} — {formula('z')}",
-            formula("z"),
-        ),
+        StepSpec(K.Z, "forward", 25, _about(formula("z")), formula("z")),
         StepSpec(K.A, "forward", 25, _cap_a, formula("a")),
         StepSpec(
             K.LOSS,
@@ -158,19 +157,13 @@ SPECS: dict[StepKind, StepSpec] = {
             "L = (the loss)",
             focus="output",
         ),
-        StepSpec(
-            K.DL_DA,
-            "backward",
-            30,
-            lambda net, l, j: f"{who(l, j, net.depth)} — ∂L/∂a from the loss",
-            formula("dL_da_out"),
-        ),
+        StepSpec(K.DL_DA, "backward", 30, _about("∂L/∂a from the loss"), formula("dL_da_out")),
         StepSpec(K.DL_DZ, "backward", 30, _cap_dL_dz, formula("dL_dz")),
         StepSpec(
             K.GRAD_EDGES,
             "backward",
             45,
-            lambda net, l, j: f"{who(l, j, net.depth)} — back along the edges: {formula('dL_dw')}",
+            _about(f"back along the edges: {formula('dL_dw')}"),
             formula("dL_dw"),
             pulses="rows",
             direction="backward",

@@ -19,9 +19,7 @@ pass once, and emits typed, past-tense signals that say what changed:
 
 Each kind of change bumps its counter (:attr:`Document.values_revision`,
 :attr:`shape_revision`, :attr:`sample_revision`), so a cache keys on revisions
-instead of hand-built tuples. After the typed signals the old coarse
-``network_changed`` (and ``settings_changed``) are still emitted, deprecated,
-for views not yet moved over. Views redraw from :attr:`trace` and
+instead of hand-built tuples. Views redraw from :attr:`trace` and
 :attr:`grads`; they never compute maths and never write into each other.
 
 An edit the core refuses (``EditError``) pushes nothing, emits
@@ -407,11 +405,6 @@ class Document(QObject):
     #: a new project replaced everything (File ▸ New, Open, an example): views that
     #: keep a position of their own (playback) start again
     project_loaded = Signal()
-    #: DEPRECATED — emitted after the typed signals above on any change of the
-    #: network or the sample, for views not yet moved to them
-    network_changed = Signal()
-    #: DEPRECATED — emitted after ``display_changed``
-    settings_changed = Signal()
     #: the file's ``training`` section changed (training feature; see the end of the class)
     training_changed = Signal()
 
@@ -496,7 +489,6 @@ class Document(QObject):
     def notify_display_changed(self, name: str) -> None:
         """A display setting ``name`` changed (the window calls this for "theme")."""
         self.display_changed.emit(name)
-        self.settings_changed.emit()  # deprecated
 
     # ----------------------------------------------------------- selection
     def select(self, selection: Selection | None) -> None:
@@ -549,7 +541,6 @@ class Document(QObject):
                 self.sample_revision,
             )
         )
-        self.network_changed.emit()  # deprecated: after the typed signals
 
     def _apply_scalar(self, key: Address | tuple, value: float) -> None:
         addr = from_key(key)
@@ -777,8 +768,8 @@ class Document(QObject):
 
     # ------------------------------------------------ training (live weights)
     # Added for the training feature (nnviz/ui/training). Training changes the
-    # weights many times a second: those changes are shown (values_changed and the
-    # deprecated network_changed) but are not undo steps; one "Train N epochs"
+    # weights many times a second: those changes are shown (values_changed and
+    # results_changed) but are not undo steps; one "Train N epochs"
     # command is pushed when the run pauses, so one undo goes back to the weights
     # before the run.
 

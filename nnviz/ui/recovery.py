@@ -3,16 +3,26 @@
 A few seconds after each change (:data:`DELAY_MS`, debounced) the document is
 written to ``autosave/`` in the user's data folder
 (:func:`nnviz.ui.settings.data_dir`). The GUI thread only copies the arrays (a
-memcpy); a worker thread turns the copy into JSON and writes it atomically (a
-temporary file, fsync, rename), so typing and dragging never wait for the disk.
+memcpy); one worker thread turns the copy into JSON a few thousand numbers at a
+time (so the GUI thread gets the interpreter between pieces: one ``json.dumps``
+of a 2-million-weight network held it for ~2 s) and writes it atomically (a
+temporary file, fsync, rename, fsync of the folder), so typing and dragging
+never wait for the disk and a crash mid-write leaves the previous autosave.
+Edits that come faster than the disk replace the copy waiting to be written.
 Saving the document, or a clean quit, removes its autosave.
 
-When nnviz starts, it looks for autosaves whose process is gone (it crashed or
-was killed) and offers to restore each: its name, its file and the time of the
-autosave. Restoring opens it as an unsaved edit on top of the file as saved
-(undo shows the saved file), so Save writes it where it came from. Discard
-removes the autosave; Later keeps it for the next start. Tests answer without a
-dialog through :data:`answer`, as ``MainWindow.unsaved_answer`` does.
+Each autosaver holds a lock file (``<pid>-<time>.lock``, a ``QLockFile``: the
+pid, host and an OS lock that the system drops when the process dies) beside its
+autosave for as long as its window lives. When nnviz starts, it offers only the
+autosaves whose lock it can take — their nnviz crashed or was killed — and
+holds that lock while it asks, so a second nnviz starting meanwhile does not
+offer the same one; autosaves of other running nnviz sessions are left alone.
+An autosave without a lock file (an older nnviz) is judged by the pid and
+process start time written in it. Each is offered with its name, its file and
+the time of the autosave. Restoring opens it as an unsaved edit on top of the
+file as saved (undo shows the saved file), so Save writes it where it came from.
+Discard removes the autosave; Later keeps it for the next start. Tests answer
+without a dialog through :data:`answer`, as ``MainWindow.unsaved_answer`` does.
 
 An autosave file is one JSON object::
 
@@ -30,15 +40,16 @@ import contextlib
 import json
 import logging
 import os
-import queue
 import threading
 import time
 import weakref
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, Qt, QTimer, Signal
 
 from nnviz.core import examples, io
 from nnviz.ui import errors, settings
@@ -95,49 +106,108 @@ def _alive(pid: object, token: object) -> bool:
 
 # ----------------------------------------------------------------- writer
 class _Writer:
-    """One background thread that runs file jobs in order (so an older autosave
-    never lands after a newer one)."""
+    """One worker thread that runs file jobs in order (so an older autosave never
+    lands after a newer one); a job that fails is logged, never raised."""
 
     def __init__(self) -> None:
-        self._jobs: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._last: Future | None = None
         self._lock = threading.Lock()
 
-    def submit(self, job) -> None:
+    def submit(self, job: Callable[[], None]) -> None:
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="nnviz-autosave", daemon=True
-                )
-                self._thread.start()
-        self._jobs.put(job)
-
-    def _run(self) -> None:
-        while True:
-            job = self._jobs.get()
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="nnviz-autosave")
             try:
-                job()
-            except Exception:  # noqa: BLE001 - an autosave that fails is logged, never raised
-                errors.log_exception("autosave")
-            finally:
-                self._jobs.task_done()
+                self._last = self._pool.submit(_logged, job)
+                return
+            except RuntimeError:  # the interpreter is shutting down: no new threads
+                pass
+        self.drain()
+        _logged(job)  # here and now, after the jobs before it
 
     def drain(self) -> None:
-        """Wait until every job given so far is done."""
-        self._jobs.join()
+        """Wait until every job given so far is done (one worker: the last is the
+        last to run)."""
+        with self._lock:
+            last = self._last
+        if last is not None:
+            last.result()
+
+
+def _logged(job: Callable[[], None]) -> None:
+    try:
+        job()
+    except Exception:  # noqa: BLE001 - an autosave that fails is logged, never raised
+        errors.log_exception("autosave")
 
 
 _writer = _Writer()
 
+#: numbers encoded in one go by the worker: a few milliseconds of holding the
+#: interpreter, after which the GUI thread can take it (a 2-million-weight network
+#: encoded in one json.dumps held it, and so froze the window, for ~2 s)
+CHUNK = 4096
 
-def _write_atomically(path: Path, text: str) -> None:
+
+class _Rows:
+    """An array in the autosave's JSON object, written a few rows at a time."""
+
+    def __init__(self, array) -> None:
+        self.array = array
+
+    def pieces(self) -> Iterator[str]:
+        a = self.array
+        if a.ndim == 0:
+            yield json.dumps(a.item(), allow_nan=False)
+            return
+        per_row = max(1, a[0].size) if len(a) else 1
+        step = max(1, CHUNK // per_row)
+        yield "["
+        for start in range(0, len(a), step):
+            if start:
+                yield ", "
+            # a chunk of rows as one list, without its outer brackets
+            yield json.dumps(a[start : start + step].tolist(), allow_nan=False)[1:-1]
+        yield "]"
+
+
+def _pieces(value) -> Iterator[str]:
+    """The JSON text of ``value`` (the same as ``json.dumps``), in short pieces."""
+    if isinstance(value, _Rows):
+        yield from value.pieces()
+    elif isinstance(value, dict):
+        yield "{"
+        for k, (key, item) in enumerate(value.items()):
+            yield (", " if k else "") + json.dumps(str(key)) + ": "
+            yield from _pieces(item)
+        yield "}"
+    elif isinstance(value, list) and any(isinstance(x, dict | _Rows) for x in value):
+        yield "["
+        for k, item in enumerate(value):
+            if k:
+                yield ", "
+            yield from _pieces(item)
+        yield "]"
+    else:
+        yield json.dumps(value, allow_nan=False)
+
+
+def _write_atomically(path: Path, pieces: Iterable[str]) -> None:
+    """Write the text ``pieces`` to ``path`` through a temporary file, fsync and a
+    rename: a crash at any moment leaves either the old file or the new one."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        # one write of the whole text: measured on a 2-million-weight network, many
-        # small writes to a text file stalled the GUI thread for seconds, one did not
-        data = text.encode("utf-8")
         with open(tmp, "wb") as f:
-            f.write(data)
+            batch: list[str] = []
+            size = 0
+            for piece in pieces:
+                batch.append(piece)
+                size += len(piece)
+                if size >= 1 << 20:  # about 1 MB a write: neither one huge nor many tiny
+                    f.write("".join(batch).encode("utf-8"))
+                    batch, size = [], 0
+            f.write("".join(batch).encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -145,6 +215,17 @@ def _write_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` survive a power cut (where the system allows)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 # ---------------------------------------------------------------- autosave
@@ -162,6 +243,15 @@ class Autosaver(QObject):
         stamp = time.time_ns()
         self.path = autosave_dir() / f"{os.getpid()}-{stamp}.json"
         self._token = _process_token(os.getpid())
+        # held while this session runs: another nnviz starting meanwhile sees the
+        # lock taken and leaves this autosave alone; the system drops it if we die
+        self._lock = _session_lock(self.path)
+        # the newest copy not yet written, and whether a job for it is queued:
+        # edits faster than the disk replace the copy instead of queueing more
+        self._state = threading.Lock()
+        self._pending: tuple[dict, io.Project] | None = None
+        self._queued = False
+        self._generation = 0  # bumped by remove(): older queued writes do nothing
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DELAY_MS if delay_ms is None else delay_ms)
@@ -206,7 +296,7 @@ class Autosaver(QObject):
             self.remove()
             return
         try:
-            snapshot = _snapshot(doc.project)  # cheap: copies the arrays, nothing more
+            snapshot = doc.project.copy()  # cheap: copies the arrays, nothing more
             meta = {
                 "format": FORMAT,
                 "version": VERSION,
@@ -219,15 +309,27 @@ class Autosaver(QObject):
         except Exception:  # noqa: BLE001
             errors.log_exception("autosave: copying the document")
             return
-        path = self.path
         self._exists = True
+        with self._state:
+            self._pending = (meta, snapshot)
+            if self._queued:
+                return  # the queued job writes this newer copy
+            self._queued = True
+            generation = self._generation
+        _writer.submit(lambda: self._write(generation))
 
-        def job() -> None:
-            data = dict(meta, project=io.to_dict(snapshot))
-            _write_atomically(path, json.dumps(data, allow_nan=False))
-            self._emit_written(str(path))
-
-        _writer.submit(job)
+    def _write(self, generation: int) -> None:
+        """On the worker thread: encode the newest copy and write it atomically."""
+        with self._state:
+            if generation != self._generation:
+                return  # removed since: a later job has the newer copy, if any
+            pending, self._pending, self._queued = self._pending, None, False
+        if pending is None:
+            return
+        meta, snapshot = pending
+        data = dict(meta, project=io.to_dict(snapshot, _Rows))
+        _write_atomically(self.path, _pieces(data))
+        self._emit_written(str(self.path))
 
     def _emit_written(self, path: str) -> None:
         # from the worker thread: a queued signal reaches the GUI thread
@@ -240,6 +342,9 @@ class Autosaver(QObject):
             return
         self._exists = False
         path = self.path
+        with self._state:
+            self._pending, self._queued = None, False
+            self._generation += 1
 
         def job() -> None:
             with contextlib.suppress(FileNotFoundError):
@@ -253,17 +358,23 @@ class Autosaver(QObject):
         self.remove()
         self._closed = True
         _writer.drain()
+        if self._lock is not None:
+            self._lock.unlock()  # removes the lock file
 
 
-def _snapshot(project: io.Project) -> io.Project:
-    return io.Project(
-        project.network.copy(),
-        project.sample.copy(),
-        project.seed,
-        project.init,
-        project.name,
-        project.extra,  # read-only here; to_dict only reads it
-    )
+def _lock_path(autosave: Path) -> Path:
+    return autosave.with_suffix(".lock")
+
+
+def _session_lock(autosave: Path) -> QLockFile | None:
+    """The lock this session holds on ``autosave`` while it runs (None if the
+    folder cannot hold one: the autosave is then told apart by its pid)."""
+    lock = QLockFile(str(_lock_path(autosave)))
+    lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
+    if lock.tryLock(0):
+        return lock
+    _log.warning("autosave lock %s cannot be made: %s", _lock_path(autosave), lock.error())
+    return None
 
 
 # ---------------------------------------------------------------- recovery
@@ -276,10 +387,34 @@ class Leftover:
     path: str | None
     saved_at: float
     project: io.Project
+    #: its session's lock, held by this process while the question is open (another
+    #: nnviz starting meanwhile does not offer it too); None where there is none
+    lock: QLockFile | None = None
 
     @property
     def when(self) -> str:
         return datetime.fromtimestamp(self.saved_at).strftime("%H:%M:%S on %d %b %Y")
+
+    def release(self) -> None:
+        """Let go of its lock (and its lock file): answered, or asked again later."""
+        if self.lock is not None:
+            self.lock.unlock()
+            self.lock = None
+
+
+def _claim(autosave: Path) -> tuple[QLockFile | None, bool] | None:
+    """Take the lock of ``autosave``'s session: None while that session runs
+    (another nnviz has it); else the lock, now ours, and whether a lock file was
+    there (an autosave without one is judged by the pid written in it)."""
+    lock_file = _lock_path(autosave)
+    had_lock = lock_file.exists()
+    lock = QLockFile(str(lock_file))
+    lock.setStaleLockTime(0)  # stale only when its process is gone
+    if lock.tryLock(0):
+        return lock, had_lock
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        return None  # held: a running nnviz (its process is alive)
+    return None if had_lock else (None, False)  # no lock can be made here
 
 
 def leftovers() -> list[Leftover]:
@@ -296,23 +431,45 @@ def leftovers() -> list[Leftover]:
     except OSError:
         errors.log_exception("looking for autosaves")
         return found
+    names = {entry.name for entry in entries}
+    claims: dict[str, tuple[QLockFile | None, bool] | None] = {}
+
+    def claim(autosave: Path) -> tuple[QLockFile | None, bool] | None:
+        if autosave.name not in claims:  # once per session: the lock stays ours
+            claims[autosave.name] = _claim(autosave)
+        return claims[autosave.name]
+
     for entry in entries:
         if entry.name.startswith(".") and entry.name.endswith(".tmp"):
             pid = entry.name[1:].split("-", 1)[0]
+            stem = entry.name[1:].split(".", 1)[0]
+            if f"{stem}.lock" in names and claim(folder / f"{stem}.json") is None:
+                continue  # a running nnviz is writing it
             if not (pid.isdigit() and _alive(int(pid), None)):
                 with contextlib.suppress(OSError):
                     entry.unlink()
             continue
+        if entry.suffix == ".lock" and entry.with_suffix(".json").name not in names:
+            claimed = claim(entry.with_suffix(".json"))
+            if claimed is not None and claimed[0] is not None:
+                claimed[0].unlock()  # a dead session that had written nothing: tidy up
+            continue
         if entry.suffix != ".json" or not entry.is_file():
             continue
+        claimed = claim(entry)
+        if claimed is None:
+            continue  # its nnviz is running (or another one is offering it right now)
+        lock, had_lock = claimed
         try:
             if entry.stat().st_size > 64 * 1024 * 1024:
                 raise ValueError("larger than any network file")
             data = json.loads(entry.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("format") != FORMAT:
                 raise ValueError("not an nnviz autosave")
-            if _alive(data.get("pid"), data.get("token")):
-                continue  # another nnviz is running with it
+            if not had_lock and _alive(data.get("pid"), data.get("token")):
+                if lock is not None:
+                    lock.unlock()
+                continue  # no lock file (an older nnviz): its process is alive
             project = io.from_dict(data.get("project"))
             saved_at = float(data.get("saved_at", entry.stat().st_mtime))
             path = data.get("path")
@@ -324,12 +481,15 @@ def leftovers() -> list[Leftover]:
                     path if isinstance(path, str) and path else None,
                     saved_at,
                     project,
+                    lock,
                 )
             )
         except (OSError, ValueError, RecursionError) as e:
             _log.warning("autosave %s cannot be restored and is removed: %s", entry, e)
             with contextlib.suppress(OSError):
                 entry.unlink()
+            if lock is not None:
+                lock.unlock()
     found.sort(key=lambda x: x.saved_at, reverse=True)
     return found
 
@@ -401,35 +561,42 @@ class Recovery(QObject):
         """Ask about each leftover autosave; the number of documents restored."""
         restored = 0
         for leftover in leftovers():
-            choice = _ask(window, leftover)
-            if choice == "restore":
-                # into the start window if it holds nothing of its own yet (the
-                # built-in network, or the very file this autosave belongs to)
-                doc = window.document
-                here = doc.path is None or str(doc.path.resolve()) == leftover.path
-                target = window if not restored and not doc.modified and here else None
-                if target is None:
-                    target = self._new_window(window)
-                try:
-                    restore_into(target.document, leftover)
-                except Exception as exc:  # noqa: BLE001 - keep the autosave for later
-                    target.show_message(
-                        errors.report(exc, f"Could not restore {leftover.name}", "it is kept"),
-                        error=True,
-                    )
-                    continue
-                target.canvas.fit()
-                target.show_message(f"Restored the unsaved changes from {leftover.when}.")
-                restored += 1
-                # its own autosave is on the disk before the old one goes
-                for saver in self.autosavers:
-                    if saver.document is target.document:
-                        saver.flush()
-                _writer.drain()
-            if choice in ("restore", "discard"):
-                with contextlib.suppress(OSError):
-                    leftover.file.unlink()
+            try:
+                restored += self._offer(window, leftover, restored)
+            finally:
+                leftover.release()
         return restored
+
+    def _offer(self, window, leftover: Leftover, restored: int) -> int:
+        """Ask about one leftover (``restored`` went before it): 1 if restored."""
+        choice = _ask(window, leftover)
+        if choice == "restore":
+            # into the start window if it holds nothing of its own yet (the
+            # built-in network, or the very file this autosave belongs to)
+            doc = window.document
+            here = doc.path is None or str(doc.path.resolve()) == leftover.path
+            target = window if not restored and not doc.modified and here else None
+            if target is None:
+                target = self._new_window(window)
+            try:
+                restore_into(target.document, leftover)
+            except Exception as exc:  # noqa: BLE001 - keep the autosave for later
+                target.show_message(
+                    errors.report(exc, f"Could not restore {leftover.name}", "it is kept"),
+                    error=True,
+                )
+                return 0
+            target.canvas.fit()
+            target.show_message(f"Restored the unsaved changes from {leftover.when}.")
+            # its own autosave is on the disk before the old one goes
+            for saver in self.autosavers:
+                if saver.document is target.document:
+                    saver.flush()
+            _writer.drain()
+        if choice in ("restore", "discard"):
+            with contextlib.suppress(OSError):
+                leftover.file.unlink()
+        return 1 if choice == "restore" else 0
 
     def _new_window(self, like):
         from nnviz.ui.main_window import MainWindow

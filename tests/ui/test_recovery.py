@@ -12,13 +12,17 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from nnviz.core import examples, io
+from nnviz.core.network import Network
 from nnviz.ui import recovery
 from nnviz.ui.document import Document
 
@@ -306,3 +310,243 @@ def test_kill_9_after_two_edits_then_restore(tmp_path):
         timeout=120,
     )
     assert json.loads(again.stdout.strip().splitlines()[-1])["offered"] == []
+
+
+# ------------------------------------------- the writer: in pieces, atomic
+def _project_with_everything() -> io.Project:
+    """A network file with a training section, unknown fields and a name."""
+    project = examples.load("train_spiral")
+    d = io.to_dict(project)
+    d["name"] = "spirals “two” ✓"
+    d["x-note"] = {"by": "a teacher", "list": [1, 2.5, None, True, "ok"]}
+    return io.from_dict(d)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 4096])
+def test_the_autosave_text_is_the_json_of_the_network_file(monkeypatch, chunk):
+    monkeypatch.setattr(recovery, "CHUNK", chunk)  # every way rows split into pieces
+    for project in (_project_with_everything(), examples.default_project()):
+        project.network.layers[0].W[0, 0] = 0.1 + 0.2  # a float whose repr is long
+        data = dict(format=recovery.FORMAT, pid=1, project=io.to_dict(project, recovery._Rows))
+        text = "".join(recovery._pieces(data))
+        assert text == json.dumps(
+            dict(format=recovery.FORMAT, pid=1, project=io.to_dict(project)), allow_nan=False
+        )
+        back = io.from_dict(json.loads(text)["project"])
+        assert io.dumps(back) == io.dumps(project)
+    # no piece holds more than a chunk's numbers (the GUI thread waits at most that long)
+    big = io.Project(Network.create([300, 500, 1]), io.Sample(np.zeros(300), np.zeros(1)))
+    pieces = list(recovery._pieces(io.to_dict(big, recovery._Rows)))
+    longest = max(p.count(",") + 1 for p in pieces)
+    assert longest <= max(chunk, 500)  # one row (up to 500 here) is the least a piece holds
+
+
+def test_a_big_autosave_loads_back_equal_and_the_window_keeps_running(qtbot, data_dir):
+    project = _project_with_everything()
+    project.network = Network.create([1000, 1000, 1], "tanh", seed=3)  # a million weights
+    project.sample = io.Sample(np.linspace(-1, 1, 1000), np.array([0.5]))
+    project = io.from_dict(io.to_dict(project))
+    doc = Document(project)
+    saver = recovery.Autosaver(doc, delay_ms=10_000)
+    doc.set_weight(1, 0, 0, 0.1 + 0.2)
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    with qtbot.waitSignal(saver.written, timeout=120_000):
+        start = time.perf_counter()
+        saver.flush()  # on the GUI thread: copies the arrays, nothing more
+        flush_ms = (time.perf_counter() - start) * 1e3
+        last[0] = time.perf_counter()
+        gaps.clear()
+    took = time.perf_counter() - start
+    timer.stop()
+    longest = max(gaps)
+    print(
+        f"\nautosave of {doc.network.n_params:,} numbers: flush {flush_ms:.0f} ms on the GUI "
+        f"thread, written after {took:.2f} s, longest GUI stall {longest * 1e3:.0f} ms "
+        f"over {len(gaps)} ticks"
+    )
+    # the worker never held the GUI thread for the whole write (a one-piece json.dumps did)
+    assert len(gaps) >= 3 and longest < took / 2
+    data = json.loads(saver.path.read_text(encoding="utf-8"))
+    back = io.from_dict(data["project"])
+    assert io.dumps(back) == io.dumps(doc.project)  # every number, training, unknown fields
+    assert back.network.layers[0].W[0, 0] == 0.1 + 0.2
+    assert back.training == doc.project.training and back.training is not None
+    saver.close()
+    assert not saver.path.exists()
+
+
+def test_edits_faster_than_the_disk_write_the_newest(qtbot, data_dir, monkeypatch):
+    doc = Document(examples.default_project())
+    saver = recovery.Autosaver(doc, delay_ms=10_000)
+    gate = threading.Event()
+    recovery._writer.submit(gate.wait)  # the disk is busy
+    writes = []
+    real = recovery._write_atomically
+    monkeypatch.setattr(
+        recovery, "_write_atomically", lambda p, pieces: (writes.append(p), real(p, pieces))
+    )
+    for value in (0.1, 0.2, 0.3):
+        doc.set_weight(1, 0, 0, value)
+        saver.flush()
+    gate.set()
+    recovery._writer.drain()
+    assert len(writes) == 1  # one write, of the newest copy
+    assert io.from_dict(json.loads(saver.path.read_text())["project"]).network.layers[0].W[
+        0, 0
+    ] == pytest.approx(0.3)
+    # saved while a write waits: the autosave goes and the stale write does nothing
+    recovery._writer.submit(gate.wait)
+    gate.clear()
+    doc.set_weight(1, 0, 0, 0.4)
+    saver.flush()
+    doc.undo_stack.setClean()  # as a save does
+    gate.set()
+    recovery._writer.drain()
+    assert not saver.path.exists() and len(writes) == 1
+    saver.close()
+
+
+#: a child nnviz session that has autosaved one edit (W[0, 0] = sys.argv[1])
+#: and printed where
+AUTOSAVED_SESSION = """\
+import os, sys
+from nnviz.core import examples
+from nnviz.ui import recovery
+from nnviz.ui.document import Document
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+doc = Document(examples.default_project())
+saver = recovery.Autosaver(doc, delay_ms=10_000)
+doc.set_weight(1, 0, 0, float(sys.argv[1]))
+saver.flush()
+recovery._writer.drain()
+print(saver.path, flush=True)
+"""
+
+CRASH_MID_WRITE = (
+    AUTOSAVED_SESSION
+    + """\
+real = recovery._Rows.pieces
+def crash(self):  # the process dies in the middle of the second write
+    yield from list(real(self))[:2]
+    os._exit(9)
+recovery._Rows.pieces = crash
+doc.set_weight(1, 0, 0, 0.5)
+saver.flush()
+recovery._writer.drain()
+"""
+)
+
+
+def test_a_crash_mid_write_leaves_the_previous_autosave(tmp_path, data_dir):
+    script = tmp_path / "crash.py"
+    script.write_text(CRASH_MID_WRITE)
+    done = subprocess.run(
+        [sys.executable, str(script), "0.25"],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 9, done.stderr[-2000:]
+    path = Path(done.stdout.strip())
+    folder = path.parent
+    assert list(folder.glob(".*.tmp"))  # the half-written temporary file
+    found = recovery.leftovers()
+    assert [x.file for x in found] == [path]
+    assert found[0].project.network.layers[0].W[0, 0] == 0.25  # the last whole autosave
+    assert not list(folder.glob(".*.tmp"))  # the debris is gone
+    for leftover in found:
+        leftover.release()
+    assert not list(folder.glob("*.lock"))
+
+
+# -------------------------------------- other running nnviz sessions
+OTHER_SESSION = (
+    AUTOSAVED_SESSION
+    + """\
+sys.stdin.readline()  # runs until told
+saver.close()
+print("closed", flush=True)
+"""
+)
+
+
+def _other_session(tmp_path):
+    script = tmp_path / "other.py"
+    script.write_text(OTHER_SESSION)
+    child = subprocess.Popen(
+        [sys.executable, str(script), "0.625"],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    return child, Path(child.stdout.readline().strip())
+
+
+def test_another_running_sessions_autosave_is_never_offered(tmp_path, data_dir):
+    child, path = _other_session(tmp_path)
+    with child:
+        assert path.exists() and path.with_suffix(".lock").exists()
+        assert recovery.leftovers() == []  # alive: not offered, not touched
+        # even if its pid says nothing (another machine sharing the folder, a pid
+        # namespace, a reused pid): the lock it holds is what counts
+        data = json.loads(path.read_text())
+        data["pid"], data["token"] = _dead_pid(), "gone"
+        path.write_text(json.dumps(data))
+        assert recovery.leftovers() == []
+        assert path.exists() and path.with_suffix(".lock").exists()
+        child.send_signal(signal.SIGKILL)
+    # killed: its lock is stale, its autosave is offered
+    found = recovery.leftovers()
+    assert [x.file for x in found] == [path]
+    assert found[0].project.network.layers[0].W[0, 0] == 0.625
+    # while one nnviz asks about it, another one starting does not offer it too
+    second = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from PySide6.QtCore import QCoreApplication; from nnviz.ui import recovery; "
+            "app = QCoreApplication([]); print(len(recovery.leftovers()))",
+        ],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert second.stdout.strip() == "0", second.stderr[-2000:]
+    found[0].release()
+    assert [x.file for x in recovery.leftovers()] == [path]  # asked again later
+
+
+def test_a_session_that_quits_cleanly_takes_its_autosave_and_lock(tmp_path, data_dir):
+    child, path = _other_session(tmp_path)
+    with child:
+        child.stdin.write("\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "closed"
+    assert not path.exists() and not path.with_suffix(".lock").exists()
+    assert recovery.leftovers() == []
+
+
+def test_a_lock_left_by_a_session_that_wrote_nothing_is_tidied(tmp_path, data_dir):
+    child, path = _other_session(tmp_path)
+    with child:
+        child.send_signal(signal.SIGKILL)
+    path.unlink()  # as if it had died before its first autosave
+    assert path.with_suffix(".lock").exists()
+    assert recovery.leftovers() == []
+    assert not path.with_suffix(".lock").exists()

@@ -19,9 +19,7 @@ SIGNALS = (
     "sample_changed",
     "selection_changed",
     "results_changed",
-    "network_changed",
     "display_changed",
-    "settings_changed",
 )
 
 
@@ -53,8 +51,9 @@ def test_one_weight_changed_names_that_weight_alone(doc):
     assert rec.of("values_changed") == [(frozenset({Weight(1, 0, 1)}), rev + 1)]
     assert doc.values_revision == rev + 1
     assert (doc.shape_revision, doc.sample_revision) == (shape_rev, sample_rev)
-    # typed first, then once "results", and the deprecated coarse signal last
-    assert rec.names() == ["values_changed", "results_changed", "network_changed"]
+    # the typed signal first, then once "results" (the old coarse signals are gone)
+    assert rec.names() == ["values_changed", "results_changed"]
+    assert not hasattr(doc, "network_changed") and not hasattr(doc, "settings_changed")
     change = rec.of("results_changed")[0][0]
     assert change.values == frozenset({Weight(1, 0, 1)}) and not change.shape
     assert change.sample is False and change.values_revision == rev + 1
@@ -86,7 +85,8 @@ def test_a_structural_edit_is_a_shape_change_and_every_value(doc):
     doc.add_neuron(1)
     assert rec.of("shape_changed") == [(shape_rev + 1,)]
     assert rec.of("values_changed") == [(None, doc.values_revision)]
-    assert rec.names()[-1] == "network_changed"
+    # shape, then values, then once "results" last
+    assert rec.names() == ["shape_changed", "values_changed", "results_changed"]
     rec.events.clear()
     doc.apply_update()  # values only: every parameter, the shape unchanged
     assert rec.of("values_changed") == [(None, doc.values_revision)]
@@ -94,6 +94,7 @@ def test_a_structural_edit_is_a_shape_change_and_every_value(doc):
     rec.events.clear()
     doc.add_neuron(0)  # a new input: the sample grows too
     assert rec.of("shape_changed") and rec.of("sample_changed") == [(None, doc.sample_revision)]
+    assert rec.names() == ["shape_changed", "values_changed", "sample_changed", "results_changed"]
 
 
 def test_selection_changed_carries_old_and_new(doc):
@@ -108,7 +109,13 @@ def test_selection_changed_carries_old_and_new(doc):
     rec.events.clear()
     doc.remove_neuron(1, 2)  # the selection goes with its neuron: old → None
     assert rec.of("selection_changed") == [(Selection.of_neuron(1, 2), None)]
-    assert rec.names().index("selection_changed") < rec.names().index("network_changed")
+    # the typed signals in their order, the cleared selection before "results"
+    assert rec.names() == [
+        "shape_changed",
+        "values_changed",
+        "selection_changed",
+        "results_changed",
+    ]
 
 
 def test_display_changes_are_named(doc):
@@ -117,8 +124,7 @@ def test_display_changes_are_named(doc):
     doc.set_learning_rate(0.1)
     doc.set_learning_rate(0.1)  # unchanged
     assert rec.of("display_changed") == [("decimals",), ("learning_rate",)]
-    assert len(rec.of("settings_changed")) == 2  # deprecated, still emitted
-    assert not rec.of("values_changed")
+    assert rec.names() == ["display_changed", "display_changed"]  # nothing else
 
 
 def test_selection_address_is_what_the_check_and_the_inspector_edit():
