@@ -59,9 +59,104 @@ def set_hidden(document, keys: Iterable[tuple]) -> bool:
     return True
 
 
+_FOCUS = "_nnviz_focus_values"
+
+
+def focus(document) -> frozenset[tuple]:
+    """The keys of the numbers the open lesson step talks about (its asked values and
+    the engine value of its exercise): the canvas places their labels before any other."""
+    return getattr(document, _FOCUS, frozenset())
+
+
+def set_focus(document, keys: Iterable[tuple]) -> bool:
+    """The step's focus numbers (same keys as :func:`set_hidden`); views redraw if it
+    changed."""
+    new = frozenset(tuple(k) for k in keys)
+    if new == focus(document):
+        return False
+    setattr(document, _FOCUS, new)
+    setattr(document, _REV, revision(document) + 1)
+    document.display_changed.emit("hidden_values")
+    return True
+
+
+def is_focus(document, scene_key: tuple) -> bool:
+    """Whether the canvas label ``scene_key`` (``(what, l, j[, i])``, the canvas's names)
+    is one the lesson step talks about, or a value of the selected neuron or edge."""
+    name = SCENE_NAMES.get(scene_key[0])
+    if name is None:
+        return False
+    address = tuple(scene_key[1:])
+    if (name, *address) in focus(document):
+        return True
+    sel = getattr(document, "selection", None)
+    if sel is None:
+        return False
+    if sel.kind == "edge":
+        return address == (sel.layer, sel.neuron, sel.source)
+    return address == (sel.layer, sel.neuron)
+
+
+_FRAME = "_nnviz_frame_source"
+
+
+def set_frame_source(document, source) -> None:
+    """``source()`` gives the playback frame the canvas shows now (or None in the
+    editing view); the lesson session sets it (None: no frame rule)."""
+    setattr(document, _FRAME, source)
+
+
+def current_frame(document):
+    source = getattr(document, _FRAME, None)
+    if source is None:
+        return None
+    try:
+        return source()
+    except RuntimeError:  # the playback is gone
+        return None
+
+
+def revealed(frame, value: str, *address: int) -> bool:
+    """Whether ``frame`` (a :class:`~nnviz.core.timeline.Frame`; None: the editing view,
+    everything) has revealed ``value`` at ``address`` yet (the lesson's names)."""
+    if frame is None:
+        return True
+    if value in ("loss",):
+        return bool(frame.loss_shown)
+    if value in ("loss_next", "w_next", "b_next"):
+        return bool(frame.update_shown)
+    if len(address) < 2:
+        return True
+    l, j = address[0], address[1]
+    masks = {
+        "z": frame.z_shown,
+        "a": frame.a_shown,
+        "dL_da": frame.dL_da_shown,
+        "dL_dz": frame.dL_dz_shown,
+        "dL_db": frame.dL_dz_shown,
+        "wa": frame.fwd_rows,
+        "dL_dw": frame.grad_rows,
+    }.get(value)
+    if masks is None:  # w, b: parameters, known from the start
+        return True
+    try:
+        return bool(masks[l][j])
+    except IndexError:  # a frame of another network (being rebuilt)
+        return True
+
+
 def is_hidden(document, value: str, *address: int) -> bool:
+    """The one rule every view follows (inspector, chain-rule panel, plots, canvas,
+    captions): while a lesson step hides values, a value is "?" if the step hides it
+    or if the playback has not revealed it yet (so no other number gives it away:
+    ∂L/∂a = a − y tells a before the animation reaches a). Without a lesson's hidden
+    values nothing is hidden."""
     keys = hidden(document)
-    return bool(keys) and (value, *address) in keys
+    if not keys:
+        return False
+    if (value, *address) in keys:
+        return True
+    return not revealed(current_frame(document), value, *address)
 
 
 def mask(text: str) -> str:
@@ -146,7 +241,7 @@ def mask_lines(document, selection, lines: list[str]) -> list[str]:
         for part in line.split("    "):
             name, sep, _ = part.partition(" = ")
             value = _LINE_NAMES.get(name.strip())
-            if sep and value is not None and (value, *address) in keys:
+            if sep and value is not None and is_hidden(document, value, *address):
                 part = f"{name} = {HIDDEN_TEXT}"
             parts.append(part)
         out.append("    ".join(parts))

@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QContextMenuEvent,
     QFont,
     QFontMetrics,
+    QFontMetricsF,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -1315,11 +1316,15 @@ class NetworkCanvas(QGraphicsView):
         if not textscale.min_px():
             return []
         layout = self.layout
+        # a number is one line high: it never reaches above or below its circle by more
+        # than that line (the room's height is only the most it may take)
+        line = QFontMetricsF(styles.font("number")).height() + 2.0
         out = []
         for l in range(len(layout.x)):  # noqa: E741
             if not layout.labelled(l):
                 continue
             w, h = self.number_room(l)
+            h = min(h, max(2 * layout.radius[l], line))
             x = float(layout.x[l])
             for y in layout.y[l].tolist():
                 out.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))

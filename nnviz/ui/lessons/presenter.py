@@ -31,6 +31,8 @@ DEFAULT_PRESENTER_SCALE = 1.5
 MIN_TEXT_PX = 18.0
 #: the share of the width the lesson's text takes beside the canvas
 LESSON_SHARE = 0.36
+#: the share of the height a panel a lesson step asks for takes, under the canvas
+STEP_PANEL_SHARE = 0.45
 #: the chain-rule panel's own point size is multiplied by the scale too
 CHAIN_RULE_PT = 15.0
 
@@ -181,6 +183,8 @@ class Presenter(QObject):
             _as_float(settings.get("presenter_text_scale"), DEFAULT_PRESENTER_SCALE)
         )
         self._saved: dict = {}
+        #: the docks shown because the lesson step asked for them (hidden at the next step)
+        self.step_docks: list[QDockWidget] = []
         self.laser = LaserPointer(window.canvas)
         self._keys = _ClickerKeys(self)
         self.actions: dict[str, QAction] = {}
@@ -209,6 +213,42 @@ class Presenter(QObject):
         dock = getattr(win, "docks", {}).get("lessonDock")
         if dock is not None and dock.isVisibleTo(win):
             win.resizeDocks([dock], [int(win.width() * LESSON_SHARE)], Qt.Orientation.Horizontal)
+
+    def show_step_panels(self, names: list[str]) -> None:
+        """The panels a lesson step asks for (dock objectNames), under the canvas (the
+        lesson's text keeps its column), side by side; a panel shown for the step before
+        and not asked for now is hidden again. (Outside presenter mode the session
+        raises docks itself.)"""
+        win = self.window
+        docks = getattr(win, "docks", {})
+        keep = set(self._visible_dock_names())
+        wanted = [docks[n] for n in dict.fromkeys(names) if n in docks and n not in keep]
+        for dock in self.step_docks:
+            if dock not in wanted:
+                dock.hide()
+        self.step_docks = []
+        if not self.active:
+            return
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        previous = None
+        for dock in wanted:
+            if dock.isFloating():
+                dock.setFloating(False)
+            if previous is None:
+                win.addDockWidget(bottom, dock)  # (out of any tab group it was in)
+            else:
+                win.splitDockWidget(previous, dock, Qt.Orientation.Horizontal)
+            dock.show()
+            previous = dock
+        self.step_docks = wanted
+        if wanted:
+            share = int(win.height() * STEP_PANEL_SHARE)
+            win.resizeDocks([wanted[0]], [share], Qt.Orientation.Vertical)
+            self._fit_later()
+
+    def _step_panel_names(self) -> list[str]:
+        session = None if self.lessons is None else self.lessons.session
+        return [] if session is None else session.step_docks()
 
     # ------------------------------------------------------------ helpers
     def lesson_panel(self):
@@ -245,7 +285,11 @@ class Presenter(QObject):
             "theme": themes.current(),
             "chain_pt": getattr(self._chain_rule(), "_pt", None),
             "hidden": [],
+            "corner": win.corner(Qt.Corner.BottomLeftCorner),
         }
+        # the lesson's column runs down the whole left side; a step's panel sits under
+        # the canvas only
+        win.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         for dock in win.findChildren(QDockWidget):
             if dock.parent() is win and dock.objectName() not in keep and not dock.isHidden():
                 dock.hide()
@@ -261,6 +305,7 @@ class Presenter(QObject):
             dock.show()
             dock.raise_()
         self._size_lesson_dock()
+        self.show_step_panels(self._step_panel_names())
         win.menuBar().hide()
         win.statusBar().hide()
         self._apply_scale()
@@ -283,6 +328,7 @@ class Presenter(QObject):
         win = self.window
         s = self._saved
         self.active = False
+        self.step_docks = []  # (the saved state below brings every dock back where it was)
         QApplication.instance().removeEventFilter(self._keys)
         self.laser.set_enabled(False)
         textscale.set_min_px(0)
@@ -303,6 +349,7 @@ class Presenter(QObject):
                 old.deleteLater()
         for w in s["hidden"]:
             w.show()
+        win.setCorner(Qt.Corner.BottomLeftCorner, s["corner"])
         win.restoreState(s["state"])
         win.menuBar().setVisible(s["menubar"])
         win.statusBar().setVisible(s["statusbar"])

@@ -560,9 +560,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         zs = np.asarray(trace.z[l][0], dtype=float)
         # during playback only the z the animation has computed are shown
         shown = self._revealed_mask(l, zs.size)
-        for key in hidden_values.hidden(doc):  # a lesson asks for these z: no marker
-            if key[0] == "z" and len(key) == 3 and key[1] == l and key[2] < zs.size:
-                shown[key[2]] = False
+        for k in np.flatnonzero(shown).tolist():  # a lesson hides these z: no marker
+            if hidden_values.is_hidden(doc, "z", l, k):
+                shown[k] = False
         revealed = bool(shown[j])
         # f(z) and f′(z) are shown once the canvas has shown a = f(z), not at the z step
         a_mask = shown & self._revealed_mask(l, zs.size, self._a_shown)
@@ -581,6 +581,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
 
         mask = a_mask.copy()
         mask[j] = False
+        for k in np.flatnonzero(mask).tolist():  # a lesson hides these a: no f(z) dot
+            if hidden_values.is_hidden(doc, "a", l, k):
+                mask[k] = False
         others = np.flatnonzero(mask & finite)
         fy = dfy = None  # element-wise curves change only with the activation or the range
         with np.errstate(all="ignore"):
