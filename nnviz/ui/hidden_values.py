@@ -175,6 +175,8 @@ _ASKED_NEURON = {
     "b": ("b", "b = ?", ("dL_dz", "update_b")),
 }
 _ASKED_EDGE = {"dL_dw": "∂L/∂w = ?", "wa": "a·w = ?", "w": "w = ?"}
+#: the lesson's edge value names -> the canvas's scene keys
+_EDGE_SCENE = {"dL_dw": "dL_dw", "wa": "aw", "w": "update_w"}
 
 
 def asked_edge_label(document, l: int, j: int, i: int) -> str:  # noqa: E741
@@ -203,6 +205,12 @@ def mask_scene(document, scene) -> None:
                 for other in others:
                     scene.neuron_texts.pop((other, l, j), None)
                 scene.neuron_texts[(what, l, j)] = text
+        elif len(key) == 4 and key[0] in _ASKED_EDGE and key[1] < len(sizes):
+            # an asked edge value: "?" on its edge, placed with the step's labels (first)
+            what = _EDGE_SCENE[key[0]]
+            l, j, i = key[1], key[2], key[3]
+            if (what, l, j, i) not in scene.edge_texts and j < sizes[l] and i < sizes[l - 1]:
+                scene.edge_texts[(what, l, j, i)] = _ASKED_EDGE[key[0]]
     for key, text in list(scene.neuron_texts.items()):
         name = SCENE_NAMES.get(key[0])
         if name is not None and (name, *key[1:]) in keys:

@@ -1475,16 +1475,8 @@ class NetworkCanvas(QGraphicsView):
             h = styles.label_size(text)[1] / max(self.zoom_level(), 1e-3)
             cands, _ = edge_candidates(x1 + r1, y1, x2 - r2, y2, h)
             self._label(p, self.scene_pos_of(sel), text, cands)
-        else:  # a lesson asks for this edge's value: "?" on it until answered
-            asked = hidden_values.asked_edge_label(doc, sel.layer, sel.neuron, sel.source)
-            if asked:  # next to its source: clear of the labels of the neuron it feeds
-                half = styles.label_size(asked)[0] / 2
-                reach = r1 + (half + 14) / max(self.zoom_level(), 1e-3)
-                t = min(0.5, reach / max(x2 - x1, 1e-6))
-                h = styles.label_size(asked)[1] / max(self.zoom_level(), 1e-3)
-                cands, _ = edge_candidates(x1 + r1, y1, x2 - r2, y2, h, 0.0, 0.6)
-                start = QPointF(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t)
-                self._label(p, start, asked, [(start.x(), start.y()), *cands])
+        # (in playback, a value a lesson asks for on this edge is a "?" label of the
+        # animation's placement pass: hidden_values.mask_scene, placed first)
 
     def paint_dots(
         self,

@@ -32,7 +32,7 @@ MIN_TEXT_PX = 18.0
 #: the share of the width the lesson's text takes beside the canvas
 LESSON_SHARE = 0.36
 #: the share of the height a panel a lesson step asks for takes, under the canvas
-STEP_PANEL_SHARE = 0.45
+STEP_PANEL_SHARE = 0.34
 #: the chain-rule panel's own point size is multiplied by the scale too
 CHAIN_RULE_PT = 15.0
 
@@ -286,7 +286,11 @@ class Presenter(QObject):
             "chain_pt": getattr(self._chain_rule(), "_pt", None),
             "hidden": [],
             "corner": win.corner(Qt.Corner.BottomLeftCorner),
+            "canvas_min": win.canvas.minimumSize(),
         }
+        # the panels a step asks for may take most of the height (two plots at large
+        # text): the canvas gives way rather than the window growing past the screen
+        win.canvas.setMinimumSize(240, 120)
         # the lesson's column runs down the whole left side; a step's panel sits under
         # the canvas only
         win.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -350,6 +354,7 @@ class Presenter(QObject):
         for w in s["hidden"]:
             w.show()
         win.setCorner(Qt.Corner.BottomLeftCorner, s["corner"])
+        win.canvas.setMinimumSize(s["canvas_min"])
         win.restoreState(s["state"])
         win.menuBar().setVisible(s["menubar"])
         win.statusBar().setVisible(s["statusbar"])
