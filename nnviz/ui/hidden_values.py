@@ -50,10 +50,14 @@ def revision(document) -> int:
 def set_hidden(document, keys: Iterable[tuple]) -> bool:
     """Hide exactly ``keys``; views redraw (``display_changed("hidden_values")``) if it
     changed."""
+    return _set(document, _ATTR, keys)
+
+
+def _set(document, attr: str, keys: Iterable[tuple]) -> bool:
     new = frozenset(tuple(k) for k in keys)
-    if new == hidden(document):
+    if new == getattr(document, attr, frozenset()):
         return False
-    setattr(document, _ATTR, new)
+    setattr(document, attr, new)
     setattr(document, _REV, revision(document) + 1)
     document.display_changed.emit("hidden_values")
     return True
@@ -71,13 +75,7 @@ def focus(document) -> frozenset[tuple]:
 def set_focus(document, keys: Iterable[tuple]) -> bool:
     """The step's focus numbers (same keys as :func:`set_hidden`); views redraw if it
     changed."""
-    new = frozenset(tuple(k) for k in keys)
-    if new == focus(document):
-        return False
-    setattr(document, _FOCUS, new)
-    setattr(document, _REV, revision(document) + 1)
-    document.display_changed.emit("hidden_values")
-    return True
+    return _set(document, _FOCUS, keys)
 
 
 def is_focus(document, scene_key: tuple) -> bool:

@@ -58,19 +58,30 @@ class _LessonKeys(QObject):
             obj.setChecked(True)  # Enter on an answer: choose it and check it
             self.panel.check()
             return True
-        if key not in NEXT_KEYS + PREVIOUS_KEYS or event.modifiers() not in (
-            Qt.KeyboardModifier.NoModifier,
-            Qt.KeyboardModifier.KeypadModifier,
-        ):
-            return False
-        if t == QEvent.Type.ShortcutOverride:
-            event.accept()  # the key comes to us as a key press, not to the window's action
-            return True
-        if key in NEXT_KEYS:
-            self.panel.go_next()
-        else:
-            self.panel.go_previous()
-        return True
+        return page_keys(event, self.panel.go_next, self.panel.go_previous)
+
+
+def page_keys(event, on_next, on_previous) -> bool:
+    """PageDown / PageUp (what a clicker sends, no modifier): ``on_next()`` /
+    ``on_previous()`` on the key press. The shortcut override is taken too, so the key
+    comes as a key press rather than to the window's playback actions. True if
+    ``event`` was one of them (the caller's event filter then stops it)."""
+    t = event.type()
+    if t not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+        return False
+    key = event.key()
+    if key not in NEXT_KEYS + PREVIOUS_KEYS or event.modifiers() not in (
+        Qt.KeyboardModifier.NoModifier,
+        Qt.KeyboardModifier.KeypadModifier,
+    ):
+        return False
+    if t == QEvent.Type.ShortcutOverride:
+        event.accept()
+    elif key in NEXT_KEYS:
+        on_next()
+    else:
+        on_previous()
+    return True
 
 
 class _OptionLabel(QLabel):
@@ -209,8 +220,15 @@ class LessonPanel(QWidget):
         self.session.next()
 
     def present_next(self) -> None:
-        """A clicker's "next" while presenting: first show an unanswered question's
-        answer (and play on to its reveal), then, on the next press, the next step."""
+        """A clicker's "next" while presenting: first the rest of a step's text that did
+        not fit (a page at a time), then an unanswered question's answer (played on to
+        its reveal), then, on the next press, the next step."""
+        bar = self.text.verticalScrollBar()
+        if bar.isVisible() and bar.value() < bar.maximum():  # more of the text to read
+            bar.setValue(
+                min(bar.value() + max(bar.pageStep() - 2 * bar.singleStep(), 1), bar.maximum())
+            )
+            return
         s = self.session
         if s.exercise is not None and not s.solved() and s.index not in s.revealed:
             s.show_answer()

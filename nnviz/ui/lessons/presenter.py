@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar, QWidget
 
 from nnviz.ui import settings, textscale
 from nnviz.ui import theme as themes
+from nnviz.ui.lessons.panel import page_keys
 
 #: the presenter's text scale unless the user chose another (remembered)
 DEFAULT_PRESENTER_SCALE = 1.5
@@ -36,24 +37,8 @@ STEP_PANEL_SHARE = 0.34
 #: the chain-rule panel's own point size is multiplied by the scale too
 CHAIN_RULE_PT = 15.0
 
-#: a high-contrast theme for projectors in bright rooms: black on white, strong colours
-HIGH_CONTRAST = themes.Theme(
-    "contrast",
-    background=QColor("#ffffff"),
-    surface=QColor("#ffffff"),
-    text=QColor("#000000"),
-    muted=QColor("#303030"),
-    grid=QColor("#000000"),
-    positive=QColor("#0044aa"),
-    negative=QColor("#cc4400"),
-    grad_positive=QColor("#aa0066"),
-    grad_negative=QColor("#006655"),
-    selection=QColor("#000000"),
-    curve_f=QColor("#0044aa"),
-    curve_df=QColor("#aa0066"),
-    saturated=QColor(204, 68, 0, 60),
-    dark=False,
-)
+#: the high-contrast theme (black on white, strong colours), for bright rooms
+HIGH_CONTRAST = themes.HIGH_CONTRAST
 
 LASER = QColor(230, 20, 20)
 
@@ -147,8 +132,7 @@ class _ClickerKeys(QObject):
         self.presenter = presenter
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        t = event.type()
-        if t not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+        if event.type() not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
             return False
         pres = self.presenter
         panel = pres.lesson_panel()
@@ -156,17 +140,7 @@ class _ClickerKeys(QObject):
             return False
         if not isinstance(obj, QWidget) or obj.window() is not pres.window:
             return False
-        key = event.key()
-        if key not in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
-            return False
-        if t == QEvent.Type.ShortcutOverride:
-            event.accept()
-            return True
-        if key == Qt.Key.Key_PageDown:
-            panel.present_next()
-        else:
-            panel.go_previous()
-        return True
+        return page_keys(event, panel.present_next, panel.go_previous)
 
 
 class Presenter(QObject):

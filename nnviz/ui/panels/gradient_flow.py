@@ -80,7 +80,7 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
 
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.setObjectName("gradientFlowPlotWidget")
-        self.plot_widget.setMinimumSize(320, 160)
+        self.plot_widget.setMinimumSize(320, self._plot_min_height())
         self.plot_item: pg.PlotItem = self.plot_widget.addPlot(row=0, col=0)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
@@ -136,6 +136,12 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         super().resizeEvent(event)
         self._fit_legend()
 
+    @staticmethod
+    def _plot_min_height() -> int:
+        """Room for the axes, the ticks and two legend rows at the text scale (at 150 %
+        160 pixels left the legend over the summary below the plot)."""
+        return int(160 * plot_style.pt(plot_style.LEGEND_PT) / plot_style.LEGEND_PT)
+
     def _fit_legend(self) -> None:
         """As many legend entries on a row as the width allows: one row keeps the plot tall."""
         metrics = QFontMetrics(plot_style.font_pt(plot_style.LEGEND_PT))
@@ -172,6 +178,7 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         if name in ("theme", "text_scale"):  # (style sheets hold colours and sizes)
             plot_style.restyle(self)
             self.legend.setLabelTextSize(f"{plot_style.legend_pt()}pt")
+            self.plot_widget.setMinimumHeight(self._plot_min_height())
             self._fit_legend()
         self.refresh()
 

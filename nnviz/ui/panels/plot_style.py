@@ -33,10 +33,11 @@ def compare_colors() -> tuple[str, ...]:
     return COMPARE_DARK if theme.current().dark else COMPARE_LIGHT
 
 
-def pt(points: float) -> float:
+def pt(points: float) -> float | int:
     """``points`` at the global text scale (View ▸ Zoom Text), never below presenter
     mode's floor: the plots' texts follow the canvas's and the widgets'."""
-    return round(textscale.pt(points, screen=True), 2)
+    size = round(textscale.pt(points, screen=True), 2)
+    return int(size) if size.is_integer() else size  # "13pt", as CSS is written
 
 
 def legend_pt() -> float:
