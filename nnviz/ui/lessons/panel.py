@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QGroupBox,
     QHBoxLayout,
@@ -58,6 +59,17 @@ class _LessonKeys(QObject):
             obj.setChecked(True)  # Enter on an answer: choose it and check it
             self.panel.check()
             return True
+        if (
+            t == QEvent.Type.KeyPress
+            and not isinstance(obj, QLineEdit)
+            and event.modifiers()
+            in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+            and self.panel.option_buttons
+        ):  # 1, 2, 3 … or A, B, C …: choose that answer
+            text = event.text().upper()
+            k = "123456789".find(text) if text.isdigit() else core.LETTERS.find(text)
+            if text and k >= 0 and self.panel.choose(k):
+                return True
         return page_keys(event, self.panel.go_next, self.panel.go_previous)
 
 
@@ -276,7 +288,11 @@ class LessonPanel(QWidget):
             self.text.setSearchPaths([str(lesson.path.parent)])
         intro = f"{lesson.intro}\n\n---\n\n" if k == 0 and lesson.intro else ""
         self.text.setMarkdown(f"{intro}## {step.title}\n\n{step.text}")
+        focus = QApplication.focusWidget()
+        had_focus = focus is not None and (focus is self or self.isAncestorOf(focus))
         self._build_exercise(step.exercise)
+        if had_focus and _k is not None:  # walked by keyboard: straight to the answer
+            self.focus_answer()
         self.previous_button.setEnabled(k > 0)
         self.next_button.setEnabled(k < len(lesson) - 1)
         self.reset_button.setEnabled(step.exercise is not None)
@@ -329,6 +345,27 @@ class LessonPanel(QWidget):
             self._on_answer_shown()
         else:
             self._set_feedback("", None)
+
+    def focus_answer(self) -> None:
+        """The keyboard focus on the step's answer (the field, or the chosen or first
+        option), else on the panel; PageDown / PageUp keep walking from there."""
+        ex = self.session.exercise
+        if ex is None:
+            self.setFocus()
+        elif isinstance(ex, core.ChoiceExercise) and self.option_buttons:
+            k = max(self.option_group.checkedId(), 0)
+            self.option_buttons[k].setFocus()
+        else:
+            self.number.setFocus()
+
+    def choose(self, k: int) -> bool:
+        """Choose option ``k`` (0-based) of a multiple-choice question (digit keys 1-9
+        and letters A-H do this); Enter then checks it."""
+        if not 0 <= k < len(self.option_buttons):
+            return False
+        self.option_buttons[k].setChecked(True)
+        self.option_buttons[k].setFocus()
+        return True
 
     def answer_text(self, ex: core.Exercise) -> str:
         """The right answer, written out, with why."""
