@@ -179,3 +179,32 @@ def test_plots_and_caption_follow_the_text_scale(nnviz_window, setup):
         assert QFontInfo(caption.font()).pixelSize() >= 18
     else:  # (a long caption takes a smaller font to stay on two lines; its band grew)
         assert win.canvas.caption_band > band
+
+
+def test_a_student_answers_by_keyboard_alone(nnviz_window):
+    """PageDown walks to a question and puts the focus on its answer: digits choose an
+    option, Enter checks it; a number is typed and Enter checks it. No mouse."""
+    d = nnviz_window
+    win = d.window
+    d.open("lesson-1", step=1)
+    panel = win.lessons.panel
+    panel.setFocus()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageDown)
+    assert d.lesson_step == 2
+    assert QApplication.focusWidget() is panel.option_buttons[0]
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_2)  # a wrong answer first
+    assert panel.option_buttons[1].isChecked()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert d.feedback().startswith("✘") and not d.session.solved()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_A)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert d.feedback().startswith("✔") and d.session.solved()
+    for _ in range(2):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageDown)
+    assert d.lesson_step == 4
+    assert QApplication.focusWidget() is panel.number
+    QTest.keyClicks(panel.number, "0.25")
+    QTest.keyClick(panel.number, Qt.Key.Key_Return)
+    assert d.feedback().startswith("✔") and d.session.solved()
+    QTest.keyClick(panel.number, Qt.Key.Key_PageDown)  # on from the field too
+    assert d.lesson_step == 5
