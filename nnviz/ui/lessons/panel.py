@@ -234,15 +234,17 @@ class LessonPanel(QWidget):
     def present_next(self) -> None:
         """A clicker's "next" while presenting: first the rest of a step's text that did
         not fit (a page at a time), then an unanswered question's answer (played on to
-        its reveal), then, on the next press, the next step."""
+        its reveal), then, on the next press, the next step (once the answer is out,
+        the text is not scrolled again: the answer box made it shorter)."""
+        s = self.session
+        answered = s.exercise is not None and (s.solved() or s.index in s.revealed)
         bar = self.text.verticalScrollBar()
-        if bar.isVisible() and bar.value() < bar.maximum():  # more of the text to read
+        if not answered and bar.isVisible() and bar.value() < bar.maximum():  # more to read
             bar.setValue(
                 min(bar.value() + max(bar.pageStep() - 2 * bar.singleStep(), 1), bar.maximum())
             )
             return
-        s = self.session
-        if s.exercise is not None and not s.solved() and s.index not in s.revealed:
+        if s.exercise is not None and not answered:
             s.show_answer()
         else:
             self.go_next()

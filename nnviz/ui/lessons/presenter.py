@@ -178,6 +178,7 @@ class Presenter(QObject):
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, self._size_lesson_dock)  # after the layout took the new size
+            QTimer.singleShot(0, self._size_step_docks)
             self._fit_later()
         return False
 
@@ -216,9 +217,22 @@ class Presenter(QObject):
             previous = dock
         self.step_docks = wanted
         if wanted:
-            share = int(win.height() * STEP_PANEL_SHARE)
-            win.resizeDocks([wanted[0]], [share], Qt.Orientation.Vertical)
+            self._size_step_docks()
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self._size_step_docks)  # once the new text sizes are laid out
             self._fit_later()
+
+    def _size_step_docks(self) -> None:
+        """The step's panels: :data:`STEP_PANEL_SHARE` of the height, or what they need
+        (a legend ran over the text under a plot squeezed below its minimum)."""
+        docks = [d for d in self.step_docks if d.isVisible()]
+        if not docks or not self.active:
+            return
+        win = self.window
+        need = max(_height_needed(d) for d in docks)
+        share = max(int(win.height() * STEP_PANEL_SHARE), need)
+        win.resizeDocks([docks[0]], [share], Qt.Orientation.Vertical)
 
     def _step_panel_names(self) -> list[str]:
         session = None if self.lessons is None else self.lessons.session
@@ -404,6 +418,17 @@ class Presenter(QObject):
         hc = self.actions.get("highContrastAction")
         if hc is not None:
             hc.setChecked(self.high_contrast)
+
+
+def _height_needed(dock: QDockWidget) -> int:
+    """What ``dock`` needs at its width: its minimum, or more where wrapped text (a
+    plot's summary at large print) needs more lines than the minimum counts."""
+    need = dock.minimumSizeHint().height()
+    panel = dock.widget()
+    if panel is not None and panel.hasHeightForWidth() and panel.width() > 0:
+        frame = max(dock.height() - panel.height(), 0)
+        need = max(need, panel.heightForWidth(panel.width()) + frame)
+    return need
 
 
 # -------------------------------------------------------------- text zoom
