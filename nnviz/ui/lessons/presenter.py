@@ -231,7 +231,9 @@ class Presenter(QObject):
             return
         win = self.window
         need = max(_height_needed(d) for d in docks)
-        share = max(int(win.height() * STEP_PANEL_SHARE), need)
+        # (never more than 60 %: measured at a passing narrow width, the wrapped text of
+        # a plot's title asked for nearly all of it)
+        share = min(max(int(win.height() * STEP_PANEL_SHARE), need), int(win.height() * 0.6))
         win.resizeDocks([docks[0]], [share], Qt.Orientation.Vertical)
 
     def _step_panel_names(self) -> list[str]:
