@@ -2,8 +2,15 @@
 
 A small, separate hook so the number painting of every view can consult one
 set without knowing about lessons: the lesson feature calls :func:`set_hidden`
-on the document; the canvas (playback numbers, selection label), and the
-inspector ask :func:`is_hidden` / :func:`mask` before they write a number.
+on the document; the canvas (playback numbers, selection label), the inspector,
+the chain-rule panel, the activation plot and the update caption ask
+:func:`is_hidden` / :func:`mask` before they write a number. The one rule: while
+a step hides anything, a value is "?" if the step hides it or if the playback
+frame (:func:`set_frame_source`) has not revealed it yet.
+
+The session also names the step's focus numbers (:func:`set_focus`: what it
+hides and its exercise's engine value); with the selection, the canvas places
+their labels before any other (:func:`is_focus`).
 
 Keys use the lesson format's names (:data:`nnviz.core.lessons.HIDEABLE`):
 ``("z", l, j)``, ``("a", l, j)`` (``a`` of layer 0 is the input x),
