@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFontInfo, QPainter
@@ -312,6 +313,12 @@ def test_presenter_at_1024x768_hides_editing_panels_and_no_text_below_18px(
     assert not win.menuBar().isVisible() and not win.statusBar().isVisible()
     assert win.canvas.width() >= 0.5 * win.width()
     assert _small_widget_texts(win, 18.0) == []
+    # the painted fonts below include the plots' (ticks, legends: pyqtgraph paints
+    # them) where the step shows one, and the caption is a label measured above
+    plots = {"gradientFlowDock", "activationPlotDock"} & expected
+    assert not plots or any(v.isVisible() for v in win.findChildren(pg.GraphicsView))
+    if win.playback.is_active():
+        assert win.canvas.caption_overlay.isVisible()
     painted = _painted_text_sizes(win, monkeypatch)
     assert painted, "the canvas painted no text"
     assert min(px for px, _ in painted) >= 18.0 - 1e-6
