@@ -332,8 +332,9 @@ def test_presenter_at_1024x768_hides_editing_panels_and_no_text_below_18px(
 
 def test_presenter_keys_clicker_walks_lesson_wherever_the_focus_is(nnviz_window):
     """A clicker's PageDown: first the rest of a text that did not fit (scrolled a page
-    at a time), on a question then the answer (played on to its reveal), then the next
-    step; PageUp goes back. No mouse, wherever the focus is."""
+    at a time), then the step's panels that are tabs, on a question then the answer
+    (played on to its reveal), then the next step; PageUp goes back. No mouse,
+    wherever the focus is."""
     d = nnviz_window
     win = d.window
     d.open("lesson-1")
@@ -345,9 +346,13 @@ def test_presenter_keys_clicker_walks_lesson_wherever_the_focus_is(nnviz_window)
     while expected < z_step.number or not shown_answer:
         bar = win.lessons.panel.text.verticalScrollBar()
         more, at = bar.isVisible() and bar.value() < bar.maximum(), bar.value()
+        tab = win.presenter.step_tab
         QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
         if more:  # the text first: the same step, further down
             assert d.lesson_step == expected and bar.value() > at
+            continue
+        if win.presenter.step_tab == tab + 1:  # then the step's next panel (a tab)
+            assert d.lesson_step == expected
             continue
         d.session.finish_reveal()
         ex = LESSON_1.steps[expected - 1].exercise

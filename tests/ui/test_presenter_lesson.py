@@ -135,8 +135,8 @@ def test_one_hidden_value_rule_in_every_view_at_the_compute_z_step(nnviz_window)
     assert "?" not in inspector.text()
 
 
-def _check_plot_fonts(win, setup: str, floor_px: float) -> int:
-    views = [v for v in win.findChildren(pg.GraphicsView) if v.isVisible() and v.width() > 0]
+def _check_plot_fonts(win, setup: str, floor_px: float, dock) -> int:
+    views = [v for v in dock.findChildren(pg.GraphicsView) if v.isVisible() and v.width() > 0]
     for view in views:
         for plot in [i for i in view.scene().items() if isinstance(i, pg.PlotItem)]:
             for name in ("bottom", "left"):
@@ -167,11 +167,21 @@ def test_plots_and_caption_follow_the_text_scale(nnviz_window, setup):
             win.docks[name].show()
             win.docks[name].raise_()
             _settle(win)
-            checked += _check_plot_fonts(win, setup, plot_style.TICK_PT * 2.0 * 96 / 72)
+            floor = plot_style.TICK_PT * 2.0 * 96 / 72
+            checked += _check_plot_fonts(win, setup, floor, win.docks[name])
     else:
         win = _present(d, step=6)
         _settle(win)
-        checked += _check_plot_fonts(win, setup, 18.0)
+        pres = win.presenter
+        assert len(pres.step_docks) == 2  # two plots at 1024 wide: tabs, one at a time
+        checked += _check_plot_fonts(win, setup, 18.0, pres.step_docks[0])
+        for _ in range(6):  # the clicker: the rest of the text, then the next tab
+            QTest.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_PageDown)
+            if pres.step_tab == 1:
+                break
+        assert pres.step_tab == 1 and d.lesson_step == 6
+        _settle(win)
+        checked += _check_plot_fonts(win, setup, 18.0, pres.step_docks[1])
     assert checked >= 2
     caption = win.canvas.caption_overlay
     assert caption.isVisible()

@@ -233,9 +233,10 @@ class LessonPanel(QWidget):
 
     def present_next(self) -> None:
         """A clicker's "next" while presenting: first the rest of a step's text that did
-        not fit (a page at a time), then an unanswered question's answer (played on to
-        its reveal), then, on the next press, the next step (once the answer is out,
-        the text is not scrolled again: the answer box made it shorter)."""
+        not fit (a page at a time), then each of the step's panels that are tabs, then
+        an unanswered question's answer (played on to its reveal), then, on the next
+        press, the next step (once the answer is out, the text is not scrolled again:
+        the answer box made it shorter)."""
         s = self.session
         answered = s.exercise is not None and (s.solved() or s.index in s.revealed)
         bar = self.text.verticalScrollBar()
@@ -244,6 +245,9 @@ class LessonPanel(QWidget):
                 min(bar.value() + max(bar.pageStep() - 2 * bar.singleStep(), 1), bar.maximum())
             )
             return
+        presenter = getattr(s.window, "presenter", None)
+        if not answered and presenter is not None and presenter.next_step_panel():
+            return  # the step's next panel (a tab under the canvas) to the front
         if s.exercise is not None and not answered:
             s.show_answer()
         else:

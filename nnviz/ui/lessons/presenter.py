@@ -34,6 +34,9 @@ MIN_TEXT_PX = 18.0
 LESSON_SHARE = 0.36
 #: the share of the height a panel a lesson step asks for takes, under the canvas
 STEP_PANEL_SHARE = 0.34
+#: narrower than this side by side, a step's panels are tabs under the canvas (the
+#: clicker's PageDown brings each to the front in turn)
+MIN_STEP_PANEL_WIDTH = 520
 #: the chain-rule panel's own point size is multiplied by the scale too
 CHAIN_RULE_PT = 15.0
 
@@ -159,6 +162,8 @@ class Presenter(QObject):
         self._saved: dict = {}
         #: the docks shown because the lesson step asked for them (hidden at the next step)
         self.step_docks: list[QDockWidget] = []
+        #: which of them is in front (when they are tabs)
+        self.step_tab = 0
         self.laser = LaserPointer(window.canvas)
         self._keys = _ClickerKeys(self)
         self.actions: dict[str, QAction] = {}
@@ -205,23 +210,44 @@ class Presenter(QObject):
         if not self.active:
             return
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        room = win.width() * (1 - LESSON_SHARE) / max(len(wanted), 1)
+        tabs = room < MIN_STEP_PANEL_WIDTH  # too narrow side by side: one tab each
         previous = None
         for dock in wanted:
             if dock.isFloating():
                 dock.setFloating(False)
             if previous is None:
                 win.addDockWidget(bottom, dock)  # (out of any tab group it was in)
+            elif tabs:
+                win.tabifyDockWidget(previous, dock)
             else:
                 win.splitDockWidget(previous, dock, Qt.Orientation.Horizontal)
             dock.show()
-            previous = dock
+            previous = dock if not tabs or previous is None else previous
         self.step_docks = wanted
+        self.step_tab = 0
         if wanted:
+            wanted[0].raise_()
             self._size_step_docks()
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, self._size_step_docks)  # once the new text sizes are laid out
             self._fit_later()
+
+    def next_step_panel(self) -> bool:
+        """A clicker's PageDown on a step whose panels are tabs: the next tab comes to
+        the front. False when every tab has been shown (or there are none)."""
+        docks = self.step_docks
+        if not self.active or self.step_tab + 1 >= len(docks):
+            return False
+        if docks[-1] not in self.window.tabifiedDockWidgets(docks[0]):
+            return False  # side by side: nothing hidden
+        self.step_tab += 1
+        docks[self.step_tab].raise_()
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, self._size_step_docks)
+        return True
 
     def _size_step_docks(self) -> None:
         """The step's panels: :data:`STEP_PANEL_SHARE` of the height, or what they need
