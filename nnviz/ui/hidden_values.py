@@ -2,8 +2,15 @@
 
 A small, separate hook so the number painting of every view can consult one
 set without knowing about lessons: the lesson feature calls :func:`set_hidden`
-on the document; the canvas (playback numbers, selection label), and the
-inspector ask :func:`is_hidden` / :func:`mask` before they write a number.
+on the document; the canvas (playback numbers, selection label), the inspector,
+the chain-rule panel, the activation plot and the update caption ask
+:func:`is_hidden` / :func:`mask` before they write a number. The one rule: while
+a step hides anything, a value is "?" if the step hides it or if the playback
+frame (:func:`set_frame_source`) has not revealed it yet.
+
+The session also names the step's focus numbers (:func:`set_focus`: what it
+hides and its exercise's engine value); with the selection, the canvas places
+their labels before any other (:func:`is_focus`).
 
 Keys use the lesson format's names (:data:`nnviz.core.lessons.HIDEABLE`):
 ``("z", l, j)``, ``("a", l, j)`` (``a`` of layer 0 is the input x),
@@ -50,18 +57,111 @@ def revision(document) -> int:
 def set_hidden(document, keys: Iterable[tuple]) -> bool:
     """Hide exactly ``keys``; views redraw (``display_changed("hidden_values")``) if it
     changed."""
+    return _set(document, _ATTR, keys)
+
+
+def _set(document, attr: str, keys: Iterable[tuple]) -> bool:
     new = frozenset(tuple(k) for k in keys)
-    if new == hidden(document):
+    if new == getattr(document, attr, frozenset()):
         return False
-    setattr(document, _ATTR, new)
+    setattr(document, attr, new)
     setattr(document, _REV, revision(document) + 1)
     document.display_changed.emit("hidden_values")
     return True
 
 
+_FOCUS = "_nnviz_focus_values"
+
+
+def focus(document) -> frozenset[tuple]:
+    """The keys of the numbers the open lesson step talks about (its asked values and
+    the engine value of its exercise): the canvas places their labels before any other."""
+    return getattr(document, _FOCUS, frozenset())
+
+
+def set_focus(document, keys: Iterable[tuple]) -> bool:
+    """The step's focus numbers (same keys as :func:`set_hidden`); views redraw if it
+    changed."""
+    return _set(document, _FOCUS, keys)
+
+
+def is_focus(document, scene_key: tuple) -> bool:
+    """Whether the canvas label ``scene_key`` (``(what, l, j[, i])``, the canvas's names)
+    is one the lesson step talks about, or a value of the selected neuron or edge."""
+    name = SCENE_NAMES.get(scene_key[0])
+    if name is None:
+        return False
+    address = tuple(scene_key[1:])
+    if (name, *address) in focus(document):
+        return True
+    sel = getattr(document, "selection", None)
+    if sel is None:
+        return False
+    if sel.kind == "edge":
+        return address == (sel.layer, sel.neuron, sel.source)
+    return address == (sel.layer, sel.neuron)
+
+
+_FRAME = "_nnviz_frame_source"
+
+
+def set_frame_source(document, source) -> None:
+    """``source()`` gives the playback frame the canvas shows now (or None in the
+    editing view); the lesson session sets it (None: no frame rule)."""
+    setattr(document, _FRAME, source)
+
+
+def current_frame(document):
+    source = getattr(document, _FRAME, None)
+    if source is None:
+        return None
+    try:
+        return source()
+    except RuntimeError:  # the playback is gone
+        return None
+
+
+def revealed(frame, value: str, *address: int) -> bool:
+    """Whether ``frame`` (a :class:`~nnviz.core.timeline.Frame`; None: the editing view,
+    everything) has revealed ``value`` at ``address`` yet (the lesson's names)."""
+    if frame is None:
+        return True
+    if value in ("loss",):
+        return bool(frame.loss_shown)
+    if value in ("loss_next", "w_next", "b_next"):
+        return bool(frame.update_shown)
+    if len(address) < 2:
+        return True
+    l, j = address[0], address[1]
+    masks = {
+        "z": frame.z_shown,
+        "a": frame.a_shown,
+        "dL_da": frame.dL_da_shown,
+        "dL_dz": frame.dL_dz_shown,
+        "dL_db": frame.dL_dz_shown,
+        "wa": frame.fwd_rows,
+        "dL_dw": frame.grad_rows,
+    }.get(value)
+    if masks is None:  # w, b: parameters, known from the start
+        return True
+    try:
+        return bool(masks[l][j])
+    except IndexError:  # a frame of another network (being rebuilt)
+        return True
+
+
 def is_hidden(document, value: str, *address: int) -> bool:
+    """The one rule every view follows (inspector, chain-rule panel, plots, canvas,
+    captions): while a lesson step hides values, a value is "?" if the step hides it
+    or if the playback has not revealed it yet (so no other number gives it away:
+    ∂L/∂a = a − y tells a before the animation reaches a). Without a lesson's hidden
+    values nothing is hidden."""
     keys = hidden(document)
-    return bool(keys) and (value, *address) in keys
+    if not keys:
+        return False
+    if (value, *address) in keys:
+        return True
+    return not revealed(current_frame(document), value, *address)
 
 
 def mask(text: str) -> str:
@@ -80,6 +180,8 @@ _ASKED_NEURON = {
     "b": ("b", "b = ?", ("dL_dz", "update_b")),
 }
 _ASKED_EDGE = {"dL_dw": "∂L/∂w = ?", "wa": "a·w = ?", "w": "w = ?"}
+#: the lesson's edge value names -> the canvas's scene keys
+_EDGE_SCENE = {"dL_dw": "dL_dw", "wa": "aw", "w": "update_w"}
 
 
 def asked_edge_label(document, l: int, j: int, i: int) -> str:  # noqa: E741
@@ -108,6 +210,12 @@ def mask_scene(document, scene) -> None:
                 for other in others:
                     scene.neuron_texts.pop((other, l, j), None)
                 scene.neuron_texts[(what, l, j)] = text
+        elif len(key) == 4 and key[0] in _ASKED_EDGE and key[1] < len(sizes):
+            # an asked edge value: "?" on its edge, placed with the step's labels (first)
+            what = _EDGE_SCENE[key[0]]
+            l, j, i = key[1], key[2], key[3]
+            if (what, l, j, i) not in scene.edge_texts and j < sizes[l] and i < sizes[l - 1]:
+                scene.edge_texts[(what, l, j, i)] = _ASKED_EDGE[key[0]]
     for key, text in list(scene.neuron_texts.items()):
         name = SCENE_NAMES.get(key[0])
         if name is not None and (name, *key[1:]) in keys:
@@ -146,7 +254,7 @@ def mask_lines(document, selection, lines: list[str]) -> list[str]:
         for part in line.split("    "):
             name, sep, _ = part.partition(" = ")
             value = _LINE_NAMES.get(name.strip())
-            if sep and value is not None and (value, *address) in keys:
+            if sep and value is not None and is_hidden(document, value, *address):
                 part = f"{name} = {HIDDEN_TEXT}"
             parts.append(part)
         out.append("    ".join(parts))

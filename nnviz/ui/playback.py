@@ -41,6 +41,7 @@ from nnviz.core.timeline import (
     Timeline,
     build_plan,
 )
+from nnviz.ui import hidden_values
 from nnviz.ui.canvas.animation import PlaybackPainter
 from nnviz.ui.canvas.caption import CaptionOverlay
 from nnviz.ui.context import AppContext, Host
@@ -341,6 +342,10 @@ def update_outcome(document) -> str:
     before, after = float(document.grads.loss), document.loss_after_update()
     lr = fmt(document.learning_rate, max(d, 3))
     b, a = fmt(before, d), fmt(after, d)
+    if hidden_values.is_hidden(document, "loss"):  # a lesson asks for it: "?"
+        b = hidden_values.HIDDEN_TEXT
+    if hidden_values.is_hidden(document, "loss_next"):
+        a = hidden_values.HIDDEN_TEXT
     if after < before:
         return f" (η = {lr}): the loss falls from {b} to {a}"
     if after > before:

@@ -8,7 +8,7 @@ mistaken for a gradient on a projector.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -80,6 +80,32 @@ DARK = Theme(
     # a light veil: the light theme's orange tint turned into a heavy brown block
     saturated=QColor(255, 255, 255, 20),
     dark=True,
+)
+
+
+#: presenter mode's option for projectors in bright rooms: black on white, the sign
+#: and gradient hues darkened for contrast (field, colour)
+HIGH_CONTRAST = replace(
+    LIGHT,
+    name="contrast",
+    saturated=QColor(204, 68, 0, 60),
+    **{
+        field: QColor(color)
+        for field, color in (
+            ("background", "#ffffff"),
+            ("surface", "#ffffff"),
+            ("text", "#000000"),
+            ("muted", "#303030"),
+            ("grid", "#000000"),
+            ("positive", "#0044aa"),
+            ("negative", "#cc4400"),
+            ("grad_positive", "#aa0066"),
+            ("grad_negative", "#006655"),
+            ("selection", "#000000"),
+            ("curve_f", "#0044aa"),
+            ("curve_df", "#aa0066"),
+        )
+    },
 )
 
 

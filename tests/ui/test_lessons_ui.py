@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFontInfo, QPainter
@@ -289,7 +290,7 @@ def _painted_text_sizes(win, monkeypatch) -> list[tuple[float, str]]:
     return seen
 
 
-@pytest.mark.parametrize("lesson_step", [None, 1, 4, 8, 11])
+@pytest.mark.parametrize("lesson_step", [None, 1, 4, 5, 6, 8, 11, 12])
 def test_presenter_at_1024x768_hides_editing_panels_and_no_text_below_18px(
     nnviz_window, monkeypatch, lesson_step
 ):
@@ -303,12 +304,21 @@ def test_presenter_at_1024x768_hides_editing_panels_and_no_text_below_18px(
     win.canvas.fit()
     assert win.width() == 1024 and win.height() <= 768
     visible_docks = {dk.objectName() for dk in win.findChildren(QDockWidget) if dk.isVisible()}
+    # with a lesson: its text, and the panels the step asks for (plots, chain rule, …)
     expected = {"lessonDock"} if lesson_step is not None else {"chainRuleDock"}
+    if lesson_step is not None:
+        expected |= set(d.session.step_docks())
     assert visible_docks == expected
     assert not any(tb.isVisible() for tb in win.findChildren(QToolBar))
     assert not win.menuBar().isVisible() and not win.statusBar().isVisible()
     assert win.canvas.width() >= 0.5 * win.width()
     assert _small_widget_texts(win, 18.0) == []
+    # the painted fonts below include the plots' (ticks, legends: pyqtgraph paints
+    # them) where the step shows one, and the caption is a label measured above
+    plots = {"gradientFlowDock", "activationPlotDock"} & expected
+    assert not plots or any(v.isVisible() for v in win.findChildren(pg.GraphicsView))
+    if win.playback.is_active():
+        assert win.canvas.caption_overlay.isVisible()
     painted = _painted_text_sizes(win, monkeypatch)
     assert painted, "the canvas painted no text"
     assert min(px for px, _ in painted) >= 18.0 - 1e-6
@@ -321,8 +331,10 @@ def test_presenter_at_1024x768_hides_editing_panels_and_no_text_below_18px(
 
 
 def test_presenter_keys_clicker_walks_lesson_wherever_the_focus_is(nnviz_window):
-    """A clicker's PageDown: on a question, first the answer (played on to its reveal),
-    then the next step; PageUp goes back. No mouse, wherever the focus is."""
+    """A clicker's PageDown: first the rest of a text that did not fit (scrolled a page
+    at a time), then the step's panels that are tabs, on a question then the answer
+    (played on to its reveal), then the next step; PageUp goes back. No mouse,
+    wherever the focus is."""
     d = nnviz_window
     win = d.window
     d.open("lesson-1")
@@ -332,7 +344,16 @@ def test_presenter_keys_clicker_walks_lesson_wherever_the_focus_is(nnviz_window)
     z_step = LESSON_1.step_of("z")
     expected, shown_answer = 1, False
     while expected < z_step.number or not shown_answer:
+        bar = win.lessons.panel.text.verticalScrollBar()
+        more, at = bar.isVisible() and bar.value() < bar.maximum(), bar.value()
+        tab = win.presenter.step_tab
         QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
+        if more:  # the text first: the same step, further down
+            assert d.lesson_step == expected and bar.value() > at
+            continue
+        if win.presenter.step_tab == tab + 1:  # then the step's next panel (a tab)
+            assert d.lesson_step == expected
+            continue
         d.session.finish_reveal()
         ex = LESSON_1.steps[expected - 1].exercise
         if ex is not None and not shown_answer:

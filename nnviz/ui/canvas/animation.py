@@ -553,6 +553,7 @@ class PlaybackPainter:
             id(canvas.layout),
             self._version,
             tuple(round(v, 3) for r in fixed for v in r),
+            _selection_key(canvas.document),  # the selection's labels go first
         )
         hit = self._placements.get(key)
         if hit is not None and hit[0] is scene.neuron_texts:
@@ -618,6 +619,11 @@ class PlaybackPainter:
             )
 
 
+def _selection_key(document) -> tuple:
+    sel = getattr(document, "selection", None)
+    return () if sel is None else (sel.kind, sel.layer, sel.neuron, sel.source)
+
+
 def _to_scene(canvas, point: QPointF) -> QPointF:
     """A viewport point (fractional pixels) in scene units."""
     return canvas.viewportTransform().inverted()[0].map(point)
@@ -635,6 +641,14 @@ class _Label:
     edge: tuple[float, float, float, float] | None = None
     #: where a leader line from the label goes (a point of its edge)
     anchor: tuple[float, float] | None = None
+
+
+def _label_color(doc, th, text: str, what: str, l: int, j: int, i=None) -> QColor:  # noqa: E741
+    """A label's colour; a "?" (a value a lesson asks for) in the text colour: the sign
+    colour of the hidden number would give half of it away."""
+    if text.endswith(hidden_values.HIDDEN_TEXT):
+        return th.text
+    return _color_of(doc, th, what, l, j, i)
 
 
 def _color_of(doc, th, what: str, l: int, j: int, i: int | None = None) -> QColor:  # noqa: E741
@@ -657,6 +671,12 @@ def _color_of(doc, th, what: str, l: int, j: int, i: int | None = None) -> QColo
         return th.muted
     return th.text
 
+
+#: the labels a lesson step talks about (and the selection's) go in before all others,
+#: the step's own numbers and the loss included (placement.py: lowest number first)
+FOCUS_PRIORITY = -2
+#: the playback step's own numbers (its focus neurons): before the loss and the rest
+STEP_PRIORITY = -1
 
 ABOVE_KINDS = ("dL_da", "z")
 BELOW_KINDS = ("dL_dz", "update_b", "b")
@@ -731,7 +751,11 @@ def place_labels(
             w, h = label_size(text, size, boxed)
             focus = bool(frame.focus[l][j])
             # a bias is placed after the step's own numbers (it takes what room is left)
-            priority = 3 if what == "b" else (0 if focus or what == "update_b" else 2)
+            priority = 3 if what == "b" else (0 if what == "update_b" else 2)
+            if focus and what != "b":
+                priority = STEP_PRIORITY  # the playback step's own numbers: before the loss
+            if what != "b" and hidden_values.is_focus(doc, (what, l, j)):
+                priority = FOCUS_PRIORITY  # what the lesson step talks about: first
             cands = neuron_candidates(x, y, r, h / zoom, w / zoom, what in ABOVE_KINDS, gap)
             if what == "b":  # a side note: under its neuron, or beside it, low
                 beside = r + gap + w / zoom / 2
@@ -746,7 +770,7 @@ def place_labels(
                     priority,
                     (x, y),
                     cands,
-                    payload=_Label(_color_of(doc, th, what, l, j), size, boxed),
+                    payload=_Label(_label_color(doc, th, text, what, l, j), size, boxed),
                 )
             )
 
@@ -763,8 +787,10 @@ def place_labels(
             px -= 1
             w, h = label_size(text, px, True)
         cands, n_on = edge_candidates(x1, y1, x2, y2, h / zoom)
-        info = _Label(_color_of(doc, th, what, l, j, i), px, True, edge=(x1, y1, x2, y2))
-        lab = Label((what, l, j, i), text, w, h, 1, (x1, y1), cands, n_on, payload=info)
+        color = _label_color(doc, th, text, what, l, j, i)
+        info = _Label(color, px, True, edge=(x1, y1, x2, y2))
+        priority = FOCUS_PRIORITY if hidden_values.is_focus(doc, (what, l, j, i)) else 1
+        lab = Label((what, l, j, i), text, w, h, priority, (x1, y1), cands, n_on, payload=info)
         labels.append(lab)
     result = place(labels, obstacles, zoom, bounds)
     for lab in result.placed:  # where a leader line goes: the edge point below/above it

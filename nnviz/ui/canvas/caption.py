@@ -102,8 +102,10 @@ class CaptionOverlay(QLabel):
         # than a twelfth of the canvas's height (at 300 % on a 1024x768 screen it
         # covered the network)
         vh = self._canvas.viewport().height()
+        floor = textscale.min_px() * 72.0 / textscale.DPI  # presenter mode: never under
         base = min(textscale.pt(CAPTION_PT, screen=True), vh / 12 * 72.0 / textscale.DPI)
-        lowest = min(max(MIN_CAPTION_PT, textscale.min_px() * 72.0 / textscale.DPI), base)
+        base = max(base, floor)
+        lowest = min(max(MIN_CAPTION_PT, floor), base)
         size = base
         while True:
             f = self.font()

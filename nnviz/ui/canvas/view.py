@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QContextMenuEvent,
     QFont,
     QFontMetrics,
+    QFontMetricsF,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -1315,11 +1316,15 @@ class NetworkCanvas(QGraphicsView):
         if not textscale.min_px():
             return []
         layout = self.layout
+        # a number is one line high: it never reaches above or below its circle by more
+        # than that line (the room's height is only the most it may take)
+        line = QFontMetricsF(styles.font("number")).height() + 2.0
         out = []
         for l in range(len(layout.x)):  # noqa: E741
             if not layout.labelled(l):
                 continue
             w, h = self.number_room(l)
+            h = min(h, max(2 * layout.radius[l], line))
             x = float(layout.x[l])
             for y in layout.y[l].tolist():
                 out.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
@@ -1470,16 +1475,8 @@ class NetworkCanvas(QGraphicsView):
             h = styles.label_size(text)[1] / max(self.zoom_level(), 1e-3)
             cands, _ = edge_candidates(x1 + r1, y1, x2 - r2, y2, h)
             self._label(p, self.scene_pos_of(sel), text, cands)
-        else:  # a lesson asks for this edge's value: "?" on it until answered
-            asked = hidden_values.asked_edge_label(doc, sel.layer, sel.neuron, sel.source)
-            if asked:  # next to its source: clear of the labels of the neuron it feeds
-                half = styles.label_size(asked)[0] / 2
-                reach = r1 + (half + 14) / max(self.zoom_level(), 1e-3)
-                t = min(0.5, reach / max(x2 - x1, 1e-6))
-                h = styles.label_size(asked)[1] / max(self.zoom_level(), 1e-3)
-                cands, _ = edge_candidates(x1 + r1, y1, x2 - r2, y2, h, 0.0, 0.6)
-                start = QPointF(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t)
-                self._label(p, start, asked, [(start.x(), start.y()), *cands])
+        # (in playback, a value a lesson asks for on this edge is a "?" label of the
+        # animation's placement pass: hidden_values.mask_scene, placed first)
 
     def paint_dots(
         self,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QGroupBox,
     QHBoxLayout,
@@ -58,19 +59,41 @@ class _LessonKeys(QObject):
             obj.setChecked(True)  # Enter on an answer: choose it and check it
             self.panel.check()
             return True
-        if key not in NEXT_KEYS + PREVIOUS_KEYS or event.modifiers() not in (
-            Qt.KeyboardModifier.NoModifier,
-            Qt.KeyboardModifier.KeypadModifier,
-        ):
-            return False
-        if t == QEvent.Type.ShortcutOverride:
-            event.accept()  # the key comes to us as a key press, not to the window's action
-            return True
-        if key in NEXT_KEYS:
-            self.panel.go_next()
-        else:
-            self.panel.go_previous()
-        return True
+        if (
+            t == QEvent.Type.KeyPress
+            and not isinstance(obj, QLineEdit)
+            and event.modifiers()
+            in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+            and self.panel.option_buttons
+        ):  # 1, 2, 3 … or A, B, C …: choose that answer
+            text = event.text().upper()
+            k = "123456789".find(text) if text.isdigit() else core.LETTERS.find(text)
+            if text and k >= 0 and self.panel.choose(k):
+                return True
+        return page_keys(event, self.panel.go_next, self.panel.go_previous)
+
+
+def page_keys(event, on_next, on_previous) -> bool:
+    """PageDown / PageUp (what a clicker sends, no modifier): ``on_next()`` /
+    ``on_previous()`` on the key press. The shortcut override is taken too, so the key
+    comes as a key press rather than to the window's playback actions. True if
+    ``event`` was one of them (the caller's event filter then stops it)."""
+    t = event.type()
+    if t not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+        return False
+    key = event.key()
+    if key not in NEXT_KEYS + PREVIOUS_KEYS or event.modifiers() not in (
+        Qt.KeyboardModifier.NoModifier,
+        Qt.KeyboardModifier.KeypadModifier,
+    ):
+        return False
+    if t == QEvent.Type.ShortcutOverride:
+        event.accept()
+    elif key in NEXT_KEYS:
+        on_next()
+    else:
+        on_previous()
+    return True
 
 
 class _OptionLabel(QLabel):
@@ -209,10 +232,23 @@ class LessonPanel(QWidget):
         self.session.next()
 
     def present_next(self) -> None:
-        """A clicker's "next" while presenting: first show an unanswered question's
-        answer (and play on to its reveal), then, on the next press, the next step."""
+        """A clicker's "next" while presenting: first the rest of a step's text that did
+        not fit (a page at a time), then each of the step's panels that are tabs, then
+        an unanswered question's answer (played on to its reveal), then, on the next
+        press, the next step (once the answer is out, the text is not scrolled again:
+        the answer box made it shorter)."""
         s = self.session
-        if s.exercise is not None and not s.solved() and s.index not in s.revealed:
+        answered = s.exercise is not None and (s.solved() or s.index in s.revealed)
+        bar = self.text.verticalScrollBar()
+        if not answered and bar.isVisible() and bar.value() < bar.maximum():  # more to read
+            bar.setValue(
+                min(bar.value() + max(bar.pageStep() - 2 * bar.singleStep(), 1), bar.maximum())
+            )
+            return
+        presenter = getattr(s.window, "presenter", None)
+        if not answered and presenter is not None and presenter.next_step_panel():
+            return  # the step's next panel (a tab under the canvas) to the front
+        if s.exercise is not None and not answered:
             s.show_answer()
         else:
             self.go_next()
@@ -258,7 +294,11 @@ class LessonPanel(QWidget):
             self.text.setSearchPaths([str(lesson.path.parent)])
         intro = f"{lesson.intro}\n\n---\n\n" if k == 0 and lesson.intro else ""
         self.text.setMarkdown(f"{intro}## {step.title}\n\n{step.text}")
+        focus = QApplication.focusWidget()
+        had_focus = focus is not None and (focus is self or self.isAncestorOf(focus))
         self._build_exercise(step.exercise)
+        if had_focus and _k is not None:  # walked by keyboard: straight to the answer
+            self.focus_answer()
         self.previous_button.setEnabled(k > 0)
         self.next_button.setEnabled(k < len(lesson) - 1)
         self.reset_button.setEnabled(step.exercise is not None)
@@ -311,6 +351,27 @@ class LessonPanel(QWidget):
             self._on_answer_shown()
         else:
             self._set_feedback("", None)
+
+    def focus_answer(self) -> None:
+        """The keyboard focus on the step's answer (the field, or the chosen or first
+        option), else on the panel; PageDown / PageUp keep walking from there."""
+        ex = self.session.exercise
+        if ex is None:
+            self.setFocus()
+        elif isinstance(ex, core.ChoiceExercise) and self.option_buttons:
+            k = max(self.option_group.checkedId(), 0)
+            self.option_buttons[k].setFocus()
+        else:
+            self.number.setFocus()
+
+    def choose(self, k: int) -> bool:
+        """Choose option ``k`` (0-based) of a multiple-choice question (digit keys 1-9
+        and letters A-H do this); Enter then checks it."""
+        if not 0 <= k < len(self.option_buttons):
+            return False
+        self.option_buttons[k].setChecked(True)
+        self.option_buttons[k].setFocus()
+        return True
 
     def answer_text(self, ex: core.Exercise) -> str:
         """The right answer, written out, with why."""

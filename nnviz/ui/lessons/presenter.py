@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar, QWidget
 
 from nnviz.ui import settings, textscale
 from nnviz.ui import theme as themes
+from nnviz.ui.lessons.panel import page_keys
 
 #: the presenter's text scale unless the user chose another (remembered)
 DEFAULT_PRESENTER_SCALE = 1.5
@@ -31,27 +32,16 @@ DEFAULT_PRESENTER_SCALE = 1.5
 MIN_TEXT_PX = 18.0
 #: the share of the width the lesson's text takes beside the canvas
 LESSON_SHARE = 0.36
+#: the share of the height a panel a lesson step asks for takes, under the canvas
+STEP_PANEL_SHARE = 0.34
+#: narrower than this side by side, a step's panels are tabs under the canvas (the
+#: clicker's PageDown brings each to the front in turn)
+MIN_STEP_PANEL_WIDTH = 520
 #: the chain-rule panel's own point size is multiplied by the scale too
 CHAIN_RULE_PT = 15.0
 
-#: a high-contrast theme for projectors in bright rooms: black on white, strong colours
-HIGH_CONTRAST = themes.Theme(
-    "contrast",
-    background=QColor("#ffffff"),
-    surface=QColor("#ffffff"),
-    text=QColor("#000000"),
-    muted=QColor("#303030"),
-    grid=QColor("#000000"),
-    positive=QColor("#0044aa"),
-    negative=QColor("#cc4400"),
-    grad_positive=QColor("#aa0066"),
-    grad_negative=QColor("#006655"),
-    selection=QColor("#000000"),
-    curve_f=QColor("#0044aa"),
-    curve_df=QColor("#aa0066"),
-    saturated=QColor(204, 68, 0, 60),
-    dark=False,
-)
+#: the high-contrast theme (black on white, strong colours), for bright rooms
+HIGH_CONTRAST = themes.HIGH_CONTRAST
 
 LASER = QColor(230, 20, 20)
 
@@ -145,8 +135,7 @@ class _ClickerKeys(QObject):
         self.presenter = presenter
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        t = event.type()
-        if t not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+        if event.type() not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
             return False
         pres = self.presenter
         panel = pres.lesson_panel()
@@ -154,17 +143,7 @@ class _ClickerKeys(QObject):
             return False
         if not isinstance(obj, QWidget) or obj.window() is not pres.window:
             return False
-        key = event.key()
-        if key not in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
-            return False
-        if t == QEvent.Type.ShortcutOverride:
-            event.accept()
-            return True
-        if key == Qt.Key.Key_PageDown:
-            panel.present_next()
-        else:
-            panel.go_previous()
-        return True
+        return page_keys(event, panel.present_next, panel.go_previous)
 
 
 class Presenter(QObject):
@@ -181,6 +160,10 @@ class Presenter(QObject):
             _as_float(settings.get("presenter_text_scale"), DEFAULT_PRESENTER_SCALE)
         )
         self._saved: dict = {}
+        #: the docks shown because the lesson step asked for them (hidden at the next step)
+        self.step_docks: list[QDockWidget] = []
+        #: which of them is in front (when they are tabs)
+        self.step_tab = 0
         self.laser = LaserPointer(window.canvas)
         self._keys = _ClickerKeys(self)
         self.actions: dict[str, QAction] = {}
@@ -200,6 +183,7 @@ class Presenter(QObject):
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, self._size_lesson_dock)  # after the layout took the new size
+            QTimer.singleShot(0, self._size_step_docks)
             self._fit_later()
         return False
 
@@ -209,6 +193,78 @@ class Presenter(QObject):
         dock = getattr(win, "docks", {}).get("lessonDock")
         if dock is not None and dock.isVisibleTo(win):
             win.resizeDocks([dock], [int(win.width() * LESSON_SHARE)], Qt.Orientation.Horizontal)
+
+    def show_step_panels(self, names: list[str]) -> None:
+        """The panels a lesson step asks for (dock objectNames), under the canvas (the
+        lesson's text keeps its column), side by side; a panel shown for the step before
+        and not asked for now is hidden again. (Outside presenter mode the session
+        raises docks itself.)"""
+        win = self.window
+        docks = getattr(win, "docks", {})
+        keep = set(self._visible_dock_names())
+        wanted = [docks[n] for n in dict.fromkeys(names) if n in docks and n not in keep]
+        for dock in self.step_docks:
+            if dock not in wanted:
+                dock.hide()
+        self.step_docks = []
+        if not self.active:
+            return
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        room = win.width() * (1 - LESSON_SHARE) / max(len(wanted), 1)
+        tabs = room < MIN_STEP_PANEL_WIDTH  # too narrow side by side: one tab each
+        previous = None
+        for dock in wanted:
+            if dock.isFloating():
+                dock.setFloating(False)
+            if previous is None:
+                win.addDockWidget(bottom, dock)  # (out of any tab group it was in)
+            elif tabs:
+                win.tabifyDockWidget(previous, dock)
+            else:
+                win.splitDockWidget(previous, dock, Qt.Orientation.Horizontal)
+            dock.show()
+            previous = dock if not tabs or previous is None else previous
+        self.step_docks = wanted
+        self.step_tab = 0
+        if wanted:
+            wanted[0].raise_()
+            self._size_step_docks()
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self._size_step_docks)  # once the new text sizes are laid out
+            self._fit_later()
+
+    def next_step_panel(self) -> bool:
+        """A clicker's PageDown on a step whose panels are tabs: the next tab comes to
+        the front. False when every tab has been shown (or there are none)."""
+        docks = self.step_docks
+        if not self.active or self.step_tab + 1 >= len(docks):
+            return False
+        if docks[-1] not in self.window.tabifiedDockWidgets(docks[0]):
+            return False  # side by side: nothing hidden
+        self.step_tab += 1
+        docks[self.step_tab].raise_()
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, self._size_step_docks)
+        return True
+
+    def _size_step_docks(self) -> None:
+        """The step's panels: :data:`STEP_PANEL_SHARE` of the height, or what they need
+        (a legend ran over the text under a plot squeezed below its minimum)."""
+        docks = [d for d in self.step_docks if d.isVisible()]
+        if not docks or not self.active:
+            return
+        win = self.window
+        need = max(_height_needed(d) for d in docks)
+        # (never more than 60 %: measured at a passing narrow width, the wrapped text of
+        # a plot's title asked for nearly all of it)
+        share = min(max(int(win.height() * STEP_PANEL_SHARE), need), int(win.height() * 0.6))
+        win.resizeDocks([docks[0]], [share], Qt.Orientation.Vertical)
+
+    def _step_panel_names(self) -> list[str]:
+        session = None if self.lessons is None else self.lessons.session
+        return [] if session is None else session.step_docks()
 
     # ------------------------------------------------------------ helpers
     def lesson_panel(self):
@@ -245,7 +301,15 @@ class Presenter(QObject):
             "theme": themes.current(),
             "chain_pt": getattr(self._chain_rule(), "_pt", None),
             "hidden": [],
+            "corner": win.corner(Qt.Corner.BottomLeftCorner),
+            "canvas_min": win.canvas.minimumSize(),
         }
+        # the panels a step asks for may take most of the height (two plots at large
+        # text): the canvas gives way rather than the window growing past the screen
+        win.canvas.setMinimumSize(240, 120)
+        # the lesson's column runs down the whole left side; a step's panel sits under
+        # the canvas only
+        win.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         for dock in win.findChildren(QDockWidget):
             if dock.parent() is win and dock.objectName() not in keep and not dock.isHidden():
                 dock.hide()
@@ -261,6 +325,7 @@ class Presenter(QObject):
             dock.show()
             dock.raise_()
         self._size_lesson_dock()
+        self.show_step_panels(self._step_panel_names())
         win.menuBar().hide()
         win.statusBar().hide()
         self._apply_scale()
@@ -283,6 +348,7 @@ class Presenter(QObject):
         win = self.window
         s = self._saved
         self.active = False
+        self.step_docks = []  # (the saved state below brings every dock back where it was)
         QApplication.instance().removeEventFilter(self._keys)
         self.laser.set_enabled(False)
         textscale.set_min_px(0)
@@ -303,6 +369,8 @@ class Presenter(QObject):
                 old.deleteLater()
         for w in s["hidden"]:
             w.show()
+        win.setCorner(Qt.Corner.BottomLeftCorner, s["corner"])
+        win.canvas.setMinimumSize(s["canvas_min"])
         win.restoreState(s["state"])
         win.menuBar().setVisible(s["menubar"])
         win.statusBar().setVisible(s["statusbar"])
@@ -378,6 +446,17 @@ class Presenter(QObject):
         hc = self.actions.get("highContrastAction")
         if hc is not None:
             hc.setChecked(self.high_contrast)
+
+
+def _height_needed(dock: QDockWidget) -> int:
+    """What ``dock`` needs at its width: its minimum, or more where wrapped text (a
+    plot's summary at large print) needs more lines than the minimum counts."""
+    need = dock.minimumSizeHint().height()
+    panel = dock.widget()
+    if panel is not None and panel.hasHeightForWidth() and panel.width() > 0:
+        frame = max(dock.height() - panel.height(), 0)
+        need = max(need, panel.heightForWidth(panel.width()) + frame)
+    return need
 
 
 # -------------------------------------------------------------- text zoom

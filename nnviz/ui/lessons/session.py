@@ -58,6 +58,21 @@ def hidden_keys(hides) -> set[tuple]:
     return keys
 
 
+def focus_keys(lesson: core.Lesson, k: int) -> set[tuple]:
+    """The numbers step ``k`` talks about: what it hides (asked, answered or not) and
+    the value its exercise's answer is (``engine``) at the step's selection."""
+    step = lesson.steps[k]
+    keys = hidden_keys(step.hide)
+    ex = step.exercise
+    addr = lesson.selection(k)
+    engine = getattr(ex, "engine", None)
+    if engine is not None and addr is not None:
+        keys.add((engine, *addr.as_list()))
+    elif engine is not None:
+        keys.add((engine,))
+    return keys
+
+
 class LessonSession(QObject):
     """A lesson being walked in ``window`` (its document, playback and docks).
 
@@ -88,6 +103,10 @@ class LessonSession(QObject):
         controller = self.controller
         if controller is not None:
             controller.frame_changed.connect(self._on_frame)
+            controller.step_changed.connect(self._on_playback_step)
+        # the frame rule of hidden_values: while the step hides values, what the
+        # animation has not reached yet is "?" in every view
+        hidden_values.set_frame_source(self.document, self._frame_now)
         self.document.file_state_changed.connect(self._on_file_state)
 
     # ------------------------------------------------------------- reading
@@ -195,7 +214,19 @@ class LessonSession(QObject):
             return
         self._loaded = None
         # after the load has finished telling every view about the new network
-        QTimer.singleShot(0, lambda: hidden_values.set_hidden(doc, ()))
+        QTimer.singleShot(
+            0, lambda: (hidden_values.set_hidden(doc, ()), hidden_values.set_focus(doc, ()))
+        )
+
+    def _frame_now(self):
+        c = self.controller
+        return c.frame if c is not None and c.is_active() else None
+
+    def _on_playback_step(self, _k: int = 0) -> None:
+        """Another playback step: views that show numbers outside the canvas (inspector,
+        chain rule, plots) redraw what is revealed now (only while values are hidden)."""
+        if hidden_values.hidden(self.document):
+            self.document.display_changed.emit("hidden_values")
 
     def close(self) -> None:
         try:
@@ -203,12 +234,15 @@ class LessonSession(QObject):
         except (RuntimeError, TypeError):
             pass
         hidden_values.set_hidden(self.document, ())
+        hidden_values.set_focus(self.document, ())
+        hidden_values.set_frame_source(self.document, None)
         self._hold(False)
         self._reveal_to = None
         c = self.controller
         if c is not None:
             try:
                 c.frame_changed.disconnect(self._on_frame)
+                c.step_changed.disconnect(self._on_playback_step)
             except (RuntimeError, TypeError):
                 pass
 
@@ -254,9 +288,13 @@ class LessonSession(QObject):
                 target = step.exercise.reveal.resolve(controller.plan)
                 if target >= 0:
                     controller.seek(max(target, controller.step), 1.0)
+        presenter = getattr(win, "presenter", None)
+        if presenter is not None and presenter.active:  # beside the canvas, for this step
+            presenter.show_step_panels(self.step_docks(k))
         for name in step.show:
             self._show_panel(name)
         hides = () if k in self.revealed else self.progress.hidden(self.lesson, k)
+        hidden_values.set_focus(doc, focus_keys(self.lesson, k))
         hidden_values.set_hidden(doc, hidden_keys(hides))
         if hides and controller is not None and not controller.is_active():
             self._hold(True)  # the editing view at step 0 would give the numbers away
@@ -271,6 +309,11 @@ class LessonSession(QObject):
         self._holding = on
         c.set_hold_active(on)
 
+    def step_docks(self, k: int | None = None) -> list[str]:
+        """The dock objectNames step ``k`` (default: the current one) asks to show."""
+        step = self.lesson.steps[self.index if k is None else k]
+        return [DOCKS[n] for n in step.show if n in DOCKS]
+
     def _show_panel(self, name: str) -> None:
         dock = getattr(self.window, "docks", {}).get(DOCKS.get(name, ""))
         if dock is None:
@@ -280,7 +323,7 @@ class LessonSession(QObject):
             return
         presenter = getattr(self.window, "presenter", None)
         if presenter is not None and presenter.active:
-            return  # presenter mode keeps the canvas large, the lesson's text beside it
+            return  # presenter mode shows it beside the canvas (show_step_panels)
         dock.show()
         dock.raise_()
 

@@ -26,8 +26,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QFont
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGraphicsItem,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QStackedWidget,
@@ -153,19 +153,19 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         # hides a curve or the marker
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.setObjectName("activationPlotWidget")
-        self.plot_widget.setMinimumSize(320, 260)
+        self.plot_widget.setMinimumSize(280, 200)
         self.plot_item: pg.PlotItem = self.plot_widget.addPlot(row=0, col=0)
         item = self.plot_item
         item.setMenuEnabled(False)
         item.hideButtons()
-        self.legend = pg.LegendItem(colCount=2, labelTextSize=f"{plot_style.LEGEND_PT}pt")
+        self.legend = pg.LegendItem(colCount=2, labelTextSize=f"{plot_style.legend_pt()}pt")
         self.plot_widget.addItem(self.legend, row=1, col=0)
         self.f_curve = pg.PlotDataItem(name="f(z)", antialias=True)
         self.df_curve = pg.PlotDataItem(name="f′(z)", antialias=True)
         self.others_f = pg.PlotDataItem(name="other neurons", pen=None, symbol="o")
         self.others_df = pg.PlotDataItem(pen=None, symbol="o")
         self.marker = pg.InfiniteLine(angle=90, movable=False, label="")
-        self.marker.label.setFont(_font(plot_style.LEGEND_PT, bold=True))
+        self.marker.label.setFont(plot_style.font_pt(plot_style.LEGEND_PT, bold=True))
         self.marker.label.setPosition(0.93)  # in the free band above the curves
         self.f_dot = pg.PlotDataItem(name="f at z", pen=None, symbol="o", symbolSize=16)
         self.df_dot = pg.PlotDataItem(name="f′ at z", pen=None, symbol="o", symbolSize=16)
@@ -197,9 +197,12 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         self.stack.addWidget(self.plot_widget)
         self.stack.addWidget(self.message)
 
-        header = QHBoxLayout()
+        # the title beside the Compare button; in a narrow panel (large text, presenter
+        # mode's bottom row) the button goes under the title: a title squeezed beside
+        # it wrapped into eight lines and made the panel taller than a 768-pixel screen
+        self._header = header = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         header.addWidget(self.title, 1)
-        header.addWidget(self.compare_button)
+        header.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignRight)
         for w in (self.title, self.values_label):
             plot_style.styled(w, "title")
         # measures the longest texts the title and the values line can have
@@ -310,6 +313,10 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         # is resized several times in a row)
         self._flush_caches()
         QTimer.singleShot(0, self._flush_caches)
+        narrow = self.width() < 2.5 * self.compare_button.sizeHint().width()
+        direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if self._header.direction() != direction:
+            self._header.setDirection(direction)
         self._reserve_text_heights()
         # a short dock keeps the plot: the legend drops the entries that the
         # values line above the plot already shows, and goes into short columns
@@ -331,7 +338,8 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             + (
                 ""
                 if elementwise
-                else "<br><span style='font-size:12pt'>softmax is not element-wise: aₖ "
+                else f"<br><span style='font-size:{plot_style.pt(12)}pt'>"
+                "softmax is not element-wise: aₖ "
                 "depends on every z of the layer. The curves vary zₖ with the other z held "
                 "at their current values. The derivative drawn is only the diagonal "
                 "aₖ(1 − aₖ) of the Jacobian; the backward pass uses all of it.</span>"
@@ -444,7 +452,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
 
     def _on_display_changed(self, name: str = "") -> None:
         self._built_for = None  # the theme or the decimals: restyle everything
-        if name == "theme":
+        if name in ("theme", "text_scale"):  # (style sheets hold colours and sizes)
             plot_style.restyle(self)  # the title, values line, message and Compare button
             plot_style.restyle(self._probe)
         self._reserve_text_heights()
@@ -560,9 +568,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         zs = np.asarray(trace.z[l][0], dtype=float)
         # during playback only the z the animation has computed are shown
         shown = self._revealed_mask(l, zs.size)
-        for key in hidden_values.hidden(doc):  # a lesson asks for these z: no marker
-            if key[0] == "z" and len(key) == 3 and key[1] == l and key[2] < zs.size:
-                shown[key[2]] = False
+        for k in np.flatnonzero(shown).tolist():  # a lesson hides these z: no marker
+            if hidden_values.is_hidden(doc, "z", l, k):
+                shown[k] = False
         revealed = bool(shown[j])
         # f(z) and f′(z) are shown once the canvas has shown a = f(z), not at the z step
         a_mask = shown & self._revealed_mask(l, zs.size, self._a_shown)
@@ -581,6 +589,9 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
 
         mask = a_mask.copy()
         mask[j] = False
+        for k in np.flatnonzero(mask).tolist():  # a lesson hides these a: no f(z) dot
+            if hidden_values.is_hidden(doc, "a", l, k):
+                mask[k] = False
         others = np.flatnonzero(mask & finite)
         fy = dfy = None  # element-wise curves change only with the activation or the range
         with np.errstate(all="ignore"):
@@ -626,6 +637,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
             self._shade,
             self._compact,
             (lo, hi),
+            plot_style.pt(plot_style.TICK_PT),  # the text scale (View ▸ Zoom Text)
         )
         if built_for != self._built_for:
             if fy is None:
@@ -684,6 +696,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
 
         self.marker.setPen(pg.mkPen(t.text, width=2, style=Qt.PenStyle.DashLine))
         self.marker.label.setColor(t.text)
+        self.marker.label.setFont(plot_style.font_pt(plot_style.LEGEND_PT, bold=True))
         self.marker.label.fill = pg.mkBrush(plot_style.legend_brush())
         self.marker.label.border = pg.mkPen(t.muted)
         self.marker.label.update()
@@ -824,7 +837,7 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
         legend.setBrush(pg.mkBrush(None))
         legend.setPen(pg.mkPen(None))
         legend.setLabelTextColor(t.text)
-        legend.setLabelTextSize(f"{plot_style.LEGEND_PT}pt")
+        legend.setLabelTextSize(f"{plot_style.legend_pt()}pt")
         if self._compact:
             # a short dock: the coloured values line above the plot names f and f′;
             # the legend keeps only what has no other key, in short words

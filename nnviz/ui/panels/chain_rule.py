@@ -34,6 +34,7 @@ from nnviz.core.addresses import Address, from_key
 from nnviz.core.steps import StepKind
 from nnviz.core.timeline import Frame, Step
 from nnviz.core.updates import formula
+from nnviz.ui import hidden_values
 from nnviz.ui import theme as themes
 
 #: in "no selection" mode, at most this many neurons or edges are written out
@@ -87,7 +88,10 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
     reveal_all = frame is None or not playing
     step = frame.step if frame is not None else Step(StepKind.START)
 
-    def shown(mask_tuple, l: int, j: int) -> bool:  # noqa: E741
+    def shown(mask_tuple, l: int, j: int, name: str = "", *more: int) -> bool:  # noqa: E741
+        """Revealed at the frame, and not a value a lesson step hides (hidden_values)."""
+        if name and hidden_values.is_hidden(doc, name, l, j, *more):
+            return False
         return reveal_all or bool(mask_tuple[l][j])
 
     def now(kinds: tuple[str, ...], l: int, j: int | None) -> bool:  # noqa: E741
@@ -101,13 +105,13 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
         fwd = [
             _line(
                 explain.z_line(net, trace, l, j, d),
-                shown(frame.z_shown, l, j) if frame else True,
+                shown(frame and frame.z_shown, l, j, "z"),
                 now((StepKind.Z,), l, j),
                 formula("z"),
             ),
             _line(
                 explain.a_line(net, trace, l, j, d),
-                shown(frame.a_shown, l, j) if frame else True,
+                shown(frame and frame.a_shown, l, j, "a"),
                 now((StepKind.A,), l, j),
                 formula("a", act.label),
             ),
@@ -121,7 +125,8 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
                     (
                         _line(
                             explain.loss_line(net, trace, y, grads, d),
-                            reveal_all or frame.loss_shown,
+                            (reveal_all or frame.loss_shown)
+                            and not hidden_values.is_hidden(doc, "loss"),
                             now((StepKind.LOSS,), l, None),
                             f"L = {spec.formula}",
                         ),
@@ -132,19 +137,19 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
         back = [
             _line(
                 explain.dL_da_line(net, trace, grads, y, l, j, d),
-                shown(frame.dL_da_shown, l, j) if frame else True,
+                shown(frame and frame.dL_da_shown, l, j, "dL_da"),
                 now(da_kind, l, j),
                 formula("dL_da_out") if l == depth else formula("dL_da"),
             ),
             _line(
                 explain.dL_dz_line(net, trace, grads, l, j, d),
-                shown(frame.dL_dz_shown, l, j) if frame else True,
+                shown(frame and frame.dL_dz_shown, l, j, "dL_dz"),
                 now((StepKind.DL_DZ,), l, j),
                 formula("dL_dz", act.label),
             ),
             _line(
                 explain.dL_db_line(grads, l, j, d),
-                shown(frame.dL_dz_shown, l, j) if frame else True,
+                shown(frame and frame.dL_dz_shown, l, j, "dL_db"),
                 now((StepKind.DL_DZ,), l, j),
                 formula("dL_db"),
             ),
@@ -157,7 +162,8 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
                 (
                     _line(
                         explain.update_bias_line(b, float(grads.dL_db[l][j]), lr, d),
-                        reveal_all or frame.update_shown,
+                        (reveal_all or frame.update_shown)
+                        and not hidden_values.is_hidden(doc, "b_next", l, j),
                         now((StepKind.UPDATE,), 0, None),
                         formula("update_b"),
                     ),
@@ -196,7 +202,7 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
                 (
                     _line(
                         explain.product_line(net, trace, l, j, i, d),
-                        reveal_all or bool(frame.fwd_rows[l][j]),
+                        shown(frame and frame.fwd_rows, l, j, "wa", i),
                         now((StepKind.FORWARD_EDGES,), l, j),
                         formula("aw"),
                     ),
@@ -206,7 +212,7 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
         back = [
             _line(
                 explain.dL_dw_line(net, trace, grads, l, j, i, d),
-                reveal_all or bool(frame.grad_rows[l][j]),
+                shown(frame and frame.grad_rows, l, j, "dL_dw", i),
                 now((StepKind.GRAD_EDGES,), l, j),
                 formula("dL_dw"),
             )
@@ -216,7 +222,7 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
                 _line(
                     explain.collect_term_line(net, grads, l - 1, j, i, d)
                     + f"   (its share of ∂L/∂a at layer {l - 1}, neuron {i + 1})",
-                    reveal_all or bool(frame.dL_da_shown[l - 1][i]),
+                    shown(frame and frame.dL_da_shown, l - 1, i, "dL_da"),
                     now((StepKind.COLLECT,), l - 1, i),
                     formula("wdz") + ", carried back to the previous layer",
                 )
@@ -229,7 +235,8 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
                 (
                     _line(
                         explain.update_line(w, float(grads.dL_dW[l][j, i]), lr, d),
-                        reveal_all or frame.update_shown,
+                        (reveal_all or frame.update_shown)
+                        and not hidden_values.is_hidden(doc, "w_next", l, j, i),
                         now((StepKind.UPDATE,), 0, None),
                         formula("update_w"),
                     ),

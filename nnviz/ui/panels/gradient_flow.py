@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from nnviz.core import activations
@@ -80,14 +80,14 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
 
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.setObjectName("gradientFlowPlotWidget")
-        self.plot_widget.setMinimumSize(320, 160)
+        self.plot_widget.setMinimumSize(320, self._plot_min_height())
         self.plot_item: pg.PlotItem = self.plot_widget.addPlot(row=0, col=0)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.setLogMode(x=False, y=True)
         # the tick labels are thinned here to what the height and width allow
         self.plot_item.getAxis("bottom").setStyle(hideOverlappingLabels=False)
-        self.legend = pg.LegendItem(colCount=2, labelTextSize=f"{plot_style.LEGEND_PT}pt")
+        self.legend = pg.LegendItem(colCount=2, labelTextSize=f"{plot_style.legend_pt()}pt")
         self.plot_widget.addItem(self.legend, row=1, col=0)
         self.dz_curve = pg.PlotDataItem(name="mean |∂L/∂z|", antialias=True)
         self.dW_curve = pg.PlotDataItem(name="mean |∂L/∂W|", antialias=True)
@@ -136,11 +136,15 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         super().resizeEvent(event)
         self._fit_legend()
 
+    @staticmethod
+    def _plot_min_height() -> int:
+        """Room for the axes, the ticks and two legend rows at the text scale (at 150 %
+        160 pixels left the legend over the summary below the plot)."""
+        return int(160 * plot_style.pt(plot_style.LEGEND_PT) / plot_style.LEGEND_PT)
+
     def _fit_legend(self) -> None:
         """As many legend entries on a row as the width allows: one row keeps the plot tall."""
-        font = QFont()
-        font.setPointSize(plot_style.LEGEND_PT)
-        metrics = QFontMetrics(font)
+        metrics = QFontMetrics(plot_style.font_pt(plot_style.LEGEND_PT))
         widths = [
             metrics.horizontalAdvance(label.text) + LEGEND_ENTRY_EXTRA
             for _sample, label in self.legend.items
@@ -171,8 +175,11 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
 
     def _on_display_changed(self, name: str = "") -> None:
         self._styled_for = None  # the theme or the decimals: restyle everything
-        if name == "theme":
+        if name in ("theme", "text_scale"):  # (style sheets hold colours and sizes)
             plot_style.restyle(self)
+            self.legend.setLabelTextSize(f"{plot_style.legend_pt()}pt")
+            self.plot_widget.setMinimumHeight(self._plot_min_height())
+            self._fit_legend()
         self.refresh()
 
     # ---------------------------------------------------------------- redraw
@@ -361,14 +368,16 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         note = ""
         if self.floor is not None:
             note = (
-                f"<br><span style='font-size:12pt'>✕ = exactly 0 (log 0 = −∞), drawn at "
+                f"<br><span style='font-size:{plot_style.pt(12)}pt'>"
+                f"✕ = exactly 0 (log 0 = −∞), drawn at "
                 f"{fmt(self.floor, d)}.</span>"
             )
         if L < 2:
             return f"One weighted layer: mean |∂L/∂z| = {fmt(dz[0], d)}." + note
         if self.ceiling is not None:
             note += (
-                f"<br><span style='font-size:12pt'>△ = overflow (∞ or NaN), drawn at "
+                f"<br><span style='font-size:{plot_style.pt(12)}pt'>"
+                f"△ = overflow (∞ or NaN), drawn at "
                 f"{fmt(self.ceiling, d)}: {OVERFLOW_NOTE}.</span>"
             )
         first, last = float(dz[0]), float(dz[-1])

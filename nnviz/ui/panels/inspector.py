@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -119,10 +120,7 @@ class InspectorPanel(QWidget):
         self.title = QLabel()
         self.title.setObjectName("inspectorTitle")
         self.title.setWordWrap(True)
-        f = self.title.font()
-        f.setPointSizeF(f.pointSizeF() * 1.25)
-        f.setBold(True)
-        self.title.setFont(f)
+        self._title_font()
 
         self.weight = _spin("weightEdit", "The selected weight w (row = neuron it feeds)")
         self.bias = _spin("biasEdit", "The selected neuron's bias b")
@@ -216,6 +214,15 @@ class InspectorPanel(QWidget):
         document.edit_refused.connect(lambda _msg: self.refresh())
         self.refresh()
 
+    def _title_font(self) -> None:
+        """The title a quarter larger than the application font (which follows View ▸
+        Zoom Text and presenter mode): made again from it whenever the panel redraws."""
+        f = QApplication.font()
+        f.setPointSizeF(f.pointSizeF() * 1.25)
+        f.setBold(True)
+        if f != self.title.font():
+            self.title.setFont(f)
+
     # ------------------------------------------------------------ keyboard
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if event.type() != QEvent.Type.KeyPress or obj not in self._fields:
@@ -260,6 +267,7 @@ class InspectorPanel(QWidget):
 
     def refresh(self) -> None:
         """Show the document's current values (never writes back)."""
+        self._title_font()
         doc = self.document
         net = doc.network
         sel = doc.selection

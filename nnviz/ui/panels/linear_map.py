@@ -74,7 +74,7 @@ class LinearMapPanel(QWidget):
         self.refresh()
 
     def _on_display_changed(self, name: str = "") -> None:
-        if name == "theme":
+        if name in ("theme", "text_scale"):
             plot_style.restyle(self)
         self.refresh()
 
@@ -116,14 +116,12 @@ class LinearMapPanel(QWidget):
             "<table border='1' cellspacing='0' cellpadding='4' "
             f"style='border-color:{plot_style.css(theme.current().muted)}'>"
             + "".join(body)
-            + f"</table><span style='font-size:11pt'>{rows} × {cols}</span></td>"
+            + f"</table><span style='{_fs(11)}'>{rows} × {cols}</span></td>"
         )
 
     def _vector(self, v: np.ndarray) -> str:
         parts = ["…" if i is None else self._num(v[i]) for i in _indices(v.size, MAX_VECTOR)]
-        more = (
-            f" <span style='font-size:11pt'>[{v.size} values]</span>" if v.size > MAX_VECTOR else ""
-        )
+        more = f" <span style='{_fs(11)}'>[{v.size} values]</span>" if v.size > MAX_VECTOR else ""
         return "(" + ", ".join(parts) + ")" + more
 
     def _collapsed_text(self, W: np.ndarray, b: np.ndarray) -> str:
@@ -139,10 +137,10 @@ class LinearMapPanel(QWidget):
         diff = float(np.max(np.abs(mapped - output))) if output.size else 0.0
         d = doc.decimals
         if self.matches and diff == 0:
-            verdict = "<span style='font-size:17pt'>✓</span> <b>exactly the same</b>"
+            verdict = f"<span style='{_fs(17)}'>✓</span> <b>exactly the same</b>"
         elif self.matches:
             verdict = (
-                "<span style='font-size:17pt'>✓</span> <b>the same</b> "
+                f"<span style='{_fs(17)}'>✓</span> <b>the same</b> "
                 f"(largest difference {fmt(diff, d)}: floating-point rounding only)"
             )
         else:
@@ -153,7 +151,7 @@ class LinearMapPanel(QWidget):
         return (
             f"<p><b>Every activation is linear</b>, so {layers} "
             "<b>one</b> linear map:</p>"
-            f"<p style='font-size:17pt'>&nbsp;&nbsp;y = W·x + b, &nbsp; W = {_product(L)}, "
+            f"<p style='{_fs(17)}'>&nbsp;&nbsp;y = W·x + b, &nbsp; W = {_product(L)}, "
             f"&nbsp; b = {_bias(L)}</p>"
             "<table cellspacing='8'><tr>"
             + self._matrix(W, "W")
@@ -167,7 +165,7 @@ class LinearMapPanel(QWidget):
             + "<br>&nbsp;&nbsp;the network's output = "
             + self._vector(output)
             + f"<br>&nbsp;&nbsp;{verdict}</p>"
-            "<p style='font-size:13pt'>Adding linear layers adds no power: the network can "
+            f"<p style='{_fs(13)}'>Adding linear layers adds no power: the network can "
             "still only draw straight decision boundaries. Make one activation non-linear "
             "(tanh, ReLU, σ …) and the collapse stops.</p>"
         )
@@ -201,7 +199,7 @@ class LinearMapPanel(QWidget):
             f"<p>{listed[0].upper() + listed[1:]}: {which}, so the layers cannot be multiplied "
             "together into a single matrix. That bend is what lets a network draw curved "
             "decision boundaries.</p>"
-            "<p style='font-size:13pt'>To see the collapse, set every activation to "
+            f"<p style='{_fs(13)}'>To see the collapse, set every activation to "
             "<i>linear</i>, or open the example “Why non-linearity”.</p>"
         )
 
@@ -237,3 +235,8 @@ def _join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _fs(points: float) -> str:
+    """A CSS font size at the text scale (View ▸ Zoom Text, presenter mode's floor)."""
+    return f"font-size:{plot_style.pt(points)}pt"

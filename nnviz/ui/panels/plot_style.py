@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QDockWidget, QWidget
 
-from nnviz.ui import theme
+from nnviz.ui import textscale, theme
 
 #: point sizes, chosen to stay readable from the back of a classroom
 TICK_PT = 13
@@ -33,10 +33,27 @@ def compare_colors() -> tuple[str, ...]:
     return COMPARE_DARK if theme.current().dark else COMPARE_LIGHT
 
 
-def tick_font() -> QFont:
+def pt(points: float) -> float | int:
+    """``points`` at the global text scale (View ▸ Zoom Text), never below presenter
+    mode's floor: the plots' texts follow the canvas's and the widgets'."""
+    size = round(textscale.pt(points, screen=True), 2)
+    return int(size) if size.is_integer() else size  # "13pt", as CSS is written
+
+
+def legend_pt() -> float:
+    return pt(LEGEND_PT)
+
+
+def font_pt(points: float, bold: bool = False) -> QFont:
+    """A font of ``points`` at the text scale (see :func:`pt`)."""
     font = QFont()
-    font.setPointSize(TICK_PT)
+    font.setPointSizeF(pt(points))
+    font.setBold(bold)
     return font
+
+
+def tick_font() -> QFont:
+    return font_pt(TICK_PT)
 
 
 def style_plot(view: pg.GraphicsView, item: pg.PlotItem, x_label: str, y_label: str) -> None:
@@ -47,8 +64,7 @@ def style_plot(view: pg.GraphicsView, item: pg.PlotItem, x_label: str, y_label: 
     # only after a first paint, and the axis title overlaps the ticks until then
     # (pyqtgraph counts 0.8 of the title's height and measures ticks late)
     ticks = QFontMetrics(tick_font())
-    title = QFont()
-    title.setPointSize(AXIS_LABEL_PT)
+    title = font_pt(AXIS_LABEL_PT)
     left = item.getAxis("left")
     left.setWidth(
         ticks.horizontalAdvance("−0.000")
@@ -65,7 +81,7 @@ def style_plot(view: pg.GraphicsView, item: pg.PlotItem, x_label: str, y_label: 
         # tick values past 1e9 (an overflowing network's z of 1e243 read as "5e216")
         axis.setSIPrefixEnableRanges(())
         axis.enableAutoSIPrefix(False)
-        axis.setLabel(text, **{"color": css(t.text), "font-size": f"{AXIS_LABEL_PT}pt"})
+        axis.setLabel(text, **{"color": css(t.text), "font-size": f"{pt(AXIS_LABEL_PT)}pt"})
     item.showGrid(x=True, y=True, alpha=0.25)
 
 
@@ -79,7 +95,7 @@ def legend_brush() -> QColor:
 def title_style() -> str:
     """Style sheet of the large text labels around a plot, in the current theme's text
     colour (a label with a style sheet does not follow a live change of palette)."""
-    return f"font-size: {TITLE_PT}pt; padding: 2px 4px; color: {css(theme.current().text)};"
+    return f"font-size: {pt(TITLE_PT)}pt; padding: 2px 4px; color: {css(theme.current().text)};"
 
 
 def button_style() -> str:
@@ -87,7 +103,7 @@ def button_style() -> str:
     in the current theme's colours."""
     t = theme.current()
     return (
-        f"QToolButton {{ font-size: {TITLE_PT}pt; padding: 2px 8px; color: {css(t.text)};"
+        f"QToolButton {{ font-size: {pt(TITLE_PT)}pt; padding: 2px 8px; color: {css(t.text)};"
         f" background: {css(t.surface)}; border: 1px solid {css(t.grid)};"
         " border-radius: 4px; }"
         f" QToolButton:hover, QToolButton:pressed {{ border-color: {css(t.muted)}; }}"
