@@ -40,6 +40,20 @@ def fmt(x: float, decimals: int = 4) -> str:
     return s.replace("-", MINUS)
 
 
+def fmt_change(before: float, after: float, decimals: int = 4) -> tuple[str, str]:
+    """``before`` and ``after`` with the fewest decimals (``decimals`` at least) that
+    tell them apart: a loss that falls by 0.0004 reads ``1.9932 → 1.9928``, never
+    ``1.993 → 1.993``. Equal numbers (or ones no float text parts) stay at ``decimals``."""
+    b, a = fmt(before, decimals), fmt(after, decimals)
+    if before == after:
+        return b, a
+    for d in range(decimals + 1, 18):
+        if b != a:
+            break
+        b, a = fmt(before, d), fmt(after, d)
+    return b, a
+
+
 def par(x: float, decimals: int = 4) -> str:
     """fmt(x), in parentheses when negative so that ``2.0 × (−1.5)`` reads clearly."""
     s = fmt(x, decimals)
