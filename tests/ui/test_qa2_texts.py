@@ -59,3 +59,39 @@ def test_a_tiny_loss_change_is_shown_in_the_caption_and_the_status_bar(window):
     assert "the loss fell from" in status, status
     b, a = numbers(status.split("fell from")[1])[:2]
     assert b != a and b > a, status
+
+
+# ---------------------------------------- F14c: the gradient-flow axis skipped layer 8
+@pytest.mark.parametrize("width", [420, 435, 480])
+def test_gradient_flow_labels_every_layer_of_a_9_layer_net_in_the_lesson_dock(qtbot, width):
+    from PySide6.QtGui import QImage, QPainter
+
+    from nnviz.ui.panels.gradient_flow import GradientFlowPanel
+
+    doc = Document(examples.load("deep_sigmoid"))
+    L = doc.network.depth
+    assert L == 9
+    panel = GradientFlowPanel(doc)
+    qtbot.addWidget(panel)
+    panel.resize(width, 380)  # lesson 1, step 5 at 1280x800: the dock is 435 px wide
+    panel.show()
+    qtbot.waitExposed(panel)
+    qtbot.waitUntil(lambda: panel.x_ticks[-1:] == [L])
+    assert panel.x_ticks == list(range(1, L + 1)), panel.x_ticks
+    # as drawn: "9 out" has its 9 on the output's tick, and no two labels overlap
+    axis = panel.plot_item.getAxis("bottom")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    texts = sorted(texts, key=lambda t: t[0].left())
+    assert [t[2] for t in texts] == [str(k) for k in range(1, L)] + [f"{L} out"]
+    for (a, _, _), (b, _, _) in zip(texts, texts[1:]):
+        assert a.right() + 4 <= b.left(), (a, b)
+    # the 9 of "9 out" is centred on the output's tick, a layer after the 8's
+    seventh, eighth, last = (t[0] for t in texts[-3:])
+    tick_9 = eighth.center().x() + (eighth.center().x() - seventh.center().x())
+    assert abs(last.left() + eighth.width() / 2 - tick_9) < 1.5, (last, tick_9)
+    assert last.right() <= axis.boundingRect().right() + 1  # "out" is not cut
