@@ -39,6 +39,17 @@ def test_fmt_change_tells_the_two_numbers_apart():
     assert b != a and float(a) == pytest.approx(1.0 + 1e-12, abs=1e-14)
 
 
+def test_the_chain_rule_update_line_shows_a_tiny_step():
+    from nnviz.core import explain
+
+    # seen in lesson 1, step 5: "w ← w − η·∂L/∂w = −0.643 − 0.5 × 6.4e−08 = −0.643"
+    line = explain.update_line(-0.643, 6.4e-8, 0.5, 3)
+    assert line.endswith("= −0.643 − 0.5 × 6.4e−08 = −0.64300003"), line
+    assert explain.update_line(0.5, -0.25, 0.1, 3).endswith("= 0.5 − 0.1 × (−0.25) = 0.525")
+    assert explain.update_bias_line(0.0, 0.0, 0.5, 3).endswith("= 0.0 − 0.5 × 0.0 = 0.0")
+    assert explain.update_bias_line(1.0, 1e-9, 0.5, 3).endswith("× 1.0e−09 = 0.999999999")
+
+
 def test_a_tiny_loss_change_is_shown_in_the_caption_and_the_status_bar(window):
     doc, pb = window.document, window.playback
     pb.to_end()
