@@ -177,7 +177,10 @@ def main(argv: list[str]) -> int:
     )
     p.add_argument("file", help="a network file (.json)")
     p.add_argument(
-        "--out", required=True, metavar="OUT.svg|OUT.png|OUT.gif", help="the picture to write"
+        "--out",
+        required=True,
+        metavar="OUT.svg|OUT.png|OUT.gif",
+        help="the picture to write (OUT.py writes a script, OUT.csv the dataset)",
     )
     p.add_argument(
         "--step",
@@ -226,7 +229,10 @@ def main(argv: list[str]) -> int:
     out = Path(args.out)
     kind = out.suffix.lower()
     if kind not in FORMATS:
-        return _error(f"{out}: the output must be a .svg, .png or .gif file")
+        return _error(
+            f"{out}: the output must be a .svg, .png or .gif picture, a .py script "
+            "or a .csv of the dataset"
+        )
     if not out.parent.is_dir():
         return _error(f"{out}: the folder {out.parent} does not exist")
     if not 2 <= args.max_frames <= 1000:

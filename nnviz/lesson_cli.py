@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -23,26 +24,40 @@ from nnviz.core import lessons
 MAX_ANSWERS_BYTES = 1_000_000
 
 
+class _NotFinite(ValueError):
+    """NaN, Infinity or a number too large for a float in an answers file."""
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(f"{text[:40]} is too large for a number")
+    return value
+
+
+def _constant(name: str) -> float:
+    raise _NotFinite(f"{name} is not a number JSON allows")
+
+
 def _read_answers(path: str) -> dict[str, object]:
+    """The answers file: one JSON object read by the rules of every file nnviz reads.
+
+    A FIFO or a device is refused before it is opened and no more than
+    MAX_ANSWERS_BYTES are read (lessons.read_text); NaN, Infinity and numbers too
+    large for a float (``1e400``) refuse the file, as they do a network file.
+    """
     p = Path(path)
+    text = lessons.read_text(p, MAX_ANSWERS_BYTES, "answers file")
     try:
-        if p.stat().st_size > MAX_ANSWERS_BYTES:
-            raise lessons.LessonError(f"{p.name} is larger than {MAX_ANSWERS_BYTES} bytes")
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise lessons.LessonError(f"there is no answers file {path!r}") from None
-    except IsADirectoryError:
-        raise lessons.LessonError(f"{path!r} is a folder, not an answers file") from None
-    except UnicodeDecodeError:
-        raise lessons.LessonError(f"{p.name} is not UTF-8 text") from None
-    except OSError as e:
-        raise lessons.LessonError(f"{p.name} cannot be read: {e.strerror or e}") from None
-    try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_constant, parse_float=_finite)
     except json.JSONDecodeError as e:
         raise lessons.LessonError(
             f"{p.name} is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})"
         ) from None
+    except _NotFinite as e:
+        raise lessons.LessonError(f"{p.name}: {e}; an answer must be a finite number") from None
+    except (ValueError, RecursionError):  # an integer of more digits than Python converts
+        raise lessons.LessonError(f"{p.name} holds a value that is too large to read") from None
     if not isinstance(data, dict):
         raise lessons.LessonError(
             f'{p.name} must hold one JSON object of exercise ids and answers, like {{"z": -2.0}}'
@@ -73,8 +88,14 @@ def _check(argv: list[str]) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
         n_ex = len(lesson.exercises)
-        print(f"{lesson.name}: ok — {len(lesson)} steps, {n_ex} exercises ({lesson.title})")
+        steps = _count(len(lesson), "step")
+        print(f"{lesson.name}: ok — {steps}, {_count(n_ex, 'exercise')} ({lesson.title})")
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 step``, ``2 steps``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _list(argv: list[str]) -> int:

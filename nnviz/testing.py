@@ -19,6 +19,7 @@ it in every run of an environment where nnviz is installed.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -265,10 +266,42 @@ def _choice_index(value, n: int) -> int | None:
     return None
 
 
+#: Qt messages that say nothing to a course author: the offscreen platform cannot
+#: pass a window's size hints on, and says so each time a window is shown
+QUIET_QT_MESSAGES = frozenset({"This plugin does not support propagateSizeHints()"})
+
+
+def _quiet_handler(kind, context, message: str) -> None:
+    """Qt's default output (the message as ``qFormatLogMessage`` writes it, on
+    stderr) for every message but those in QUIET_QT_MESSAGES."""
+    if message in QUIET_QT_MESSAGES:
+        return
+    from PySide6.QtCore import qFormatLogMessage
+
+    sys.stderr.write(qFormatLogMessage(kind, context, message) + "\n")
+    sys.stderr.flush()
+
+
+def quiet_qt_messages() -> None:
+    """Drop the offscreen platform's ``propagateSizeHints()`` line and nothing else.
+
+    Installed only where Qt would print with its default handler: a handler someone
+    else installed (pytest-qt's capture during a test, which keeps messages for the
+    failure report) is put back untouched.
+    """
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = qInstallMessageHandler(_quiet_handler)
+    if previous is not None and previous is not _quiet_handler:
+        qInstallMessageHandler(previous)
+
+
 def make_window(settings_dir: str | os.PathLike | None = None):
     """A shown main window for tests, with its settings in ``settings_dir``."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
+
+    quiet_qt_messages()
 
     if settings_dir is not None:
         # nnviz reads NNVIZ_CONFIG_DIR first (nnviz.ui.settings); Qt's own path for the rest
@@ -293,6 +326,7 @@ def close_window(window) -> None:
 
     from nnviz.ui import textscale
 
+    quiet_qt_messages()  # pytest-qt closes the window after its capture has ended
     presenter = getattr(window, "presenter", None)
     if presenter is not None and presenter.active:
         presenter.leave()

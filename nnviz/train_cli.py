@@ -1,7 +1,7 @@
 """``nnviz train FILE [--epochs N] [--out TRAINED.json] [--json]``: train headless.
 
 Trains the file's network with its ``training`` section (see README, "Training")
-and prints one line per epoch (at most about 20, always the last), or with
+and prints one line per epoch (at most 20, always the last), or with
 ``--json`` one object::
 
     {"epochs": [{"epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"}, ...],
@@ -24,6 +24,8 @@ from pathlib import Path
 from nnviz.cliargs import error
 
 MAX_EPOCHS = 1_000_000
+#: the text output prints at most this many epoch lines (always the last epoch)
+MAX_LINES = 20
 
 
 def _epochs(text: str) -> int:
@@ -42,6 +44,16 @@ def _pct(v: float | None) -> str:
 
 def _loss(v: float | None) -> str:
     return "—" if v is None else f"{v:.6g}"
+
+
+def _print_epoch(stats) -> None:
+    print(
+        f"epoch {stats.epoch:>6}   train loss {_loss(stats.train_loss):>11}"
+        f"   test loss {_loss(stats.test_loss):>11}"
+        f"   train acc {_pct(stats.train_accuracy):>6}"
+        f"   test acc {_pct(stats.test_accuracy):>6}",
+        flush=False,
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -81,25 +93,28 @@ def main(argv: list[str]) -> int:
     except TrainingError as e:
         return error(f"{name}: training: {e}")
 
-    step = max(1, args.epochs // 20)
+    # every step-th epoch and the last: at most MAX_LINES lines (50 epochs: 17, not 25)
+    step = -(-args.epochs // MAX_LINES)
     with training_threads():
         history = []
+        printed = 0
         for _ in range(args.epochs):
             stats = trainer.run_epoch()
             if stats is None:
                 break
             history.append(stats)
             if not args.json and (stats.epoch % step == 0 or stats.epoch == args.epochs):
-                print(
-                    f"epoch {stats.epoch:>6}   train loss {_loss(stats.train_loss):>11}"
-                    f"   test loss {_loss(stats.test_loss):>11}"
-                    f"   train acc {_pct(stats.train_accuracy):>6}"
-                    f"   test acc {_pct(stats.test_accuracy):>6}",
-                    flush=False,
-                )
-    diverged = trainer.divergence.message if trainer.divergence else None
-    if diverged:
+                _print_epoch(stats)
+                printed = stats.epoch
+        if not args.json and history and printed != history[-1].epoch:
+            _print_epoch(history[-1])  # a diverged run: the last epoch it finished
+    diverged = None
+    if (divergence := trainer.divergence) is not None:
+        # the window offers to go back; here it is done already: say so, not advise it
         trainer.restore_last_finite()
+        kept = f"written to {out}" if out is not None else "kept"
+        diverged = f"{divergence.cause}; the last finite weights were {kept}; "
+        diverged += "lower the learning rate"
     trained = project.copy()
     trained.network = trainer.network.copy()
     if out is not None:

@@ -124,3 +124,28 @@ def test_a_failing_exercise_test_fails(pytester):
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
     result.assert_outcomes(failed=1)
+
+
+def test_the_offscreen_size_hints_line_is_silenced_and_nothing_else(pytester):
+    """QA2 F14k: under ``pytest -s`` every window printed "This plugin does not support
+    propagateSizeHints()"; other Qt warnings must still be printed."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_open(nnviz_window):
+            nnviz_window.open("lesson-1", 5)
+
+        @pytest.mark.no_qt_log  # no pytest-qt capture: Qt prints as it would for a user
+        def test_other_warnings_still_show(nnviz_window):
+            from PySide6.QtCore import qWarning
+
+            nnviz_window.window.resize(700, 500)
+            qWarning("nnviz-test: a warning that must be seen")
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q", "-s")
+    result.assert_outcomes(passed=2)
+    text = "\n".join(result.outlines + result.errlines)
+    assert "propagateSizeHints" not in text, text
+    assert "nnviz-test: a warning that must be seen" in text, text

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import io as netio
+
 Array = np.ndarray
 
 GENERATORS: tuple[str, ...] = (
@@ -63,6 +65,8 @@ MAX_NOISE = 0.5
 MAX_POINTS = 100_000
 MAX_ABS_COORD = 1e6
 MAX_CLASSES = 1024
+#: the largest CSV file read: MAX_POINTS rows of three long numbers fit many times
+MAX_CSV_BYTES = 16 * 1024 * 1024
 
 
 class DatasetError(ValueError):
@@ -336,16 +340,17 @@ def _is_float(text: str) -> bool:
 
 
 def read_csv(path: str | os.PathLike[str]) -> Array:
-    """:func:`parse_csv` of a file; every error names the file."""
+    """:func:`parse_csv` of a file; every error names the file.
+
+    The file is read by the rules of network files (io.read_bounded): a FIFO, a
+    device or a socket is refused before it is opened, and a file larger than
+    MAX_CSV_BYTES is refused before it is read.
+    """
     p = Path(path)
     try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise DatasetError(f"{p}: no such file") from None
-    except UnicodeDecodeError:
-        raise DatasetError(f"{p}: not a text file (not UTF-8)") from None
-    except OSError as e:
-        raise DatasetError(f"{p}: cannot be read ({e.strerror})") from None
+        text = netio.read_text_bounded(p, MAX_CSV_BYTES, "CSV file")
+    except netio.FileFormatError as e:
+        raise DatasetError(str(e)) from None
     try:
         return parse_csv(text)
     except DatasetError as e:

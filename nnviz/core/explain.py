@@ -40,6 +40,20 @@ def fmt(x: float, decimals: int = 4) -> str:
     return s.replace("-", MINUS)
 
 
+def fmt_change(before: float, after: float, decimals: int = 4) -> tuple[str, str]:
+    """``before`` and ``after`` with the fewest decimals (``decimals`` at least) that
+    tell them apart: a loss that falls by 0.0004 reads ``1.9932 → 1.9928``, never
+    ``1.993 → 1.993``. Equal numbers (or ones no float text parts) stay at ``decimals``."""
+    b, a = fmt(before, decimals), fmt(after, decimals)
+    if before == after:
+        return b, a
+    for d in range(decimals + 1, 18):
+        if b != a:
+            break
+        b, a = fmt(before, d), fmt(after, d)
+    return b, a
+
+
 def par(x: float, decimals: int = 4) -> str:
     """fmt(x), in parentheses when negative so that ``2.0 × (−1.5)`` reads clearly."""
     s = fmt(x, decimals)
@@ -194,10 +208,10 @@ def dL_db_line(grads: Grads, l: int, j: int, d: int = 4) -> str:  # noqa: E741
 
 
 def update_line(w: float, g: float, lr: float, d: int = 4) -> str:
-    return (
-        f"{updates.formula('update_w')} = {fmt(w, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
-        f"{fmt(updates.stepped(w, g, lr), d)}"
-    )
+    """``w ← w − η·∂L/∂w = 0.5 − 0.1 × (−0.25) = 0.525``; before and after with as
+    many digits as tell them apart (a tiny step never reads ``−0.643 … = −0.643``)."""
+    before, after = fmt_change(w, updates.stepped(w, g, lr), d)
+    return f"{updates.formula('update_w')} = {before} {MINUS} {fmt(lr, d)} × {par(g, d)} = {after}"
 
 
 def input_line(x: np.ndarray, i: int, d: int = 4) -> str:
@@ -220,11 +234,9 @@ def collect_term_line(net: Network, grads: Grads, l: int, k: int, i: int, d: int
 
 
 def update_bias_line(b: float, g: float, lr: float, d: int = 4) -> str:
-    """``b ← b − η·∂L/∂b = 1.0 − 0.5 × (−0.2) = 1.1``."""
-    return (
-        f"{updates.formula('update_b')} = {fmt(b, d)} {MINUS} {fmt(lr, d)} × {par(g, d)} = "
-        f"{fmt(updates.stepped(b, g, lr), d)}"
-    )
+    """``b ← b − η·∂L/∂b = 1.0 − 0.5 × (−0.2) = 1.1`` (digits as :func:`update_line`)."""
+    before, after = fmt_change(b, updates.stepped(b, g, lr), d)
+    return f"{updates.formula('update_b')} = {before} {MINUS} {fmt(lr, d)} × {par(g, d)} = {after}"
 
 
 def fd_lines(

@@ -530,14 +530,19 @@ def _show(p: Path | str) -> str:
     return escape(str(p))
 
 
-def read_bounded(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
+def read_bounded(
+    path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES, what: str = "network file"
+) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes; FileFormatError otherwise.
 
     Only regular files are opened (a FIFO, a device such as /dev/zero or a socket is
     refused before it is opened, so nothing hangs); the size is checked before
     reading, and reading stops at the limit even if the file grows meanwhile.
+    ``what`` names the kind of file in the sentences (``lesson file``, ``CSV file``):
+    every file nnviz reads from a user goes through here, so that all follow one rule.
     """
     p = Path(path)
+    what = ("an " if what[:1].lower() in "aeiou" else "a ") + what
     try:
         st = os.stat(p)
     except FileNotFoundError:
@@ -547,13 +552,12 @@ def read_bounded(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> b
     except ValueError:  # a NUL in the name
         raise FileFormatError(f"{_show(p)}: not a possible file name") from None
     if stat.S_ISDIR(st.st_mode):
-        raise FileFormatError(f"{_show(p)}: is a folder, not a network file")
+        raise FileFormatError(f"{_show(p)}: is a folder, not {what}")
     if not stat.S_ISREG(st.st_mode):
         raise FileFormatError(
-            f"{_show(p)}: is not a regular file (a pipe, device or socket); "
-            "nnviz reads network files only"
+            f"{_show(p)}: is not a regular file (a pipe, device or socket), so it cannot be {what}"
         )
-    too_large = f"{_show(p)}: {{:,}} bytes is too large for a network file (the limit is {limit:,})"
+    too_large = f"{_show(p)}: {{:,}} bytes is too large for {what} (the limit is {limit:,})"
     if st.st_size > limit:
         raise FileFormatError(too_large.format(st.st_size))
     try:
@@ -563,9 +567,7 @@ def read_bounded(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> b
         raise FileFormatError(f"{_show(p)}: cannot be read ({e.strerror})") from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise FileFormatError(
-                f"{_show(p)}: is not a regular file; nnviz reads network files only"
-            )
+            raise FileFormatError(f"{_show(p)}: is not a regular file, so it cannot be {what}")
         with os.fdopen(fd, "rb", closefd=False) as f:
             raw = f.read(st.st_size + 1)
             if len(raw) > st.st_size:  # it grew since the stat: read on, up to the limit
@@ -585,6 +587,20 @@ def read_bounded(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> b
     finally:
         os.close(fd)
     return raw
+
+
+def read_text_bounded(path: str | os.PathLike[str], limit: int, what: str) -> str:
+    """:func:`read_bounded` as UTF-8 text (a BOM dropped, newlines made ``\\n``).
+
+    For the other files a user gives nnviz (lessons, answers, CSV data): the same
+    rule as network files, and FileFormatError with one sentence naming the file.
+    """
+    raw = read_bounded(path, limit, what)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileFormatError(f"{_show(path)}: not a text file (not UTF-8)") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load(path: str | os.PathLike[str]) -> Project:

@@ -50,6 +50,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -1212,22 +1213,24 @@ def _order(name: str) -> int:
 def load(path: str | Path) -> Lesson:
     """A lesson file from disk; networks it names by ``file`` are looked for beside it."""
     p = Path(path)
-    try:
-        if p.is_file() and p.stat().st_size > MAX_FILE_BYTES:
-            raise LessonError(
-                f"{p.name} is larger than {MAX_FILE_BYTES} bytes, too big for a lesson"
-            )
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LessonError(f"there is no lesson file {str(p)!r}") from None
-    except IsADirectoryError:
-        raise LessonError(f"{str(p)!r} is a folder, not a lesson file") from None
-    except UnicodeDecodeError:
-        raise LessonError(f"{p.name} is not UTF-8 text, so it cannot be a lesson") from None
-    except OSError as e:
-        raise LessonError(f"{p.name} cannot be read: {e.strerror or e}") from None
+    text = read_text(p, MAX_FILE_BYTES, "lesson file")
     lesson = parse(text, p.stem, p.parent.resolve(), source=p.name)
     return _with_path(lesson, p.resolve())
+
+
+def read_text(path: Path, limit: int, what: str) -> str:
+    """A lesson or answers file as text, by the rules of network files (see io.read_bounded).
+
+    Only a regular file is read (a FIFO, a device such as /dev/zero or a socket is
+    refused before it is opened), and never more than ``limit`` bytes; LessonError
+    with one sentence otherwise.
+    """
+    try:
+        return io.read_text_bounded(path, limit, what)
+    except io.FileFormatError as e:
+        if not os.path.lexists(path):
+            raise LessonError(f"there is no {what} {str(path)!r}") from None
+        raise LessonError(str(e)) from None
 
 
 def _with_path(lesson: Lesson, path: Path) -> Lesson:

@@ -148,16 +148,19 @@ class Divergence:
     weights_too_large: bool = False
 
     @property
-    def message(self) -> str:
+    def cause(self) -> str:
+        """What happened and where: ``training diverged: the loss became NaN at epoch 3``."""
         where = f"step {self.step} of epoch {self.epoch}" if self.step else f"epoch {self.epoch}"
         if self.weights_too_large:
             what = f"a weight grew beyond ±{MAX_ABS_VALUE:g}"
         else:
             what = "the loss became " + ("NaN" if math.isnan(self.loss) else "infinite")
-        return (
-            f"training diverged: {what} at {where}; "
-            "go back to the last finite weights and lower the learning rate"
-        )
+        return f"training diverged: {what} at {where}"
+
+    @property
+    def message(self) -> str:
+        """The window's sentence: the cause, and what to do (its button goes back)."""
+        return f"{self.cause}; go back to the last finite weights and lower the learning rate"
 
 
 def make_dataset(spec: TrainingSpec, loss: str, n_out: int = 1) -> datasets.Dataset:

@@ -336,12 +336,12 @@ class PlaybackController(QObject):
 def update_outcome(document) -> str:
     """What Apply update would do to the loss, truthfully: ``" (η = 0.5): the loss
     falls from 1.82 to 0.91"``, or rises (the step overshoots), or stays."""
-    from nnviz.core.explain import fmt
+    from nnviz.core.explain import fmt, fmt_change
 
     d = document.decimals
     before, after = float(document.grads.loss), document.loss_after_update()
     lr = fmt(document.learning_rate, max(d, 3))
-    b, a = fmt(before, d), fmt(after, d)
+    b, a = fmt_change(before, after, d)  # as many digits as show the change
     if hidden_values.is_hidden(document, "loss"):  # a lesson asks for it: "?"
         b = hidden_values.HIDDEN_TEXT
     if hidden_values.is_hidden(document, "loss_next"):

@@ -100,3 +100,18 @@ def test_lesson_check_never_imports_qt():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_check_counts_one_step_and_one_exercise_in_the_singular(capsys, tmp_path):
+    # QA2 F14i: "1 steps, 1 exercises"
+    src = lessons.load_named("lesson-1").path.read_text(encoding="utf-8")
+    parts = src.split("+++\n")
+    # the front matter, then the first step that holds an exercise (with its text)
+    front = "+++\n" + parts[1] + "+++\n" + parts[2]
+    with_ex = next(i for i in range(3, len(parts), 2) if "[exercise]" in parts[i])
+    one = front + "+++\n" + parts[with_ex] + "+++\n" + parts[with_ex + 1]
+    mine = tmp_path / "one.md"
+    mine.write_text(one, encoding="utf-8")
+    code, out, err = run(capsys, "lesson", "check", str(mine))
+    assert code == 0 and err == "", err
+    assert out.startswith("one: ok — 1 step, 1 exercise ("), out

@@ -335,7 +335,7 @@ def test_reading_files_that_are_not_lessons(tmp_path):
         lessons.load(binary)
     big = tmp_path / "big.md"
     big.write_text(GOOD + "x" * lessons.MAX_FILE_BYTES, encoding="utf-8")
-    with pytest.raises(lessons.LessonError, match="too big"):
+    with pytest.raises(lessons.LessonError, match="too large for a lesson file"):
         lessons.load(big)
     with pytest.raises(lessons.LessonError, match="did you mean 'lesson-"):
         lessons.find("lesson-l")

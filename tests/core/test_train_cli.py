@@ -250,3 +250,47 @@ def test_every_training_example_trains_and_learns(example_path, capsys, name):
     epochs = json.loads(capsys.readouterr().out)["epochs"]
     assert epochs[-1]["train_loss"] < epochs[0]["train_loss"]
     assert epochs[-1]["train_accuracy"] >= 0.9 and epochs[-1]["test_accuracy"] >= 0.85
+
+
+@pytest.mark.parametrize("epochs", [1, 19, 20, 21, 39, 50, 100, 101])
+def test_train_prints_at_most_20_lines_and_always_the_last_epoch(
+    example_path, capsys, epochs, monkeypatch
+):
+    # QA2 F14h: 50 epochs printed 25 lines, README says at most about 20
+    from nnviz.core.training import Trainer
+
+    calls = {"n": 0}
+
+    def quick_epoch(self):  # the printing is under test, not the training: no BLAS work
+        from types import SimpleNamespace
+
+        calls["n"] += 1
+        return SimpleNamespace(
+            epoch=calls["n"], train_loss=0.5, test_loss=0.5, train_accuracy=1.0,
+            test_accuracy=1.0,
+        )  # fmt: skip
+
+    monkeypatch.setattr(Trainer, "run_epoch", quick_epoch)
+    assert main(["train", example_path("train_xor"), "--epochs", str(epochs)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    shown = [int(line.split()[1]) for line in lines]
+    assert len(lines) <= 20 and shown[-1] == epochs, shown
+    assert len(lines) >= min(epochs, 10), shown  # thinned, not emptied
+    assert shown == sorted(set(shown))
+
+
+def test_a_diverged_cli_run_does_not_advise_what_it_already_did(tmp_path, capsys):
+    # QA2 F14h: "go back to the last finite weights" after the CLI had done so
+    data = {
+        "format": "nnviz.network", "version": 1,
+        "layers": [{"size": 2}, {"size": 8, "activation": "relu"},
+                   {"size": 1, "activation": "linear"}],
+        "training": {"dataset": {"kind": "xor"}, "learning_rate": 900, "batch_size": 250},
+    }  # fmt: skip
+    out = tmp_path / "t.json"
+    assert main(["train", _write(tmp_path, data), "--epochs", "50", "--out", str(out)]) == 1
+    o, err = capsys.readouterr()
+    assert err.count("\n") == 1 and "go back" not in err, err
+    assert err.startswith("nnviz: training diverged: ")
+    assert f"the last finite weights were written to {out}; lower the learning rate" in err
+    assert o.splitlines(), "the epochs before the divergence are printed"

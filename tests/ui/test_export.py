@@ -119,7 +119,12 @@ def test_a_bad_file_is_one_sentence_and_exit_2(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     ("out", "message"),
-    [("x.jpg", "must be a .svg, .png or .gif file"), ("missing/x.gif", "does not exist")],
+    [
+        # QA2 F14g: every accepted extension is named, .py and .csv too
+        ("x.jpg", "must be a .svg, .png or .gif picture, a .py script or a .csv of the dataset"),
+        ("m.txt", "must be a .svg, .png or .gif picture, a .py script or a .csv of the dataset"),
+        ("missing/x.gif", "does not exist"),
+    ],
 )
 def test_a_bad_output_is_one_sentence(example_file, tmp_path, capsys, out, message):
     code = export.main([str(example_file("default")), "--out", str(tmp_path / out)])

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import lessons as core
 from nnviz.ui import theme as themes
+from nnviz.ui.lessons.lesson_text import LessonText
 
 #: keys that walk the lesson while the focus is in the panel: (next, previous)
 NEXT_KEYS = (Qt.Key.Key_PageDown,)
@@ -146,7 +147,7 @@ class LessonPanel(QWidget):
         row.addWidget(self.progress, 1)
         lay.addLayout(row)
 
-        self.text = QTextBrowser()
+        self.text = LessonText()  # pictures and links read by the safe-file rules
         self.text.setObjectName("lessonText")
         self.text.setToolTip("The step's text (PageDown / PageUp: next / previous step)")
         self.text.setOpenExternalLinks(True)

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtGui import QColor, QFontMetrics, QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from nnviz.core import activations
@@ -36,6 +36,8 @@ LEGEND_ENTRY_EXTRA = 44
 Y_TICK_SPACING = 1.25
 #: x tick labels at least this many pixels apart (thinned in a deep network)
 X_TICK_GAP = 10
+#: the output layer's tick label is its number and this word (``9 out``)
+OUT_SUFFIX = " out"
 #: the floor when every value is 0
 DEFAULT_FLOOR = 1e-12
 #: overflowed values (±∞, NaN) are drawn this many decades above the largest finite
@@ -46,6 +48,26 @@ CEILING_MAX = 307
 #: sigmoid (a line falling by decades) and a deep ReLU (a flat line) look different
 #: at a glance; it widens only for a value outside it, never hides one
 FIXED_DECADES = (-8, 1)
+
+
+class _LayerAxis(pg.AxisItem):
+    """The layer axis. The output's label (``9 out``) has its number on its tick and
+    the word to the right, as a reader expects: centred, the word would push the
+    label of the layer before it off the axis (QA2: ``1 … 7, 9 out`` without 8)."""
+
+    def generateDrawSpecs(self, p):  # noqa: N802 (pyqtgraph's name)
+        specs = super().generateDrawSpecs(p)
+        if specs is None or self.orientation != "bottom":
+            return specs
+        axis, ticks, texts = specs
+        metrics = QFontMetricsF(p.font())  # the tick font: pyqtgraph set it on p
+        moved = []
+        for rect, flags, text in texts:
+            if text.endswith(OUT_SUFFIX) and len(text) > len(OUT_SUFFIX):
+                head = metrics.horizontalAdvance(text[: -len(OUT_SUFFIX)])
+                rect = rect.translated(rect.width() / 2 - head / 2, 0)
+            moved.append((rect, flags, text))
+        return axis, ticks, moved
 
 
 class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
@@ -81,7 +103,9 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.setObjectName("gradientFlowPlotWidget")
         self.plot_widget.setMinimumSize(320, self._plot_min_height())
-        self.plot_item: pg.PlotItem = self.plot_widget.addPlot(row=0, col=0)
+        self.plot_item: pg.PlotItem = self.plot_widget.addPlot(
+            row=0, col=0, axisItems={"bottom": _LayerAxis("bottom")}
+        )
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.setLogMode(x=False, y=True)
@@ -319,10 +343,13 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         vb = self.plot_item.vb.geometry()
         width, height = max(vb.width(), 1.0), max(vb.height(), 1.0)
 
-        # x: room for half the first and half the output label beyond the end ticks
+        # x: room for half the first label before the first tick, and for the output's
+        # label after the last: its number sits on the tick, " out" to the right of it
         labels = {l: self._tick(net, l) for l in range(1, L + 1)}  # noqa: E741
         w = {l: metrics.horizontalAdvance(text) for l, text in labels.items()}  # noqa: E741
-        pad_l, pad_r = w[1] / 2 + 6, w[L] / 2 + 6
+        number = metrics.horizontalAdvance(str(L))  # the output label's part left of " out"
+        right = w[L] - number / 2  # beyond the output's tick
+        pad_l, pad_r = w[1] / 2 + 6, right + 6
         per_layer = (width - pad_l - pad_r) / max(L - 1, 1)
         pad_l, pad_r = max(pad_l, 0.4 * per_layer), max(pad_r, 0.4 * per_layer)
         per_layer = max((width - pad_l - pad_r) / max(L - 1, 1), 1.0)
@@ -334,7 +361,7 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
         shown = [
             l  # noqa: E741
             for l in range(1, L, step)
-            if (L - l) * per_layer >= (w[l] + w[L]) / 2 + X_TICK_GAP
+            if (L - l) * per_layer >= (w[l] + number) / 2 + X_TICK_GAP
         ] + [L]
         self.x_ticks = shown
         self.plot_item.getAxis("bottom").setTicks(
@@ -361,7 +388,7 @@ class GradientFlowPanel(plot_style.RefreshWhenShown, QWidget):
 
     @staticmethod
     def _tick(net, l: int) -> str:  # noqa: E741
-        return f"{l} out" if l == net.depth else str(l)
+        return f"{l}{OUT_SUFFIX}" if l == net.depth else str(l)
 
     def _summary(self, dz: np.ndarray, d: int) -> str:
         L = dz.size

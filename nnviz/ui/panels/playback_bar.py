@@ -243,7 +243,7 @@ class PlaybackBar(QWidget):
 
     def _on_apply(self) -> None:
         """Take the step, and say in the status bar what it did to the loss."""
-        from nnviz.core.explain import fmt
+        from nnviz.core.explain import fmt, fmt_change
 
         doc = self.controller.document
         before, lr = float(doc.grads.loss), doc.learning_rate
@@ -252,11 +252,8 @@ class PlaybackBar(QWidget):
         after, d = float(doc.grads.loss), doc.decimals
         change = "fell" if after < before else "rose" if after > before else "stayed"
         text = f"Gradient step with η = {fmt(lr, max(d, 3))}: the loss {change}"
-        text += (
-            f" at {fmt(before, d)}"
-            if change == "stayed"
-            else (f" from {fmt(before, d)} to {fmt(after, d)}")
-        )
+        b, a = fmt_change(before, after, d)  # as many digits as show the change
+        text += f" at {b}" if change == "stayed" else f" from {b} to {a}"
         if change == "rose":
             text += " — the step was too long; lower the learning rate η in the inspector"
         self.controller.say(text + ".")
