@@ -94,7 +94,9 @@ def test_presenter_shows_the_panel_a_step_asks_for_and_hides_it_at_the_next(nnvi
     assert flow.geometry().top() >= win.canvas.geometry().bottom() - 2
     d.go(6)
     assert visible() == {"lessonDock", "gradientFlowDock", "activationPlotDock"}
-    d.go(7)  # asks for none: back to the lesson and the canvas
+    d.go(7)  # the dead neuron: its numbers in the inspector and the chain rule
+    assert visible() == {"lessonDock", "inspectorDock", "chainRuleDock"}
+    d.go(4)  # asks for none: back to the lesson and the canvas
     assert visible() == {"lessonDock"}
     d.go(12)
     assert visible() == {"lessonDock", "chainRuleDock"}
