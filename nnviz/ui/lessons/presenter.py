@@ -163,7 +163,7 @@ class _ClickerKeys(QObject):
         if key == Qt.Key.Key_PageDown:
             panel.present_next()
         else:
-            panel.go_previous()
+            panel.present_previous()
         return True
 
 

@@ -1,0 +1,180 @@
+"""The lesson panel on real screen sizes (QA2: F4, F9, F10, F14b, F14e): the whole step
+text is readable with a clicker in presenter mode at 1024x768, the answer field takes
+the keyboard, feedback moves nothing, and the canvas keeps its room at 1280x800."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from nnviz.core import lessons as core
+
+LESSON_1 = core.load_named("lesson-1")
+
+
+def _settle(n: int = 3) -> None:
+    for _ in range(n):
+        QApplication.processEvents()
+
+
+def _present(d, width: int = 1024, height: int = 768) -> None:
+    win = d.window
+    win.resize(width, height)
+    win.presenter.enter(full_screen=False)
+    _settle()
+
+
+def _seen_text(panel) -> tuple[float, float]:
+    """The part of the step's text (document pixels, top and bottom) on screen now:
+    where the text widget is visible, shifted by how far its own content is scrolled."""
+    text = panel.text
+    r = _visible_rect(text)
+    if r.isEmpty():
+        return (0.0, 0.0)
+    off = text.verticalScrollBar().value()
+    return (off + r.top(), off + r.bottom() + 1)
+
+
+def _visible_rect(widget) -> QRect:
+    """The part of ``widget`` (its own pixels) its parents do not clip away (a scroll
+    area's viewport, the panel, the window)."""
+    r = QRect(QPoint(0, 0), widget.size())
+    w = widget
+    shift = QPoint(0, 0)
+    while w.parentWidget() is not None and not w.isWindow():
+        shift += w.pos()
+        w = w.parentWidget()
+        r = r.intersected(w.rect().translated(-shift))
+    return r
+
+
+def _covers(ranges: list[tuple[float, float]], height: float) -> bool:
+    reach = 0.0
+    for top, bottom in sorted(ranges):
+        if top > reach + 1:
+            return False
+        reach = max(reach, bottom)
+    return reach >= height - 2
+
+
+def test_presenter_1024x768_a_clicker_shows_every_steps_whole_text(nnviz_window):
+    """PageDown only (a clicker): every line of every step's text is on screen at some
+    press before the next step comes; after an answer the text keeps its length."""
+    d = nnviz_window.open("lesson-1")
+    win = d.window
+    _present(d)
+    panel = win.lessons.panel
+    win.canvas.setFocus()
+    seen: dict[int, list[tuple[float, float]]] = {}
+    heights: dict[int, float] = {}
+    for _ in range(80):
+        k = d.lesson_step
+        seen.setdefault(k, []).append(_seen_text(panel))
+        heights[k] = panel.text.document().size().height()
+        if d.session.index in d.session.revealed or d.session.solved():
+            # the answer is out: the text is not squeezed to its heading by it
+            assert panel.text.height() >= heights[k] - 1, k
+        if k == len(LESSON_1):
+            break
+        QTest.keyClick(QApplication.focusWidget() or win.canvas, Qt.Key.Key_PageDown)
+        d.session.finish_reveal()
+        _settle()
+    assert sorted(seen) == list(range(1, len(LESSON_1) + 1))
+    # the last step: page down to its end too
+    for _ in range(5):
+        QTest.keyClick(QApplication.focusWidget() or win.canvas, Qt.Key.Key_PageDown)
+        _settle()
+        seen[len(LESSON_1)].append(_seen_text(panel))
+    missing = [k for k, r in seen.items() if not _covers(r, heights[k])]
+    assert missing == [], f"steps whose text was never all on screen: {missing}"
+
+
+def test_presenter_page_up_scrolls_back_before_it_goes_back(nnviz_window):
+    d = nnviz_window.open("lesson-1", step=1)
+    win = d.window
+    _present(d)
+    panel = win.lessons.panel
+    bar = panel.scroll.verticalScrollBar()
+    assert bar.maximum() > 0, "step 1 is longer than a 1024x768 screen"
+    QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
+    _settle()
+    assert d.lesson_step == 1 and bar.value() > 0
+    QTest.keyClick(win.canvas, Qt.Key.Key_PageUp)
+    _settle()
+    assert d.lesson_step == 1 and bar.value() == 0
+    d.go(3)
+    QTest.keyClick(win.canvas, Qt.Key.Key_PageUp)
+    _settle()
+    assert d.lesson_step == 2 and bar.value() == 0  # a step is shown from its top
+
+
+def test_answer_field_has_the_focus_when_a_number_question_opens(nnviz_window):
+    """Presenter mode, PageDown onto the "compute z" step: typing the class's answer and
+    Enter checks it; PageDown from the field still walks the lesson."""
+    z = LESSON_1.step_of("z").number
+    d = nnviz_window.open("lesson-1", step=z - 1)
+    win = d.window
+    _present(d)
+    panel = win.lessons.panel
+    while d.lesson_step < z:
+        QTest.keyClick(QApplication.focusWidget() or win.canvas, Qt.Key.Key_PageDown)
+        d.session.finish_reveal()
+        _settle()
+    assert win.focusWidget() is panel.number
+    QTest.keyClicks(panel.number, "-2")
+    QTest.keyClick(panel.number, Qt.Key.Key_Return)
+    _settle()
+    assert d.session.solved() and d.feedback().startswith("✔")
+    while d.lesson_step == z:
+        QTest.keyClick(panel.number, Qt.Key.Key_PageDown)
+        d.session.finish_reveal()
+        _settle()
+    assert d.lesson_step == z + 1
+    QTest.keyClick(win.focusWidget(), Qt.Key.Key_PageUp)
+    _settle()
+    while d.lesson_step != z:  # (PageUp scrolls a long step back first)
+        QTest.keyClick(win.focusWidget(), Qt.Key.Key_PageUp)
+        _settle()
+    assert win.focusWidget() is panel.number
+
+
+def test_the_next_button_hands_the_focus_to_the_answer_field(nnviz_window):
+    z = LESSON_1.step_of("z").number
+    d = nnviz_window.open("lesson-1", step=z - 1)
+    panel = d.window.lessons.panel
+    panel.next_button.setFocus()
+    QTest.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
+    _settle()
+    assert d.lesson_step == z
+    assert d.window.focusWidget() is panel.number
+
+
+def test_feedback_does_not_move_the_options(nnviz_window):
+    """A wrong answer's feedback appears under the options: a second click at the same
+    place hits the same option (at 1280x800 and in presenter mode at 1024x768)."""
+    step = next(s for s in LESSON_1.steps if isinstance(s.exercise, core.ChoiceExercise))
+    ex = step.exercise
+    wrong = next(k for k, o in enumerate(ex.options) if not o.correct)
+    for presenting in (False, True):
+        d = nnviz_window.open("lesson-1", step=step.number)
+        d.session.reset_step()
+        win = d.window
+        if presenting:
+            _present(d)
+        else:
+            win.resize(1280, 800)
+            _settle()
+        panel = win.lessons.panel
+        bar = panel.scroll.verticalScrollBar() if hasattr(panel, "scroll") else None
+        while bar is not None and panel.scroll_page(1):  # read down to the question
+            _settle()
+        before = [b.mapTo(win, QPoint(0, 0)) for b in panel.option_buttons]
+        panel.option_buttons[wrong].setChecked(True)
+        panel.check()
+        _settle()
+        assert d.feedback().startswith("✘")
+        after = [b.mapTo(win, QPoint(0, 0)) for b in panel.option_buttons]
+        assert after == before, presenting
+        assert _visible_rect(panel.feedback).height() >= panel.feedback.height() - 1
+        win.presenter.leave()
