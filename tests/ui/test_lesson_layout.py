@@ -178,3 +178,34 @@ def test_feedback_does_not_move_the_options(nnviz_window):
         assert after == before, presenting
         assert _visible_rect(panel.feedback).height() >= panel.feedback.height() - 1
         win.presenter.leave()
+
+
+def test_a_lesson_at_1280x800_leaves_the_canvas_room(nnviz_window):
+    """The chain-rule dock under the canvas only on the steps that ask for it, and no
+    caption card repeating the playback bar: the canvas is more than half the window
+    high on the other steps; presenter mode brings the card back (no bar there), and
+    closing the lesson gives the chain-rule dock back."""
+    d = nnviz_window
+    win = d.window
+    win.resize(1280, 800)
+    _settle()
+    chain = win.docks["chainRuleDock"]
+    assert chain.isVisible()
+    overlay = win.features["playback"].caption_overlay
+    d.open("lesson-1")
+    for step in LESSON_1.steps:
+        d.go(step.number)
+        _settle()
+        assert chain.isVisible() == ("chainRule" in step.show), step.number
+        assert win.playback.is_active() and not overlay.isVisible()
+        assert win.canvas.caption_band == 0
+        if "chainRule" not in step.show:
+            assert win.canvas.viewport().height() > 0.5 * win.height(), step.number
+    _present(d)
+    assert overlay.isVisible() and win.canvas.caption_band > 0
+    win.presenter.leave()
+    _settle()
+    assert not overlay.isVisible()
+    win.lessons.close()
+    _settle()
+    assert chain.isVisible() and overlay.isVisible()

@@ -187,6 +187,7 @@ class LessonPanel(QWidget):
         self.feedback.setToolTip("What your answer tells you")
         self.feedback.setTextFormat(Qt.TextFormat.PlainText)
         self.feedback.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.feedback.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         ex.addWidget(self.feedback)
         page.addWidget(self.exercise_box)
         page.addStretch(1)
