@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from nnviz.core import lessons as core
 
@@ -209,3 +209,31 @@ def test_a_lesson_at_1280x800_leaves_the_canvas_room(nnviz_window):
     win.lessons.close()
     _settle()
     assert chain.isVisible() and overlay.isVisible()
+
+
+def test_the_linear_map_panel_wraps_at_1024x768(nnviz_window):
+    """Lesson 1 step 1 (it shows the linear map) on a 1024x768 screen: the panel's text
+    wraps to its width, with no horizontal scroll bar; wide again, W and b sit side by
+    side."""
+    from PySide6.QtWidgets import QScrollArea
+
+    d = nnviz_window
+    win = d.window
+    win.resize(1024, 768)
+    _settle()
+    d.open("lesson-1", step=1)
+    _settle()
+    # the right column as a real 1024x768 screen gives it (QA2: about 320 px)
+    win.resizeDocks([win.docks["linearMapDock"]], [320], Qt.Orientation.Horizontal)
+    _settle()
+    panel = win.findChild(QWidget, "linearMapPanel")
+    scroll = panel.findChild(QScrollArea, "linearMapScroll")
+    assert panel.isVisible() and panel.collapsed is not None
+    bar = scroll.horizontalScrollBar()
+    assert bar.maximum() == 0, f"the text is {bar.maximum()} px wider than the panel"
+    assert panel.text.width() <= scroll.viewport().width()
+    assert "Every activation is linear" in panel.text.text()
+    win.docks["linearMapDock"].setFloating(True)
+    win.docks["linearMapDock"].resize(900, 600)
+    _settle()
+    assert not panel.stacked and bar.maximum() == 0
