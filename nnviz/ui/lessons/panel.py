@@ -313,12 +313,12 @@ class LessonPanel(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        QTimer.singleShot(0, self._reserve_feedback_room)  # once the label has its width
+        QTimer.singleShot(0, self, self._reserve_feedback_room)  # once the label has its width
 
     def _show_feedback(self) -> None:
         """Scroll the feedback into view once laid out (only if it is not in view: at a
         second try the options stay where they were)."""
-        QTimer.singleShot(0, self._ensure_feedback_visible)
+        QTimer.singleShot(0, self, self._ensure_feedback_visible)
 
     def _ensure_feedback_visible(self) -> None:
         if self.feedback.text() and self.feedback.isVisible():
