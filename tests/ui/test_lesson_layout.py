@@ -117,8 +117,9 @@ def test_answer_field_has_the_focus_when_a_number_question_opens(nnviz_window):
     win = d.window
     _present(d)
     panel = win.lessons.panel
+    win.canvas.setFocus()  # the clicker walks from wherever the focus is
     while d.lesson_step < z:
-        QTest.keyClick(QApplication.focusWidget() or win.canvas, Qt.Key.Key_PageDown)
+        QTest.keyClick(win.focusWidget(), Qt.Key.Key_PageDown)
         d.session.finish_reveal()
         _settle()
     assert win.focusWidget() is panel.number
@@ -237,3 +238,24 @@ def test_the_linear_map_panel_wraps_at_1024x768(nnviz_window):
     win.docks["linearMapDock"].resize(900, 600)
     _settle()
     assert not panel.stacked and bar.maximum() == 0
+
+
+def test_page_down_from_a_choice_to_a_choice_keeps_the_keyboard_on_the_options(nnviz_window):
+    """The option that had the focus is rebuilt with the step: the new step's option
+    takes it (not the canvas), so arrows and Enter answer at once."""
+    choices = [s.number for s in LESSON_1.steps if isinstance(s.exercise, core.ChoiceExercise)]
+    d = nnviz_window.open("lesson-1", step=choices[0])
+    panel = d.window.lessons.panel
+    panel.setFocus()
+    _settle()
+    assert d.window.focusWidget() is panel.option_buttons[0]
+    target = LESSON_1.steps[choices[0]].exercise  # the step after: what it asks
+    QTest.keyClick(panel.option_buttons[0], Qt.Key.Key_PageDown)
+    _settle()
+    assert d.lesson_step == choices[0] + 1
+    if target is None:
+        assert d.window.focusWidget() is panel.text
+    elif isinstance(target, core.ChoiceExercise):
+        assert d.window.focusWidget() is panel.option_buttons[0]
+    else:
+        assert d.window.focusWidget() is panel.number

@@ -336,7 +336,21 @@ class LessonPanel(QWidget):
             return checked if checked is not None else self.option_buttons[0]
         return self.text if isinstance(ex, core.ChoiceExercise) else self.number
 
+    #: a step just opened with the keyboard in the panel: its answer takes the focus
+    _want_focus = False
+
+    def _refocus(self) -> None:
+        target = self.focusProxy()
+        if self._want_focus and target is not None and target.isVisible():
+            self.setFocus()
+        self._want_focus = False
+
     def _has_focus_inside(self) -> bool:
+        """Whether the keyboard is in the panel, or the clicker walks the lesson from
+        anywhere (presenter mode): then a new step's answer takes the focus."""
+        presenter = getattr(self.session.window, "presenter", None)
+        if presenter is not None and presenter.active:
+            return True
         w = QApplication.focusWidget()
         return w is not None and (w is self or self.isAncestorOf(w))
 
@@ -382,6 +396,10 @@ class LessonPanel(QWidget):
         self.setFocusProxy(self._focus_target())
         if focused:
             self.setFocus()
+            # new option buttons are shown by their layout a moment later (a hidden
+            # widget takes no focus): once more then
+            self._want_focus = True
+            QTimer.singleShot(0, self, self._refocus)
 
     def _build_exercise(self, ex: core.Exercise | None) -> None:
         for b in self.option_buttons:
