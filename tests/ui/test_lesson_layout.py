@@ -204,12 +204,17 @@ def test_a_lesson_at_1280x800_leaves_the_canvas_room(nnviz_window):
             assert win.canvas.viewport().height() > 0.5 * win.height(), step.number
     _present(d)
     assert overlay.isVisible() and win.canvas.caption_band > 0
+    d.go(2)  # (presenting: a step without the chain rule)
     win.presenter.leave()
     _settle()
     assert not overlay.isVisible()
+    assert not chain.isVisible()  # this step's docks, not those of the step it began at
     win.lessons.close()
     _settle()
-    assert chain.isVisible() and overlay.isVisible()
+    assert chain.isVisible() and overlay.shown_elsewhere is None
+    win.playback.seek(win.playback.last, 1.0)
+    _settle()
+    assert overlay.isVisible()  # the card is back without the lesson
 
 
 def test_the_linear_map_panel_wraps_at_1024x768(nnviz_window):

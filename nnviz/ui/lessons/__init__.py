@@ -134,8 +134,8 @@ class LessonsFeature(QObject):
             overlay.set_shown_elsewhere(getattr(playback, "bar", None) if on else None)
 
     def _show_step_only_docks(self) -> None:
-        """The step-only docks this step does not ask for are hidden (outside presenter
-        mode; there the presenter shows what a step asks for)."""
+        """The step-only docks are shown if this step asks for them, else hidden
+        (outside presenter mode; there the presenter shows what a step asks for)."""
         session, win = self.session, self.window
         presenter = getattr(win, "presenter", None)
         if session is None or (presenter is not None and presenter.active):
@@ -145,8 +145,8 @@ class LessonsFeature(QObject):
         asked = {DOCKS.get(name) for name in session.step.show}
         docks = getattr(win, "docks", {})
         for name in self._step_only:
-            if name in docks and name not in asked:
-                docks[name].hide()
+            if name in docks:
+                docks[name].setVisible(name in asked)
 
     def _on_step_changed(self, _k: int) -> None:
         self._show_step_only_docks()
@@ -246,7 +246,10 @@ def install(window) -> LessonsFeature:
         help_menu.insertMenu(first, menu) if first is not None else help_menu.addMenu(menu)
         menu.aboutToShow.connect(lambda: feature.fill_menu(menu))
         feature.menu = menu
-    presenter.install(window, feature)
+    pres = presenter.install(window, feature)
+    act = pres.actions.get("presenterAction")
+    if act is not None:  # back from presenter mode (its saved layout): this step's docks
+        act.toggled.connect(lambda on: None if on else feature._show_step_only_docks())
     return feature
 
 
