@@ -265,6 +265,9 @@ class LessonPanel(QWidget):
         """Scroll the step's page (text and question) one screen down (``direction`` >
         0) or up, keeping two lines of the last screen in view. False when it is already
         at that end: a clicker's PageDown then goes on to the answer or the next step."""
+        # a step that just opened may not be laid out yet (a quick clicker): lay it
+        # out now, so the range is this step's
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         bar = self.scroll.verticalScrollBar()
         end = bar.maximum() if direction > 0 else bar.minimum()
         if bar.value() == end:
