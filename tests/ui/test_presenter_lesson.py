@@ -162,6 +162,11 @@ def test_plots_and_caption_follow_the_text_scale(nnviz_window, setup):
     if setup == "zoom":
         d.open("lesson-1", step=6)
         _settle(win)
+        # with a lesson open at this size the playback bar says the caption and the
+        # card is not drawn; the card's own text must follow the scale all the same
+        assert not win.canvas.caption_overlay.isVisible()
+        win.canvas.caption_overlay.set_shown_elsewhere(None)
+        _settle(win)
         band = win.canvas.caption_band  # the caption's two lines at 100 %
         textscale.set_factor(2.0)
         win.presenter._refresh_fonts()

@@ -602,8 +602,8 @@ class PlaybackPainter:
         if overlay is not None:  # said in the step caption's line
             if hidden != overlay.shown_hidden and not canvas.vector:
                 QTimer.singleShot(0, overlay.refresh)  # (not while painting: next turn)
-            if not overlay.note_in_corner or not overlay.isVisible():
-                return
+            if not overlay.note_in_corner and overlay.isVisible():
+                return  # (the caption's line says it)
         if hidden:  # no caption (a bare painter): in the corner kept free for it
             note = f"{hidden} label{'s' if hidden > 1 else ''} hidden: zoom in"
             w, h = label_size(note, MIN_TEXT_PX + 3, False)

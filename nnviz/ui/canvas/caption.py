@@ -41,6 +41,9 @@ class CaptionOverlay(QLabel):
         self.shown_hidden = 0
         #: the note did not fit in the caption's box: the canvas writes it in its corner
         self.note_in_corner = False
+        #: a widget that already shows the caption (the playback bar): while it is
+        #: visible the card is not drawn and keeps no band (the canvas has the room)
+        self.shown_elsewhere = None
         controller.step_changed.connect(self.refresh)  # the caption is per step
         controller.playing_changed.connect(lambda _p: self.refresh())
         if theme_changed is not None:
@@ -49,9 +52,36 @@ class CaptionOverlay(QLabel):
         self.refresh()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide):
             self.refresh()
         return False
+
+    def set_shown_elsewhere(self, widget) -> None:
+        """Draw no card while ``widget`` (showing the same caption) is visible; None:
+        the card again. (A lesson at a laptop's size: the playback bar says it.)"""
+        old = self.shown_elsewhere
+        if old is widget:
+            return
+        if old is not None:
+            old.removeEventFilter(self)
+        self.shown_elsewhere = widget
+        if widget is not None:
+            widget.installEventFilter(self)  # shown / hidden (presenter mode): follow it
+        self._key = None
+        self.refresh()
+
+    def said_elsewhere(self) -> bool:
+        w = self.shown_elsewhere
+        try:
+            return w is not None and w.isVisible()
+        except RuntimeError:  # (deleted with its window)
+            return False
+
+    def _drop_band(self) -> None:
+        if getattr(self._canvas, "caption_band", 0):
+            self._canvas.caption_band = 0
+            if getattr(self._canvas, "_fitted", False):
+                self._canvas.fit()
 
     def note(self) -> str:
         """The canvas's "N labels hidden: zoom in", said in the caption line."""
@@ -71,6 +101,12 @@ class CaptionOverlay(QLabel):
         c = self._controller
         if not c.is_active():
             self.hide()
+            return
+        if self.said_elsewhere():
+            self.hide()
+            self._key = None
+            self.note_in_corner = True  # the canvas writes "N labels hidden" itself
+            self._drop_band()
             return
         th = themes.current()
         note = self.note()

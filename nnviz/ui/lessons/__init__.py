@@ -18,6 +18,11 @@ from nnviz.core import lessons as core
 
 #: the lesson dock's width at first
 LESSON_DOCK_WIDTH = 380
+#: docks shown with a lesson only on the steps whose ``show`` names them (they take
+#: the canvas's room: the chain-rule panel sits under it)
+STEP_ONLY_DOCKS = ("chainRuleDock",)
+#: the right column's width while a lesson is open (its panels wrap to it)
+LESSON_RIGHT_WIDTH = 300
 
 
 class LessonsFeature(QObject):
@@ -30,6 +35,9 @@ class LessonsFeature(QObject):
         self.session = None
         self.panel = None
         self.dock: QDockWidget | None = None
+        #: docks a lesson shows only on the steps that ask for them -> shown before it
+        self._step_only: dict[str, bool] = {}
+        self._right_width: tuple[QDockWidget, int] | None = None
 
     # -------------------------------------------------------------- opening
     def open(self, lesson: core.Lesson | str | Path, step: int | None = None) -> bool:
@@ -77,6 +85,7 @@ class LessonsFeature(QObject):
         self.dock.show()
         self.dock.raise_()
         win.resizeDocks([self.dock], [LESSON_DOCK_WIDTH], Qt.Orientation.Horizontal)
+        self._give_canvas_room(True)
         self.session.go(self.session.index if step is None else step)
         self.panel.setFocus()
         self._sync()
@@ -86,7 +95,61 @@ class LessonsFeature(QObject):
             presenter.enter(full_screen=win.isFullScreen())
         return True
 
+    def _give_canvas_room(self, on: bool) -> None:
+        """A lesson open (``on``): the canvas gets the room a laptop's screen has. The
+        chain-rule dock under it is shown only on the steps that ask for it, and the
+        caption card is not drawn while the playback bar shows the same caption.
+        Closed: both as they were."""
+        win = self.window
+        docks = getattr(win, "docks", {})
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        if on and not self._step_only:
+            self._step_only = {
+                name: docks[name].isVisibleTo(win) for name in STEP_ONLY_DOCKS if name in docks
+            }
+            column = [
+                d
+                for d in docks.values()
+                if d.isVisibleTo(win) and not d.isFloating() and win.dockWidgetArea(d) == right
+            ]
+            narrow = max([LESSON_RIGHT_WIDTH, *(_least_width(d) for d in column)])
+            if column and column[0].width() > narrow:
+                # the right column gives the canvas the width the lesson's text took
+                # (no narrower than its panels need: no horizontal scroll bar)
+                self._right_width = (column[0], column[0].width())
+                win.resizeDocks([column[0]], [narrow], Qt.Orientation.Horizontal)
+        elif not on:
+            for name, shown in self._step_only.items():
+                if name in docks and shown:
+                    docks[name].show()
+            self._step_only = {}
+            if self._right_width is not None:
+                dock, width = self._right_width
+                self._right_width = None
+                if dock.isVisibleTo(win):
+                    win.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        playback = getattr(win, "features", {}).get("playback")
+        overlay = getattr(playback, "caption_overlay", None)
+        if overlay is not None and hasattr(overlay, "set_shown_elsewhere"):
+            overlay.set_shown_elsewhere(getattr(playback, "bar", None) if on else None)
+
+    def _show_step_only_docks(self) -> None:
+        """The step-only docks are shown if this step asks for them, else hidden
+        (outside presenter mode; there the presenter shows what a step asks for)."""
+        session, win = self.session, self.window
+        presenter = getattr(win, "presenter", None)
+        if session is None or (presenter is not None and presenter.active):
+            return
+        from nnviz.ui.lessons.session import DOCKS
+
+        asked = {DOCKS.get(name) for name in session.step.show}
+        docks = getattr(win, "docks", {})
+        for name in self._step_only:
+            if name in docks:
+                docks[name].setVisible(name in asked)
+
     def _on_step_changed(self, _k: int) -> None:
+        self._show_step_only_docks()
         presenter = getattr(self.window, "presenter", None)
         if presenter is not None and presenter.active:  # a new step's text: keep the share
             from PySide6.QtCore import QTimer
@@ -113,6 +176,7 @@ class LessonsFeature(QObject):
         self.session = self.panel = None
         if self.dock is not None:
             self.dock.hide()
+        self._give_canvas_room(False)
         self._sync()
 
     def _sync(self) -> None:
@@ -144,6 +208,20 @@ class LessonsFeature(QObject):
             menu.addAction(close)
 
 
+def _least_width(dock: QDockWidget) -> int:
+    """The width ``dock``'s panel needs without a horizontal scroll bar."""
+    from PySide6.QtWidgets import QScrollArea
+
+    w = dock.widget()
+    if w is None:
+        return 0
+    extra = 0
+    if isinstance(w, QScrollArea) and w.widget() is not None:
+        extra = 2 * w.frameWidth() + w.verticalScrollBar().sizeHint().width()
+        w = w.widget()
+    return max(w.minimumSizeHint().width(), w.minimumWidth()) + extra + 4
+
+
 def install(window) -> LessonsFeature:
     """Help ▸ Lessons, the lesson dock (when a lesson opens) and presenter mode."""
     from nnviz.ui.lessons import presenter
@@ -168,7 +246,10 @@ def install(window) -> LessonsFeature:
         help_menu.insertMenu(first, menu) if first is not None else help_menu.addMenu(menu)
         menu.aboutToShow.connect(lambda: feature.fill_menu(menu))
         feature.menu = menu
-    presenter.install(window, feature)
+    pres = presenter.install(window, feature)
+    act = pres.actions.get("presenterAction")
+    if act is not None:  # back from presenter mode (its saved layout): this step's docks
+        act.toggled.connect(lambda on: None if on else feature._show_step_only_docks())
     return feature
 
 

@@ -9,8 +9,10 @@ so a presenter's clicker walks the lesson (elsewhere they step the playback).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeySequence
+import math
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSizePolicy,
     QTextBrowser,
     QVBoxLayout,
@@ -147,13 +150,30 @@ class LessonPanel(QWidget):
         row.addWidget(self.progress, 1)
         lay.addLayout(row)
 
+        # the step's text and its question read as one page that scrolls as a whole: an
+        # answer's feedback is added below the options (nothing above it moves), and the
+        # text never shrinks to make room for it (it is as tall as it is long)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("lessonScroll")
+        self.scroll.setToolTip("")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page = QWidget()
+        self.page.setObjectName("lessonPage")
+        page = QVBoxLayout(self.page)
+        page.setContentsMargins(0, 0, 0, 0)
         self.text = LessonText()  # pictures and links read by the safe-file rules
         self.text.setObjectName("lessonText")
         self.text.setToolTip("The step's text (PageDown / PageUp: next / previous step)")
         self.text.setOpenExternalLinks(True)
         self.text.setFrameShape(QTextBrowser.Shape.NoFrame)
-        self.text.setMinimumHeight(80)
-        lay.addWidget(self.text, 3)
+        self.text.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.text.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.text.document().documentLayout().documentSizeChanged.connect(self._fit_text_height)
+        page.addWidget(self.text)
+        lay.addWidget(self.scroll, 1)
 
         self.exercise_box = QGroupBox("Your turn")
         self.exercise_box.setObjectName("lessonExercise")
@@ -190,8 +210,11 @@ class LessonPanel(QWidget):
         self.feedback.setToolTip("What your answer tells you")
         self.feedback.setTextFormat(Qt.TextFormat.PlainText)
         self.feedback.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.feedback.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         ex.addWidget(self.feedback)
-        lay.addWidget(self.exercise_box, 0)
+        page.addWidget(self.exercise_box)
+        page.addStretch(1)
+        self.scroll.setWidget(self.page)
 
         nav = QHBoxLayout()
         self.previous_button = QPushButton("◀ Previous")
@@ -233,19 +256,14 @@ class LessonPanel(QWidget):
         self.session.next()
 
     def present_next(self) -> None:
-        """A clicker's "next" while presenting: first the rest of a step's text that did
-        not fit (a page at a time), then each of the step's panels that are tabs, then
+        """A clicker's "next" while presenting: first the rest of the step's page that did
+        not fit (a screen at a time), then each of the step's panels that are tabs, then
         an unanswered question's answer (played on to its reveal), then, on the next
-        press, the next step (once the answer is out, the text is not scrolled again:
-        the answer box made it shorter)."""
+        press, the next step."""
+        if self.scroll_page(1):
+            return
         s = self.session
         answered = s.exercise is not None and (s.solved() or s.index in s.revealed)
-        bar = self.text.verticalScrollBar()
-        if not answered and bar.isVisible() and bar.value() < bar.maximum():  # more to read
-            bar.setValue(
-                min(bar.value() + max(bar.pageStep() - 2 * bar.singleStep(), 1), bar.maximum())
-            )
-            return
         presenter = getattr(s.window, "presenter", None)
         if not answered and presenter is not None and presenter.next_step_panel():
             return  # the step's next panel (a tab under the canvas) to the front
@@ -253,6 +271,12 @@ class LessonPanel(QWidget):
             s.show_answer()
         else:
             self.go_next()
+
+    def present_previous(self) -> None:
+        """A clicker's "previous" while presenting: back up the step's page, then the
+        previous step (shown from its top)."""
+        if not self.scroll_page(-1):
+            self.go_previous()
 
     def go_previous(self) -> None:
         self.session.finish_reveal()
@@ -263,6 +287,103 @@ class LessonPanel(QWidget):
 
     def restart(self) -> None:
         self.session.restart()
+
+    # ------------------------------------------------------------- the page
+    def scroll_page(self, direction: int) -> bool:
+        """Scroll the step's page (text and question) one screen down (``direction`` >
+        0) or up, keeping two lines of the last screen in view. False when it is already
+        at that end: a clicker's PageDown then goes on to the answer or the next step."""
+        # a step that just opened may not be laid out yet (a quick clicker): lay it
+        # out now, so the range is this step's
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        bar = self.scroll.verticalScrollBar()
+        end = bar.maximum() if direction > 0 else bar.minimum()
+        if bar.value() == end:
+            return False
+        overlap = 2 * self.text.fontMetrics().lineSpacing()
+        step = max(bar.pageStep() - overlap, bar.singleStep(), 1)
+        bar.setValue(bar.value() + step if direction > 0 else bar.value() - step)
+        return True
+
+    def _fit_text_height(self, *_args) -> None:
+        """The text is as tall as its document at the panel's width (the page scrolls)."""
+        m = self.text.contentsMargins()
+        h = math.ceil(self.text.document().size().height()) + m.top() + m.bottom()
+        if h != self.text.height():
+            self.text.setFixedHeight(h)
+
+    def _feedback_texts(self, ex: core.Exercise) -> list[str]:
+        """Every feedback this question can give (as the label writes it)."""
+        out = ["▶ " + self.answer_text(ex), "✘ Choose one of the answers first."]
+        if isinstance(ex, core.ChoiceExercise):
+            answers: list[object] = list(range(len(ex.options)))
+        else:
+            answers = [ex.answer, ex.answer + 1000.0, "0.000000", *(m.value for m in ex.mistakes)]
+        for value in answers:
+            fb = core.check_answer(ex, value)
+            out.append(("✔ " if fb.correct else "✘ ") + fb.message)
+        return out
+
+    def _reserve_feedback_room(self) -> None:
+        """The feedback's room is kept free under the options from the start (as tall
+        as its longest text at this width): when it appears nothing moves."""
+        ex = self.session.exercise
+        width = self.feedback.width()
+        if ex is None or width <= 0:
+            return
+        f = self.feedback.font()
+        f.setBold(True)
+        fm = QFontMetrics(f)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        tallest = max(
+            fm.boundingRect(0, 0, width, 100000, flags, t).height()
+            for t in self._feedback_texts(ex)
+        )
+        if self.feedback.minimumHeight() != tallest:
+            self.feedback.setMinimumHeight(tallest)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._reserve_feedback_room)  # once the label has its width
+
+    def _show_feedback(self) -> None:
+        """Scroll the feedback into view once laid out (only if it is not in view: at a
+        second try the options stay where they were)."""
+        QTimer.singleShot(0, self, self._ensure_feedback_visible)
+
+    def _ensure_feedback_visible(self) -> None:
+        if self.feedback.text() and self.feedback.isVisible():
+            self.scroll.ensureWidgetVisible(self.feedback, 0, 4)
+
+    def _focus_target(self) -> QWidget:
+        """Where the keyboard goes on this step: the answer field of a number question
+        (type the answer, Enter), the chosen or first option of a choice (arrows,
+        Enter), else the text (PageDown / PageUp walk the lesson from any of them)."""
+        ex = self.session.exercise
+        if ex is None:
+            return self.text
+        if isinstance(ex, core.ChoiceExercise) and self.option_buttons:
+            checked = self.option_group.checkedButton()
+            return checked if checked is not None else self.option_buttons[0]
+        return self.text if isinstance(ex, core.ChoiceExercise) else self.number
+
+    #: a step just opened with the keyboard in the panel: its answer takes the focus
+    _want_focus = False
+
+    def _refocus(self) -> None:
+        target = self.focusProxy()
+        if self._want_focus and target is not None and target.isVisible():
+            self.setFocus()
+        self._want_focus = False
+
+    def _has_focus_inside(self) -> bool:
+        """Whether the keyboard is in the panel, or the clicker walks the lesson from
+        anywhere (presenter mode): then a new step's answer takes the focus."""
+        presenter = getattr(self.session.window, "presenter", None)
+        if presenter is not None and presenter.active:
+            return True
+        w = QApplication.focusWidget()
+        return w is not None and (w is self or self.isAncestorOf(w))
 
     def check(self) -> None:
         """Check what is entered (the field's text, or the chosen option)."""
@@ -280,6 +401,7 @@ class LessonPanel(QWidget):
 
     # ------------------------------------------------------------- showing
     def refresh(self, _k=None) -> None:
+        focused = self._has_focus_inside()
         s = self.session
         lesson, k = s.lesson, s.index
         step = lesson.steps[k]
@@ -295,14 +417,20 @@ class LessonPanel(QWidget):
             self.text.setSearchPaths([str(lesson.path.parent)])
         intro = f"{lesson.intro}\n\n---\n\n" if k == 0 and lesson.intro else ""
         self.text.setMarkdown(f"{intro}## {step.title}\n\n{step.text}")
-        focus = QApplication.focusWidget()
-        had_focus = focus is not None and (focus is self or self.isAncestorOf(focus))
         self._build_exercise(step.exercise)
-        if had_focus and _k is not None:  # walked by keyboard: straight to the answer
-            self.focus_answer()
         self.previous_button.setEnabled(k > 0)
         self.next_button.setEnabled(k < len(lesson) - 1)
         self.reset_button.setEnabled(step.exercise is not None)
+        self.scroll.verticalScrollBar().setValue(0)  # a new step is read from its top
+        # the panel's focus goes to the step's answer (the window, the presenter and
+        # open() focus the panel); it moves there now if the focus was in the panel
+        self.setFocusProxy(self._focus_target())
+        if focused:
+            self.setFocus()
+            # new option buttons are shown by their layout a moment later (a hidden
+            # widget takes no focus): once more then
+            self._want_focus = True
+            QTimer.singleShot(0, self, self._refocus)
 
     def _build_exercise(self, ex: core.Exercise | None) -> None:
         for b in self.option_buttons:
@@ -352,18 +480,7 @@ class LessonPanel(QWidget):
             self._on_answer_shown()
         else:
             self._set_feedback("", None)
-
-    def focus_answer(self) -> None:
-        """The keyboard focus on the step's answer (the field, or the chosen or first
-        option), else on the panel; PageDown / PageUp keep walking from there."""
-        ex = self.session.exercise
-        if ex is None:
-            self.setFocus()
-        elif isinstance(ex, core.ChoiceExercise) and self.option_buttons:
-            k = max(self.option_group.checkedId(), 0)
-            self.option_buttons[k].setFocus()
-        else:
-            self.number.setFocus()
+        self._reserve_feedback_room()
 
     def choose(self, k: int) -> bool:
         """Choose option ``k`` (0-based) of a multiple-choice question (digit keys 1-9
@@ -395,9 +512,11 @@ class LessonPanel(QWidget):
             self.option_buttons[ex.answer].setChecked(True)
         self.feedback.setText("▶ " + self.answer_text(ex))
         self.feedback.setStyleSheet("font-weight: bold;")
+        self._show_feedback()
 
     def _on_answered(self, fb: core.Feedback) -> None:
         self._set_feedback(fb.message, fb.correct if fb.valid else False)
+        self._show_feedback()
         self.step_label.setText(self.step_label.text().split(" · ")[0] + self._answered_suffix())
 
     def _answered_suffix(self) -> str:

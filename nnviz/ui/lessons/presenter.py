@@ -143,7 +143,7 @@ class _ClickerKeys(QObject):
             return False
         if not isinstance(obj, QWidget) or obj.window() is not pres.window:
             return False
-        return page_keys(event, panel.present_next, panel.go_previous)
+        return page_keys(event, panel.present_next, panel.present_previous)
 
 
 class Presenter(QObject):

@@ -86,8 +86,37 @@ class LinearMapPanel(QWidget):
         if self.collapsed is None:
             self.mapped, self.matches = None, None
             self.text.setText(self._nonlinear_text())
-        else:
+            return
+        self.stacked = False
+        self.text.setText(self._collapsed_text(*self.collapsed))
+        if self.text.minimumSizeHint().width() > self._room():
+            self.stacked = True  # narrow: b under W, the text wraps to the panel
             self.text.setText(self._collapsed_text(*self.collapsed))
+
+    #: W and b one above the other (a narrow panel), not side by side
+    stacked = False
+
+    def _room(self) -> int:
+        """The width the text has without a horizontal scroll bar."""
+        scroll = self.findChild(QScrollArea, "linearMapScroll")
+        bar = scroll.verticalScrollBar()
+        return scroll.viewport().width() + (bar.width() if bar.isVisible() else 0) - 20
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width() and self.collapsed is not None:
+            self.refresh()  # side by side or stacked, for the new width
+
+    def _matrices(self, W: np.ndarray, b: np.ndarray) -> str:
+        """W and b side by side, or b under W when the panel is narrow."""
+        between = "</tr><tr>" if self.stacked else "<td width='16'></td>"
+        return (
+            "<table cellspacing='8'><tr>"
+            + self._matrix(W, "W")
+            + between
+            + self._matrix(b[:, None], "b")
+            + "</tr></table>"
+        )
 
     def _num(self, v: float) -> str:
         t = theme.current()
@@ -153,12 +182,8 @@ class LinearMapPanel(QWidget):
             "<b>one</b> linear map:</p>"
             f"<p style='{_fs(17)}'>&nbsp;&nbsp;y = W·x + b, &nbsp; W = {_product(L)}, "
             f"&nbsp; b = {_bias(L)}</p>"
-            "<table cellspacing='8'><tr>"
-            + self._matrix(W, "W")
-            + "<td width='16'></td>"
-            + self._matrix(b[:, None], "b")
-            + "</tr></table>"
-            "<p>Check on the current input x = "
+            + self._matrices(W, b)
+            + "<p>Check on the current input x = "
             + self._vector(x)
             + ":<br>&nbsp;&nbsp;W·x + b = "
             + self._vector(mapped)
