@@ -35,6 +35,7 @@ from nnviz.core.steps import StepKind
 from nnviz.core.timeline import Frame, Step
 from nnviz.core.updates import formula
 from nnviz.ui import theme as themes
+from nnviz.ui.panels.shown import RefreshWhenShown
 
 #: in "no selection" mode, at most this many neurons or edges are written out
 MAX_ITEMS = 6
@@ -350,8 +351,30 @@ def check_key(selection) -> Address | None:
     return None if selection is None else selection.address()
 
 
-class ChainRulePanel(QWidget):
-    """``ChainRulePanel(document, controller)``; ``controller`` may be None (no playback)."""
+class _ChainText(QTextBrowser):
+    """The panel's text. A panel hidden behind another tab waits to write it; reading
+    it brings the text up to date first."""
+
+    def __init__(self, panel: ChainRulePanel) -> None:
+        super().__init__(panel)
+        self._panel = panel
+
+    def toPlainText(self) -> str:  # noqa: N802 - Qt's name
+        self._panel.catch_up()
+        return super().toPlainText()
+
+    def toHtml(self) -> str:  # noqa: N802 - Qt's name
+        self._panel.catch_up()
+        return super().toHtml()
+
+
+class ChainRulePanel(RefreshWhenShown, QWidget):
+    """``ChainRulePanel(document, controller)``; ``controller`` may be None (no playback).
+
+    A panel hidden in its window (a dock tab behind another) only notes that it is
+    stale and writes its text when shown; the text is set only when it changed (an
+    epoch of training that moves no shown digit costs no layout and no repaint).
+    """
 
     def __init__(self, document, controller=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -364,8 +387,9 @@ class ChainRulePanel(QWidget):
         self._rendered: tuple | None = None
         self._pt = DEFAULT_PT
         self._plain = ""
+        self._html: str | None = None
 
-        self.text = QTextBrowser(self)
+        self.text = _ChainText(self)
         self.text.setObjectName("chainRuleText")
         self.text.setToolTip(
             "Each line is the chain rule with this sample's numbers; the highlighted line "
@@ -473,10 +497,12 @@ class ChainRulePanel(QWidget):
             dock.show()
         if dock is not None:
             dock.raise_()
+        self.catch_up()
         self.text.scrollToAnchor(CHECK_ANCHOR)
 
     def check_in_view(self) -> bool:
         """Whether the check's heading is inside the visible part of the text."""
+        self.catch_up()
         doc = self.text.document()
         block = doc.find(CHECK_TITLE.upper())
         if block.isNull():
@@ -519,12 +545,20 @@ class ChainRulePanel(QWidget):
 
     def plain_text(self) -> str:
         """The panel's text without markup (what a test reads)."""
+        self.catch_up()
         return self._plain
 
-    def refresh(self) -> None:
+    def catch_up(self) -> None:
+        """Write the text now if the panel waited while hidden."""
+        if self._stale:
+            self.refresh(force=True)
+
+    def refresh(self, force: bool = False) -> None:
+        self._update_check_enabled()  # the menu's action too: never waits
+        if self._skip_while_hidden(force):  # a tab behind another: catch up when shown
+            return
         c = self.controller
         self._rendered = (c.step, c.is_active(), c.plan.granularity) if c is not None else None
-        self._update_check_enabled()
         title, sections = self.sections()
         check = self._check_lines()
         if check:
@@ -532,7 +566,10 @@ class ChainRulePanel(QWidget):
         # the canvas and the bar show the step's caption; with nothing selected it is the title
         caption = ""
         self._plain = _plain(caption, title, sections)
-        self.text.setHtml(_html(caption, title, sections, self._pt))
+        text = _html(caption, title, sections, self._pt)
+        if text != self._html:  # the same text again would lay it out and repaint it
+            self._html = text
+            self.text.setHtml(text)
 
 
 def _plain(caption: str, title: str, sections: list[Section]) -> str:
