@@ -7,6 +7,7 @@ that follow the weights redraw once per frame.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from nnviz.core import examples
@@ -99,3 +100,84 @@ def test_the_chain_rule_never_sets_the_same_text_twice(qtbot, window):
     w = float(doc.network.layers[0].W[0, 0])
     doc.set_weight(1, 0, 0, w + 0.5)
     assert len(calls) == 2 and panel.text.toPlainText() == _fresh_text(window)
+
+
+# ------------------------------------------------------------------ the training plots
+def _marker(plot):
+    x, y = plot.sample_marker.getData()
+    return [(float(a), float(b)) for a, b in zip(x, y)]
+
+
+def test_the_sample_marker_follows_the_sample_and_is_not_set_again_while_training(qtbot, window):
+    f = window.training
+    f.set_visible(True)
+    ctrl, plot = f.controller, f.boundary
+    tr = ctrl.trainer
+    k = int(tr.train_index[5])
+    assert ctrl.select_point(k)
+    plot.refresh(force=True)
+    assert _marker(plot) == [tuple(map(float, tr.data.points[k]))]
+    calls = []
+    real = plot.sample_marker.setData
+    plot.sample_marker.setData = lambda *a, **kw: (calls.append(a), real(*a, **kw))
+    for _ in range(3):
+        ctrl.epoch_once()
+        plot.refresh(force=True)
+    assert calls == []  # the point did not move
+    for _ in range(4):  # the three epochs, the sample
+        window.document.undo_stack.undo()
+    plot.refresh(force=True)
+    want = [] if ctrl.sample_point is None else [tuple(map(float, ctrl.sample_point))]
+    assert _marker(plot) == want and want != [tuple(map(float, tr.data.points[k]))]
+
+
+def test_history_columns_read_only_the_new_epochs_and_start_again_after_a_reset():
+    from nnviz.core.training import EpochStats
+    from nnviz.ui.training.plots import HistoryColumns
+
+    def stats(e, test=True):
+        return EpochStats(e, 1.0 / e, 2.0 / e if test else None, 0.5, None)
+
+    def fresh(hist):
+        return HistoryColumns().read(hist)
+
+    def same(a, b):
+        return all(np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b))
+
+    cols = HistoryColumns()
+    hist = [stats(1), stats(2)]
+    assert same(cols.read(hist), fresh(hist))
+    hist += [stats(3, test=False), stats(4)]
+    got = cols.read(hist)
+    assert same(got, fresh(hist)) and got[0].tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert np.isnan(got[2][2]) and np.isnan(got[4]).all()
+    assert cols.read(hist) is got  # nothing new: the same arrays
+    hist[:] = [stats(7)]  # the same list, shorter (a reset in place)
+    assert same(cols.read(hist), fresh(hist))
+    other = [stats(1), stats(2), stats(9)]  # another trainer's history, longer
+    assert same(cols.read(other), fresh(other))
+    other[-1] = stats(5)  # the last record replaced (a history only grows): read it all
+    other.append(stats(10))
+    assert same(cols.read(other), fresh(other))
+    assert same(cols.read([]), fresh([])) and cols.read([])[0].size == 0
+
+
+def test_a_long_run_draws_each_loss_curve_at_a_few_points_per_pixel_with_its_extremes(window):
+    from nnviz.ui.training.plots import SAMPLES_PER_PIXEL, LossPlot
+
+    f = window.training
+    f.set_visible(True)
+    ctrl = f.controller
+    ctrl.run_slice(0, 3000, budget=1e9)
+    ctrl.shown.emit()
+    lp = window.findChild(LossPlot)
+    lp.refresh(force=True)
+    curve = lp.train_curve
+    x, y = curve.getData()  # what is drawn
+    xs, ys = curve.xData, curve.yData  # every epoch
+    width = lp.item.getViewBox().width()
+    assert len(xs) == 3000
+    assert len(x) <= 2 * SAMPLES_PER_PIXEL * width + 4 < len(xs)
+    # the peaks are kept: the drawn line spans the same losses
+    assert float(np.nanmin(y)) == float(np.nanmin(ys))
+    assert float(np.nanmax(y)) == float(np.nanmax(ys))
