@@ -181,3 +181,44 @@ def test_a_long_run_draws_each_loss_curve_at_a_few_points_per_pixel_with_its_ext
     # the peaks are kept: the drawn line spans the same losses
     assert float(np.nanmin(y)) == float(np.nanmin(ys))
     assert float(np.nanmax(y)) == float(np.nanmax(ys))
+
+
+# ------------------------------------------------------------------ the canvas
+def _pixels(image) -> np.ndarray:
+    image = image.convertToFormat(image.Format.Format_ARGB32)
+    b = np.frombuffer(image.constBits(), np.uint8)
+    rows = b.reshape(image.height(), image.bytesPerLine() // 4, 4)
+    return rows[:, : image.width()].astype(int)
+
+
+def test_the_legend_is_made_once_and_looks_as_drawn_directly(qtbot, window):
+    canvas = window.canvas
+    window.training.set_visible(True)
+    cached = _pixels(canvas.viewport().grab().toImage())
+    made = canvas.legend_renders
+    assert made >= 1
+    for _ in range(3):  # training frames: the legend's look does not change
+        window.training.controller.epoch_once()
+        canvas.viewport().grab()
+    assert canvas.legend_renders == made
+    cached = _pixels(canvas.viewport().grab().toImage())
+
+    def direct(p):  # the legend drawn as shapes and text, as for vector output
+        p.save()
+        p.resetTransform()
+        canvas._draw_legend(p)
+        p.restore()
+
+    canvas.paint_legend = direct
+    canvas.viewport().update()
+    drawn = _pixels(canvas.viewport().grab().toImage())
+    box = canvas.legend_layout()[0]
+    assert box.width() > 50
+    # the same picture, up to the rounding of compositing it in two steps
+    assert np.abs(cached - drawn).max() <= 2
+    del canvas.paint_legend
+    # a new theme, a new size: made again
+    window.resize(1100, 760)
+    qtbot.waitUntil(lambda: canvas.viewport().width() < 900)
+    canvas.viewport().grab()
+    assert canvas.legend_renders > made
