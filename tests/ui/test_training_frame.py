@@ -51,6 +51,14 @@ def _fresh_text(window) -> str:
         fresh.deleteLater()
 
 
+def _fresh_html(window) -> str:
+    fresh = ChainRulePanel(window.document, window.playback)
+    try:
+        return fresh.text.toHtml()
+    finally:
+        fresh.deleteLater()
+
+
 def test_a_hidden_chain_rule_waits_and_is_current_when_shown(qtbot, window):
     panel = window.features["chain_rule"].panel
     docks = window.docks
@@ -99,7 +107,11 @@ def test_the_chain_rule_never_sets_the_same_text_twice(qtbot, window):
     assert len(calls) == 1  # the same text: not set again
     w = float(doc.network.layers[0].W[0, 0])
     doc.set_weight(1, 0, 0, w + 0.5)
-    assert len(calls) == 2 and panel.text.toPlainText() == _fresh_text(window)
+    # only numbers changed: the changed lines are written into the shown page
+    assert len(calls) == 1 and panel.text.toPlainText() == _fresh_text(window)
+    assert panel.text.toHtml() == _fresh_html(window)
+    doc.select(Selection.of_edge(1, 0, 1))  # another page: written whole
+    assert len(calls) == 2 and panel.text.toHtml() == _fresh_html(window)
 
 
 # ------------------------------------------------------------------ the training plots
@@ -222,3 +234,24 @@ def test_the_legend_is_made_once_and_looks_as_drawn_directly(qtbot, window):
     qtbot.waitUntil(lambda: canvas.viewport().width() < 900)
     canvas.viewport().grab()
     assert canvas.legend_renders > made
+
+
+def test_a_patched_chain_rule_page_is_the_page_written_whole_at_every_step(qtbot, window):
+    """Numbers written into the shown page (playback steps with active and future lines,
+    a selected neuron, an edge, no selection) give what setHtml of the page gives."""
+    panel = window.features["chain_rule"].panel
+    calls = _count_set_html(panel)
+    doc, c = window.document, window.playback
+    checked = 0
+    for sel in (None, Selection.of_neuron(1, 0), Selection.of_edge(2, 0, 1)):
+        doc.select(sel)
+        for step in range(0, c.last + 1, 2):
+            c.seek(step, 1.0)
+            for delta in (0.25, -0.5):
+                w = float(doc.network.layers[0].W[0, 1])
+                doc.set_weight(1, 0, 1, w + delta)
+                assert panel.text.toHtml() == _fresh_html(window), (sel, step, delta)
+                checked += 1
+    assert checked > 20
+    written = len(calls)
+    assert 0 < written < checked  # most edits only patched numbers in

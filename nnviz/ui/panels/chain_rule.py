@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -388,6 +388,7 @@ class ChainRulePanel(RefreshWhenShown, QWidget):
         self._pt = DEFAULT_PT
         self._plain = ""
         self._html: str | None = None
+        self._shown: tuple | None = None  # (caption, title, sections) of the shown text
 
         self.text = _ChainText(self)
         self.text.setObjectName("chainRuleText")
@@ -396,6 +397,7 @@ class ChainRulePanel(RefreshWhenShown, QWidget):
             "is the step shown on the canvas"
         )
         self.text.setOpenLinks(False)
+        self.text.document().setUndoRedoEnabled(False)  # lines are patched in place
         self.text.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.text.setMinimumHeight(120)
 
@@ -567,9 +569,42 @@ class ChainRulePanel(RefreshWhenShown, QWidget):
         caption = ""
         self._plain = _plain(caption, title, sections)
         text = _html(caption, title, sections, self._pt)
-        if text != self._html:  # the same text again would lay it out and repaint it
-            self._html = text
+        if text == self._html:  # the same text again would lay it out and repaint it
+            return
+        # the page without the lines' texts: where it is the same, only texts changed
+        blank = [Section(x.title, tuple(Line("", ln.state) for ln in x.lines)) for x in sections]
+        skeleton = _html(caption, title, blank, self._pt)
+        shown = self._shown
+        self._html = text
+        self._shown = (skeleton, sections)
+        if not (shown is not None and shown[0] == skeleton and self._patch(shown[1], sections)):
             self.text.setHtml(text)
+
+    def _patch(self, old: list[Section], new: list[Section]) -> bool:
+        """Write the lines whose text changed into the shown document (the rest of the
+        page is the same): a training frame changes a few numbers, and each line is one
+        table cell, so the document lays out and repaints those cells only (setHtml laid
+        out and repainted all of it, with its scroll bars: ~1-2 ms a frame). False (the
+        page is then written whole) when a line is not found as shown."""
+        doc = self.text.document()
+        at = QTextCursor(doc)
+        for a, b in zip(old, new):
+            for x, y in zip(a.lines, b.lines):
+                # the cell as _html writes it: a marker before the active line's text,
+                # a note after a future one's
+                before = "▶ " if x.state == "active" else ""
+                after = " (not yet)" if x.state == "future" else ""
+                found = doc.find(x.text, at, QTextDocument.FindFlag.FindCaseSensitively)
+                if (
+                    found.isNull()
+                    or found.block().text() != before + x.text + after
+                    or found.selectionStart() - found.block().position() != len(before)
+                ):
+                    return False  # not the whole line as shown (HTML folds runs of spaces)
+                if y.text != x.text:
+                    found.insertText(y.text)  # in the format of the text it replaces
+                at = found
+        return True
 
 
 def _plain(caption: str, title: str, sections: list[Section]) -> str:
