@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from nnviz.core import examples
 from nnviz.ui.document import Document, Selection
@@ -255,3 +256,41 @@ def test_a_patched_chain_rule_page_is_the_page_written_whole_at_every_step(qtbot
     assert checked > 20
     written = len(calls)
     assert 0 < written < checked  # most edits only patched numbers in
+
+
+def test_a_new_loss_figure_repaints_its_label_without_laying_out_the_window(qtbot, window):
+    from PySide6.QtCore import QEvent, QObject
+
+    from nnviz.ui.training.plots import LossPlot
+
+    window.training.set_visible(True)
+    ctrl = window.training.controller
+    ctrl.epoch_once()
+    lp = window.findChild(LossPlot)
+    figures = lp.figures
+    qtbot.waitUntil(lambda: figures.label.height() >= figures.heightForWidth(figures.width()))
+    requests = []
+
+    class Layouts(QObject):
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.LayoutRequest:
+                requests.append(obj.objectName())
+            return False
+
+    watcher = Layouts()
+    for w in (lp, window):
+        w.installEventFilter(watcher)
+    for _ in range(3):
+        ctrl.epoch_once()
+        qtbot.wait(5)
+    assert figures.text().startswith(f"Epoch {ctrl.trainer.epoch}:")
+    assert window.findChild(QLabel, "trainingFigures").text() == figures.text()
+    assert requests == []  # same height: only the label repainted
+    # a text that needs more lines: the panel makes room for it
+    long = "; ".join(["a long figure line that wraps"] * 6)
+    figures.setText(long)
+    qtbot.waitUntil(lambda: figures.height() >= figures.heightForWidth(figures.width()))
+    assert figures.label.height() == figures.height() and figures.label.text() == long
+    assert requests  # this one asked for a new layout
+    for w in (lp, window):
+        w.removeEventFilter(watcher)

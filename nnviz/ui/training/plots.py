@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QImage, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -137,6 +137,58 @@ class HistoryColumns:
         return self._arrays
 
 
+class WrappedFigures(QWidget):
+    """A word-wrapped, selectable label whose new text costs no relayout of the window.
+
+    A QLabel in a layout asks its window to lay out again at every new text (Qt's
+    ``updateGeometry``: the panel, the dock and the main window, ~1 ms a training
+    frame, with repaints of the docks). Here the label is a child of this holder
+    without a layout: a new text only repaints it, and the holder asks for a new
+    layout only when the text needs another height at its width.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        policy = self.label.sizePolicy()
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - QLabel's name
+        if text == self.label.text():
+            return
+        before = (self.minimumSizeHint(), self.heightForWidth(self.width()))
+        self.label.setText(text)
+        if (self.minimumSizeHint(), self.heightForWidth(self.width())) != before:
+            self.updateGeometry()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return self.label.heightForWidth(width)
+
+    def sizeHint(self):  # noqa: N802 - Qt's name
+        return self.label.sizeHint()
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt's name
+        return self.label.minimumSizeHint()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.label.setGeometry(self.rect())
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()  # another font: another height for the text
+
+
 class LossPlot(plot_style.RefreshWhenShown, QWidget):
     """Train and test loss per epoch (log scale optional), accuracy, a confusion matrix."""
 
@@ -169,11 +221,9 @@ class LossPlot(plot_style.RefreshWhenShown, QWidget):
         self.log_box.setObjectName("lossLogScale")
         self.log_box.setToolTip("Show the loss on a logarithmic axis (small losses become visible)")
         self.log_box.toggled.connect(self._on_log)
-        self.figures = QLabel()
-        self.figures.setObjectName("trainingFigures")
-        self.figures.setToolTip("The last epoch's loss and, for classes, accuracy")
-        self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.figures.setWordWrap(True)
+        self.figures = WrappedFigures()
+        self.figures.label.setObjectName("trainingFigures")
+        self.figures.label.setToolTip("The last epoch's loss and, for classes, accuracy")
 
         self.accuracy = pg.PlotWidget()
         self.accuracy.setObjectName("accuracyPlot")
