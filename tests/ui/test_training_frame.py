@@ -294,3 +294,29 @@ def test_a_new_loss_figure_repaints_its_label_without_laying_out_the_window(qtbo
     assert requests  # this one asked for a new layout
     for w in (lp, window):
         w.removeEventFilter(watcher)
+
+
+def test_the_data_points_look_the_same_from_their_cached_images(qtbot, window):
+    from PySide6.QtWidgets import QGraphicsItem
+
+    f = window.training
+    f.set_visible(True)
+    plot = f.boundary
+    items = (plot.train_points, plot.test_points, plot.sample_marker)
+    assert all(it.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache for it in items)
+
+    def picture(cached: bool) -> np.ndarray:
+        mode = QGraphicsItem.CacheMode
+        for it in items:
+            it.setCacheMode(mode.DeviceCoordinateCache if cached else mode.NoCache)
+        return _pixels(plot.plot.viewport().grab().toImage())
+
+    for change in (None, "regenerate", "sample"):
+        if change == "regenerate":  # new points: the cached image follows them
+            f.controller.change_dataset(seed=f.controller.spec.dataset.seed + 1)
+        elif change == "sample":
+            f.controller.select_point(int(f.controller.trainer.train_index[2]))
+        plot.refresh(force=True)
+        picture(True)  # (the cache made for this data)
+        cached, drawn = picture(True), picture(False)
+        assert np.abs(cached - drawn).max() <= 2, change
