@@ -793,6 +793,9 @@ class NetworkCanvas(QGraphicsView):
         #: drawing for vector output (SVG): every raster cache steps aside (see vector_output)
         self.vector = False
         self._legend: tuple | None = None  # (key, legend_layout()) of the last legend
+        self._legend_image: tuple | None = None  # (key, QImage) of the legend's look
+        #: how often the legend's image was made (tests)
+        self.legend_renders = 0
         #: labels the last animation frame had no room for (see placement.py)
         self.hidden_labels = 0
         #: scene texts (b = …, names, headers) the editing view had no room for
@@ -1755,11 +1758,58 @@ class NetworkCanvas(QGraphicsView):
         )
         p.restore()
 
+    #: room around the legend's box in its image (its outline's antialiasing)
+    LEGEND_MARGIN = 2
+
     def paint_legend(self, p: QPainter) -> None:
-        """The legend layer, fixed in the view's bottom-left corner."""
-        th = themes.current()
+        """The legend layer, fixed in the view's bottom-left corner: blitted from an image
+        of it made once per look (size, rows, theme, text scale; its translucent rounded
+        box cost ~1 ms a frame while training), drawn as shapes and text for vector
+        output."""
+        box = self.legend_layout()[0]
         p.save()
         p.resetTransform()
+        device = p.device()
+        if self.vector or device is None:
+            self._draw_legend(p)
+            p.restore()
+            return
+        dpr = device.devicePixelRatioF()
+        th = themes.current()
+        key = (
+            self._legend[0] if self._legend is not None else None,
+            dpr,
+            tuple(c.rgba() for c in (th.surface, th.grid, th.text, th.muted)),
+            tuple(c.rgba() for c, _ in self.legend_layout()[1]),
+            self.legend_font().key(),
+        )
+        cached = self._legend_image
+        if cached is None or cached[0] != key:
+            m = self.LEGEND_MARGIN
+            image = QImage(
+                math.ceil((box.width() + 2 * m) * dpr),
+                math.ceil((box.height() + 2 * m) * dpr),
+                QImage.Format.Format_ARGB32_Premultiplied,
+            )
+            image.setDevicePixelRatio(dpr)
+            image.fill(Qt.GlobalColor.transparent)
+            ip = QPainter(image)
+            try:
+                ip.translate(m - box.left(), m - box.top())
+                self._draw_legend(ip)
+            finally:
+                ip.end()
+            self._legend_image = cached = (key, image)
+            self.legend_renders += 1
+        m = self.LEGEND_MARGIN
+        p.drawImage(QPointF(box.left() - m, box.top() - m), cached[1])
+        styles.record(p, "legend", "", box, QFontMetrics(self.legend_font()).height())
+        p.restore()
+
+    def _draw_legend(self, p: QPainter) -> None:
+        """The legend's box, rows and note, in the viewport's pixels (``p`` maps them)."""
+        th = themes.current()
+        p.save()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         font = self.legend_font()
         p.setFont(font)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -36,6 +36,7 @@ from nnviz.core.timeline import Frame, Step
 from nnviz.core.updates import formula
 from nnviz.ui import hidden_values
 from nnviz.ui import theme as themes
+from nnviz.ui.panels.shown import RefreshWhenShown
 
 #: in "no selection" mode, at most this many neurons or edges are written out
 MAX_ITEMS = 6
@@ -357,8 +358,30 @@ def check_key(selection) -> Address | None:
     return None if selection is None else selection.address()
 
 
-class ChainRulePanel(QWidget):
-    """``ChainRulePanel(document, controller)``; ``controller`` may be None (no playback)."""
+class _ChainText(QTextBrowser):
+    """The panel's text. A panel hidden behind another tab waits to write it; reading
+    it brings the text up to date first."""
+
+    def __init__(self, panel: ChainRulePanel) -> None:
+        super().__init__(panel)
+        self._panel = panel
+
+    def toPlainText(self) -> str:  # noqa: N802 - Qt's name
+        self._panel.catch_up()
+        return super().toPlainText()
+
+    def toHtml(self) -> str:  # noqa: N802 - Qt's name
+        self._panel.catch_up()
+        return super().toHtml()
+
+
+class ChainRulePanel(RefreshWhenShown, QWidget):
+    """``ChainRulePanel(document, controller)``; ``controller`` may be None (no playback).
+
+    A panel hidden in its window (a dock tab behind another) only notes that it is
+    stale and writes its text when shown; the text is set only when it changed (an
+    epoch of training that moves no shown digit costs no layout and no repaint).
+    """
 
     def __init__(self, document, controller=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -371,14 +394,17 @@ class ChainRulePanel(QWidget):
         self._rendered: tuple | None = None
         self._pt = DEFAULT_PT
         self._plain = ""
+        self._html: str | None = None
+        self._shown: tuple | None = None  # (caption, title, sections) of the shown text
 
-        self.text = QTextBrowser(self)
+        self.text = _ChainText(self)
         self.text.setObjectName("chainRuleText")
         self.text.setToolTip(
             "Each line is the chain rule with this sample's numbers; the highlighted line "
             "is the step shown on the canvas"
         )
         self.text.setOpenLinks(False)
+        self.text.document().setUndoRedoEnabled(False)  # lines are patched in place
         self.text.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.text.setMinimumHeight(120)
 
@@ -480,10 +506,12 @@ class ChainRulePanel(QWidget):
             dock.show()
         if dock is not None:
             dock.raise_()
+        self.catch_up()
         self.text.scrollToAnchor(CHECK_ANCHOR)
 
     def check_in_view(self) -> bool:
         """Whether the check's heading is inside the visible part of the text."""
+        self.catch_up()
         doc = self.text.document()
         block = doc.find(CHECK_TITLE.upper())
         if block.isNull():
@@ -526,12 +554,20 @@ class ChainRulePanel(QWidget):
 
     def plain_text(self) -> str:
         """The panel's text without markup (what a test reads)."""
+        self.catch_up()
         return self._plain
 
-    def refresh(self) -> None:
+    def catch_up(self) -> None:
+        """Write the text now if the panel waited while hidden."""
+        if self._stale:
+            self.refresh(force=True)
+
+    def refresh(self, force: bool = False) -> None:
+        self._update_check_enabled()  # the menu's action too: never waits
+        if self._skip_while_hidden(force):  # a tab behind another: catch up when shown
+            return
         c = self.controller
         self._rendered = (c.step, c.is_active(), c.plan.granularity) if c is not None else None
-        self._update_check_enabled()
         title, sections = self.sections()
         check = self._check_lines()
         if check:
@@ -539,7 +575,43 @@ class ChainRulePanel(QWidget):
         # the canvas and the bar show the step's caption; with nothing selected it is the title
         caption = ""
         self._plain = _plain(caption, title, sections)
-        self.text.setHtml(_html(caption, title, sections, self._pt))
+        text = _html(caption, title, sections, self._pt)
+        if text == self._html:  # the same text again would lay it out and repaint it
+            return
+        # the page without the lines' texts: where it is the same, only texts changed
+        blank = [Section(x.title, tuple(Line("", ln.state) for ln in x.lines)) for x in sections]
+        skeleton = _html(caption, title, blank, self._pt)
+        shown = self._shown
+        self._html = text
+        self._shown = (skeleton, sections)
+        if not (shown is not None and shown[0] == skeleton and self._patch(shown[1], sections)):
+            self.text.setHtml(text)
+
+    def _patch(self, old: list[Section], new: list[Section]) -> bool:
+        """Write the lines whose text changed into the shown document (the rest of the
+        page is the same): a training frame changes a few numbers, and each line is one
+        table cell, so the document lays out and repaints those cells only (setHtml laid
+        out and repainted all of it, with its scroll bars: ~1-2 ms a frame). False (the
+        page is then written whole) when a line is not found as shown."""
+        doc = self.text.document()
+        at = QTextCursor(doc)
+        for a, b in zip(old, new):
+            for x, y in zip(a.lines, b.lines):
+                # the cell as _html writes it: a marker before the active line's text,
+                # a note after a future one's
+                before = "▶ " if x.state == "active" else ""
+                after = " (not yet)" if x.state == "future" else ""
+                found = doc.find(x.text, at, QTextDocument.FindFlag.FindCaseSensitively)
+                if (
+                    found.isNull()
+                    or found.block().text() != before + x.text + after
+                    or found.selectionStart() - found.block().position() != len(before)
+                ):
+                    return False  # not the whole line as shown (HTML folds runs of spaces)
+                if y.text != x.text:
+                    found.insertText(y.text)  # in the format of the text it replaces
+                at = found
+        return True
 
 
 def _plain(caption: str, title: str, sections: list[Section]) -> str:

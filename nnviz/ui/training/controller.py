@@ -33,6 +33,10 @@ from nnviz.core.trainspec import DatasetSpec, TrainingSpec
 
 #: a frame of the display (60 per second)
 FRAME_S = 1 / 60
+#: the timer's interval at the speeds that train per frame, whole milliseconds (Qt's
+#: timers count no finer): 16, not 17, which would cap the display at 58.8 frames a
+#: second, below a 60 Hz screen's
+FRAME_MS = math.floor(FRAME_S * 1000)
 #: a slice trains at most this long before the event loop runs again
 SLICE_BUDGET_S = 0.012
 #: the output's heatmap: 100 × 100 cells, unless that is more than BOUNDARY_WORK
@@ -378,7 +382,7 @@ class TrainingController(QObject):
     def _apply_speed(self) -> None:
         _, steps, epochs = SPEEDS[self.speed]
         # as fast as possible: a slice whenever the event loop is free; else one per frame
-        self.timer.start(0 if steps == 0 and epochs == 0 else round(FRAME_S * 1000))
+        self.timer.start(0 if steps == 0 and epochs == 0 else FRAME_MS)
 
     def _begin_run(self) -> None:
         tr = self._trainer
