@@ -13,7 +13,7 @@ under the mouse through ``canvas.hover_hook(selection)``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QDockWidget, QTabBar
 
@@ -82,6 +82,14 @@ class TrainingFeature(QObject):
             window.tabifyDockWidget(beside, self.docks["lossDock"])
         window.tabifyDockWidget(self.docks["lossDock"], self.docks["gradientEpochDock"])
         self._beside = beside
+        # a small window: the run controls in one row above the canvas (see arrange)
+        from nnviz.ui.training.runbar import RunBar
+
+        self.runbar = RunBar(self.controller)
+        window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        host.add_toolbar(self.runbar, Qt.ToolBarArea.TopToolBarArea)
+        self.runbar.hide()
+        window.installEventFilter(self)  # a resize across the compact height moves them
 
         ctrl = self.controller
         for name, text, tip, key, slot in (
@@ -165,16 +173,141 @@ class TrainingFeature(QObject):
         for dock in self.docks.values():
             dock.setVisible(on)
         if on:
-            self._to_front(self.docks["lossDock"])
-            QTimer.singleShot(0, lambda: self._to_front(self.docks["lossDock"]))
             self.boundary.refresh(force=True)
-            # the left column: a third of the window at most, the boundary near square
-            width = max(300, min(380, self.window.width() // 3))
-            horizontal = Qt.Orientation.Horizontal
-            self.window.resizeDocks([self.docks["trainingDock"]], [width], horizontal)
-        elif self._beside is not None:
-            self._to_front(self._beside)  # the tab that was in front before training showed
+            self.arrange()
+        else:
+            self.fit_controls()
+            if self._beside is not None:
+                self._to_front(self._beside)  # the tab in front before training showed
         self._invalidate_maps()
+
+    # ------------------------------------------------------------ arranging
+    @property
+    def compact(self) -> bool:
+        """The window is small (less than window_layout.COMPACT_HEIGHT high)."""
+        from nnviz.ui import window_layout
+
+        return window_layout.is_compact(self.window)
+
+    def fit_controls(self) -> None:
+        """The run controls: in the training toolbar in a small window, else in the panel."""
+        compact = self.visible and self.compact
+        if self.runbar.isVisibleTo(self.window) != compact:
+            self.runbar.setVisible(compact)
+        self.panel.run_controls.setVisible(not compact)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.window and event.type() == QEvent.Type.Resize:
+            self.fit_controls()
+        return False
+
+    def arrange(self) -> None:
+        """Lay the training docks out for the window's size (the window's own arrangement,
+        nnviz.ui.window_layout.arrange, calls this too).
+
+        * Small window (compact): the canvas keeps at least half of the width. The run
+          controls are one row above it (``trainingToolbar``); the right column holds
+          two tab groups: the inspector and the plots above, the training's below —
+          *Data* (the boundary plot, in front), *Loss*, *Per epoch* and *Training*
+          (the panel's data, features and optimiser).
+        * Otherwise: the training panel over the data plot in a left column, the loss
+          and the gradient per epoch as tabs beside the activation plot.
+        """
+        if not self.visible:
+            self.window.setProperty("nnvizTrainingColumn", False)
+            self.fit_controls()
+            return
+        compact = self.compact
+        # the inspector shares the column with the plots then: it may scroll (up-down)
+        self.window.setProperty("nnvizTrainingColumn", compact)
+        if compact:
+            self._arrange_compact()
+        else:
+            self._arrange_roomy()
+        self.fit_controls()
+
+    def _arrange_compact(self) -> None:
+        from nnviz.ui import window_layout
+
+        window, docks = self.window, self.docks
+        size = window.size()
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        vertical = Qt.Orientation.Vertical
+        inspector = window.findChild(QDockWidget, "inspectorDock")
+        data = docks["boundaryDock"]
+        # the right column: the inspector and the training panel (the editing) over the
+        # plots, the data plot in front. Built the same way whatever came before (the
+        # window's own arrangement, a roomy one, a second call): the inspector out of
+        # its tab group to the column's end, the data plot under it, then the tabs.
+        # (splitDockWidget on a tabbed inspector put the data into its group instead;
+        # the layout is applied after each move, or Qt paints stale tab bars.)
+        if inspector is not None:
+            window.addDockWidget(right, inspector, vertical)
+            window_layout.settle(window, size)
+        window.addDockWidget(right, data, vertical)
+        window_layout.settle(window, size)
+        plots = [window.findChild(QDockWidget, n) for n in window_layout.PLOT_DOCKS]
+        for dock in [docks["lossDock"], docks["gradientEpochDock"], *plots]:
+            if dock is not None:  # (the plots may still be hidden: they show later)
+                window.tabifyDockWidget(data, dock)
+                window_layout.settle(window, size)
+
+        if inspector is not None:
+            window.tabifyDockWidget(inspector, docks["trainingDock"])
+            inspector.raise_()
+        window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        window.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.TopDockWidgetArea)
+        window_layout.settle(window, size)
+        window_layout.fit_tab_titles(window)
+        self._fit_column()
+        # once more after the window is laid out (a window not yet shown ignores sizes)
+        QTimer.singleShot(0, self._fit_column)
+
+    def _fit_column(self) -> None:
+        """The compact right column's width and split, its data plot in front, and no
+        stale tab bar left over from the moves."""
+        from nnviz.ui import window_layout
+
+        window, data = self.window, self.docks["boundaryDock"]
+        inspector = window.findChild(QDockWidget, "inspectorDock")
+        if not (self.visible and self.compact) or inspector is None:
+            return
+        size = window.size()
+        vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+        # wide enough for the six plot tabs' names (the canvas keeps half of the window)
+        width = min(window.width() // 2 - 8, max(window_layout.right_width_for(window), 450))
+        window.resizeDocks([inspector], [width], horizontal)
+        column = max(300, window.height() - 200)  # proportions count, not pixels
+        window.resizeDocks([inspector, data], [int(column * 0.42), int(column * 0.58)], vertical)
+        chain = window.findChild(QDockWidget, "chainRuleDock")
+        if chain is not None and chain.isVisible():  # the canvas gets the height it can
+            window.resizeDocks([chain], [max(160, int(window.height() * 0.25))], vertical)
+        window_layout.settle(window, size)
+        self._to_front(data)
+        _hide_stale_tab_bars(window)
+
+    def _arrange_roomy(self) -> None:
+        from nnviz.ui import window_layout
+
+        window, docks = self.window, self.docks
+        size = window.size()
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        window.setCorner(Qt.Corner.BottomLeftCorner, left)
+        window.setCorner(Qt.Corner.TopLeftCorner, left)
+        if window.dockWidgetArea(docks["trainingDock"]) != left:  # back from the compact
+            window.addDockWidget(left, docks["trainingDock"])
+            window.splitDockWidget(
+                docks["trainingDock"], docks["boundaryDock"], Qt.Orientation.Vertical
+            )
+            if self._beside is not None:
+                window.tabifyDockWidget(self._beside, docks["lossDock"])
+            window.tabifyDockWidget(docks["lossDock"], docks["gradientEpochDock"])
+        self._to_front(docks["lossDock"])
+        QTimer.singleShot(0, lambda: self._to_front(docks["lossDock"]))
+        # the left column: a third of the window at most, the boundary near square
+        width = max(300, min(380, window.width() // 3))
+        window.resizeDocks([docks["trainingDock"]], [width], Qt.Orientation.Horizontal)
+        window_layout.settle(window, size)
 
     def _follow_file(self) -> None:
         """A file with a training section opens with the training panels shown."""
@@ -244,6 +377,30 @@ class TrainingFeature(QObject):
             self.boundary.show_neuron((selection.layer, selection.neuron))
         else:
             self.boundary.show_neuron(None)
+
+
+def _hide_stale_tab_bars(window) -> None:
+    """Hide the docks' tab bars that belong to no tab group any more.
+
+    Moving docks between groups from code leaves the old group's tab bar shown
+    where it was (Qt hides unused tab bars only when a drag ends or a whole state
+    is restored), painted over the panels. A tab bar in use sits right under the
+    dock in front of its group, as wide as it.
+    """
+    docks = [d for d in window.findChildren(QDockWidget) if d.isVisible() and not d.isFloating()]
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is not window or not bar.isVisible():
+            continue
+        g = bar.geometry()
+        used = any(
+            d.geometry().left() == g.left()
+            and d.geometry().width() == g.width()
+            and abs(d.geometry().bottom() + 1 - g.top()) <= 1
+            and any(bar.tabText(i) == d.windowTitle() for i in range(bar.count()))
+            for d in docks
+        )
+        if not used:
+            bar.hide()
 
 
 def install(ctx, host) -> TrainingFeature:

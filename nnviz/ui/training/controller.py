@@ -89,9 +89,8 @@ class TrainingController(QObject):
         self._trainer: Trainer | None = None
         self._trainer_error = ""
         self.playing = False
-        self.speed = DEFAULT_SPEED
-        #: pause when the epoch counter reaches this (0: never)
-        self.stop_at = 0
+        self._speed = DEFAULT_SPEED
+        self._stop_at = 0
         self._publishing = False
         self._run_start_epoch = 0
         self._run_start_steps = 0
@@ -112,7 +111,40 @@ class TrainingController(QObject):
         self.timer.timeout.connect(self._on_tick)
         document.results_changed.connect(self._on_network_changed)
         document.training_changed.connect(self._on_training_changed)
+        document.display_changed.connect(self._on_display_changed)
         self._derive_sample_point()
+
+    # ------------------------------------------------- settings held here
+    # The controller is the one source of truth for the speed and the stop epoch,
+    # the document's training section for everything else: a control shows them and
+    # follows a change made from code (``state_changed``; ``training_changed``).
+    @property
+    def speed(self) -> int:
+        """Which of :data:`SPEEDS` a run uses (an index)."""
+        return self._speed
+
+    @speed.setter
+    def speed(self, index: int) -> None:
+        self.set_speed(index)
+
+    @property
+    def stop_at(self) -> int:
+        """Pause when the epoch counter reaches this (0: never)."""
+        return self._stop_at
+
+    @stop_at.setter
+    def stop_at(self, epoch: int) -> None:
+        epoch = max(0, int(epoch))
+        if epoch != self._stop_at:
+            self._stop_at = epoch
+            self.state_changed.emit()
+
+    def _on_display_changed(self, name: str) -> None:
+        """One η: the inspector's learning rate (Apply update's) is the training's too."""
+        spec = self.document.training_spec
+        lr = self.document.learning_rate
+        if name == "learning_rate" and spec is not None and lr != spec.learning_rate:
+            self.change_settings(learning_rate=lr)
 
     # ------------------------------------------------------------ the spec
     @property
@@ -333,7 +365,7 @@ class TrainingController(QObject):
             self.message.emit(tr.divergence.message, True)
             return False
         if self.stop_at and tr.epoch >= self.stop_at:
-            self.stop_at = 0  # a new run past the old limit
+            self._stop_at = 0  # a new run past the old limit (state_changed follows)
         self._begin_run()
         self.playing = True
         self._last_frame = 0.0
@@ -371,9 +403,13 @@ class TrainingController(QObject):
             self.play()
 
     def set_speed(self, index: int) -> None:
-        self.speed = max(0, min(len(SPEEDS) - 1, int(index)))
+        speed = max(0, min(len(SPEEDS) - 1, int(index)))
+        if speed == self._speed:
+            return
+        self._speed = speed
         if self.playing:
             self._apply_speed()
+        self.state_changed.emit()
 
     def _apply_speed(self) -> None:
         _, steps, epochs = SPEEDS[self.speed]
