@@ -132,10 +132,30 @@ class TrainingFeature(QObject):
         ctrl.message.connect(lambda text, error: text and ctx.messages.show(text, error))
         doc.results_changed.connect(self._on_results)
         doc.file_state_changed.connect(self._follow_file)
+        self._pause_before_undo(ctx)
         if self.playback is not None:  # playing the pass pauses training: one at a time
             self.playback.playing_changed.connect(self._on_playback_playing)
         self._file_key: object = object()
         self._follow_file()
+
+    def _pause_before_undo(self, ctx) -> None:
+        """Edit ▸ Undo (and Redo) while training plays pauses first: the run becomes its
+        undo step, and Undo then goes back to the weights, the epoch and the curves
+        from before it (without this it undid the step before the run)."""
+        stack = self.document.undo_stack
+        for name, move in (("undoAction", stack.undo), ("redoAction", stack.redo)):
+            action = ctx.actions.get(name) if ctx.actions is not None else None
+            if action is None:
+                continue
+            # the stack's own connection is the action's only one (QUndoStack's
+            # createUndoAction); a C++ connection cannot be named from Python
+            action.triggered.disconnect()
+
+            def paused_then(_checked=False, move=move) -> None:
+                self.controller.pause()
+                move()
+
+            action.triggered.connect(paused_then)
 
     def _on_playback_playing(self, playing: bool) -> None:
         if playing and self.controller.playing:

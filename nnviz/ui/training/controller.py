@@ -28,7 +28,14 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from nnviz.core import datasets, features, io, training_view, trainspec
 from nnviz.core.threads import training_threads
-from nnviz.core.training import LIVE_SETTINGS, Divergence, EpochStats, Trainer, TrainingError
+from nnviz.core.training import (
+    LIVE_SETTINGS,
+    Divergence,
+    EpochStats,
+    Progress,
+    Trainer,
+    TrainingError,
+)
 from nnviz.core.trainspec import DatasetSpec, TrainingSpec
 
 #: a frame of the display (60 per second)
@@ -106,6 +113,9 @@ class TrainingController(QObject):
         #: counts the document's network changes (the plane's values are cached on it)
         self.revision = 0
         self._plane: dict[int, tuple] = {}
+        #: the document's training progress the trainer is at (None: its own, unshared)
+        self._adopted: Progress | None = None
+        self._adopted_steps = -1  # the trainer's steps_done when it was at _adopted
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._on_tick)
@@ -258,13 +268,47 @@ class TrainingController(QObject):
             except TrainingError as e:
                 self._trainer_error = str(e)
                 return None
+            self._adopted, self._adopted_steps = None, -1
+            self._take_up_progress()
             self._derive_sample_point()
         return self._trainer
+
+    # ------------------------------------------------------------ progress
+    # The epoch counter, the curves and the optimiser's state go with the weights
+    # into the undo history: a run's undo step carries the trainer's Progress from
+    # before and after it (Document.begin_live_run / end_live_run), and an undo or
+    # redo hands the document's progress back to the trainer here.
+    def _progress_now(self) -> Progress | None:
+        """The trainer's progress as a shared object (the same one while it has not
+        trained since, so consecutive runs keep one copy between them)."""
+        tr = self._trainer
+        if tr is None:
+            return None
+        if self._adopted is not None and self._adopted_steps == tr.steps_done:
+            if self._adopted.divergence is tr.divergence and self._adopted.epoch == tr.epoch:
+                return self._adopted
+        p = tr.progress()
+        self._adopted, self._adopted_steps = p, tr.steps_done
+        return p
+
+    def _take_up_progress(self) -> bool:
+        """Bring the trainer to the document's progress if it is another one that fits
+        (an undo or redo of a run); True if it did."""
+        tr = self._trainer
+        p = self.document.training_progress
+        if tr is None or p is None or p is self._adopted or not isinstance(p, Progress):
+            return False
+        if not tr.fits(p):
+            return False
+        tr.restore_progress(p)
+        self._adopted, self._adopted_steps = p, tr.steps_done
+        return True
 
     def _drop_trainer(self) -> None:
         if self.playing:
             self.pause()
         self._trainer = None
+        self._adopted, self._adopted_steps = None, -1
         self.state_changed.emit()
 
     @property
@@ -331,6 +375,13 @@ class TrainingController(QObject):
         for mine, theirs in zip(tr.network.layers, net.layers):
             np.copyto(mine.W, theirs.W)
             np.copyto(mine.b, theirs.b)
+        p = self.document.training_progress
+        if p is not None and p is not self._adopted and self.playing:
+            # a run's undo or redo from the history while another run plays: that run
+            # ends without a step of its own (Edit ▸ Undo pauses first: see the feature)
+            self.abort_run(keep_trainer=True)
+        if self._take_up_progress():
+            self.state_changed.emit()  # the counter and the curves of that moment
         self._derive_sample_point()
 
     def _on_training_changed(self) -> None:
@@ -382,9 +433,10 @@ class TrainingController(QObject):
         self._end_run()
         self.state_changed.emit()
 
-    def abort_run(self) -> None:
+    def abort_run(self, keep_trainer: bool = False) -> None:
         """Stop a run without showing its weights or leaving an undo step; a new trainer
-        is built for the document's network when needed."""
+        is built for the document's network when needed (``keep_trainer``: the trainer
+        stays, to be given the document's weights and progress)."""
         if not self.playing:
             return
         self.playing = False
@@ -393,7 +445,9 @@ class TrainingController(QObject):
             self._threads.close()
             self._threads = None
         self.document.cancel_live_run()
-        self._trainer = None
+        if not keep_trainer:
+            self._trainer = None
+            self._adopted, self._adopted_steps = None, -1
         self.state_changed.emit()
 
     def toggle(self) -> None:
@@ -422,7 +476,7 @@ class TrainingController(QObject):
         self._run_start_steps = tr.steps_done if tr else 0
         if self.document.training_spec is None and self.spec is not None:
             self.document.set_training_spec(self.spec)  # the file keeps what was trained with
-        self.document.begin_live_run()
+        self.document.begin_live_run(self._progress_now())
         self._threads = contextlib.ExitStack()
         self._threads.enter_context(training_threads())
 
@@ -440,7 +494,7 @@ class TrainingController(QObject):
             text = f"Train {epochs} epoch" + ("s" if epochs != 1 else "")
         else:
             text = f"Train {steps} step" + ("s" if steps != 1 else "")
-        self.document.end_live_run(text)
+        self.document.end_live_run(text, self._progress_now())
 
     def step_once(self) -> None:
         """One batch, then show it (paused; one undo step)."""
@@ -560,10 +614,10 @@ class TrainingController(QObject):
         tr = self._trainer
         if tr is None or tr.divergence is None:
             return
-        self.document.begin_live_run()
+        self.document.begin_live_run(self._progress_now())
         tr.restore_last_finite()
         self._publish()
-        self.document.end_live_run("Back to the last finite weights")
+        self.document.end_live_run("Back to the last finite weights", self._progress_now())
         self.message.emit("Back to the last finite weights; lower the learning rate.", False)
         self.state_changed.emit()
 
@@ -574,10 +628,10 @@ class TrainingController(QObject):
         if tr is None:
             self.message.emit(self._trainer_error or "this network cannot train", True)
             return
+        self.document.begin_live_run(self._progress_now())
         tr.reset()
-        self.document.begin_live_run()
         self._publish()
-        self.document.end_live_run("Reset training")
+        self.document.end_live_run("Reset training", self._progress_now())
         self.state_changed.emit()
 
     # ------------------------------------------------------------ samples
