@@ -38,7 +38,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from nnviz.core import examples, io, propagation, updates
+from nnviz.core import examples, features, io, propagation, updates
 from nnviz.core.addresses import Address, Bias, Input, Target, Weight, from_key
 from nnviz.core.network import Dense, EditError, Network, check_value
 from nnviz.core.propagation import Grads, Trace
@@ -864,6 +864,14 @@ class Document(QObject):
         self.undo_stack.push(command)
         self.training_changed.emit()
         return self._failures == failures
+
+    @property
+    def input_names(self) -> tuple[str, ...] | None:
+        """How the inputs are written when they are the training's features (x₁, x₁²,
+        sin x₂, …), or None (x1, x2, …): one source for the canvas, the inspector, the
+        chain rule and the captions."""
+        spec = self._project.training
+        return features.input_names(getattr(spec, "features", None), self.network.input_size)
 
     @property
     def training_progress(self) -> object | None:

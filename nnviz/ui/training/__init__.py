@@ -17,7 +17,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QDockWidget, QTabBar
 
-from nnviz.core import features
 from nnviz.ui.training.maps import neuron_maps
 
 __all__ = ["TrainingFeature", "install", "neuron_maps"]
@@ -348,10 +347,9 @@ class TrainingFeature(QObject):
     def _invalidate_maps(self) -> None:
         self._maps = None
         # the input neurons are named by their features while training shows
-        spec = self.controller.spec
         names = None
-        if self.visible and spec is not None:
-            names = [features.LABELS.get(n, n) for n in spec.features]
+        if self.visible and self.document.input_names:  # the one source of these names
+            names = list(self.document.input_names)
         if names != self.canvas.input_names:
             self.canvas.input_names = names
             self.canvas.static.update()
