@@ -42,6 +42,8 @@ class TrainingFeature(QObject):
         self.docks: dict = {}
         self.actions: dict[str, QAction] = {}
         self._maps: dict | None = None
+        #: the general plots closed to make room in a small window (reopened later)
+        self._closed_plots: list = []
 
     def install(self, ctx, host) -> None:
         from nnviz.ui.training.controller import TrainingController
@@ -196,6 +198,12 @@ class TrainingFeature(QObject):
             self.arrange()
         else:
             self.fit_controls()
+            if self._closed_plots:  # back to the window's own compact arrangement
+                from nnviz.ui import window_layout
+
+                self._reopen_plots()
+                self.window.setProperty("nnvizTrainingColumn", False)
+                window_layout.arrange(self.window)
             if self._beside is not None:
                 self._to_front(self._beside)  # the tab in front before training showed
         self._invalidate_maps()
@@ -218,6 +226,8 @@ class TrainingFeature(QObject):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
         if watched is self.window and event.type() == QEvent.Type.Resize:
             self.fit_controls()
+        elif watched is self.window and event.type() == QEvent.Type.Close:
+            self._reopen_plots()  # the next start's saved arrangement keeps them open
         return False
 
     def arrange(self) -> None:
@@ -246,34 +256,40 @@ class TrainingFeature(QObject):
         self.fit_controls()
 
     def _arrange_compact(self) -> None:
+        """The right column is one tab group: Data (in front), Loss, Per epoch, Training,
+        Inspector. Two groups stacked do not fit a 768-pixel screen (the activation
+        plot alone needs 380 px, the data plot 300), and a second group squeezed to
+        100 px hid the feature boxes and the inspector's fields; so the general
+        plots (activation, gradient flow, linearity) close while training shows in a
+        small window (View ▸ Panels opens them; they come back when training hides or
+        the window grows)."""
         from nnviz.ui import window_layout
 
         window, docks = self.window, self.docks
         size = window.size()
         right = Qt.DockWidgetArea.RightDockWidgetArea
-        vertical = Qt.Orientation.Vertical
         inspector = window.findChild(QDockWidget, "inspectorDock")
         data = docks["boundaryDock"]
-        # the right column: the inspector and the training panel (the editing) over the
-        # plots, the data plot in front. Built the same way whatever came before (the
-        # window's own arrangement, a roomy one, a second call): the inspector out of
-        # its tab group to the column's end, the data plot under it, then the tabs.
-        # (splitDockWidget on a tabbed inspector put the data into its group instead;
-        # the layout is applied after each move, or Qt paints stale tab bars.)
-        if inspector is not None:
-            window.addDockWidget(right, inspector, vertical)
-            window_layout.settle(window, size)
-        window.addDockWidget(right, data, vertical)
+        # built the same way whatever came before (the window's own arrangement, a roomy
+        # one, a second call); the layout is applied after each move, or Qt paints
+        # stale tab bars over the panels
+        window.addDockWidget(right, data, Qt.Orientation.Vertical)
         window_layout.settle(window, size)
-        plots = [window.findChild(QDockWidget, n) for n in window_layout.PLOT_DOCKS]
-        for dock in [docks["lossDock"], docks["gradientEpochDock"], *plots]:
-            if dock is not None:  # (the plots may still be hidden: they show later)
+        for dock in (
+            docks["lossDock"],
+            docks["gradientEpochDock"],
+            docks["trainingDock"],
+            inspector,
+        ):
+            if dock is not None:
                 window.tabifyDockWidget(data, dock)
                 window_layout.settle(window, size)
-
-        if inspector is not None:
-            window.tabifyDockWidget(inspector, docks["trainingDock"])
-            inspector.raise_()
+        for name in window_layout.PLOT_DOCKS:
+            dock = window.findChild(QDockWidget, name)
+            if dock is not None and dock not in self._closed_plots and not dock.isHidden():
+                self._closed_plots.append(dock)
+            if dock is not None:
+                dock.hide()
         window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         window.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.TopDockWidgetArea)
         window_layout.settle(window, size)
@@ -282,25 +298,25 @@ class TrainingFeature(QObject):
         # once more after the window is laid out (a window not yet shown ignores sizes)
         QTimer.singleShot(0, self._fit_column)
 
+    def _reopen_plots(self) -> None:
+        """The general plots this feature closed, open again (where they were)."""
+        for dock in self._closed_plots:
+            dock.show()
+        self._closed_plots = []
+
     def _fit_column(self) -> None:
-        """The compact right column's width and split, its data plot in front, and no
-        stale tab bar left over from the moves."""
+        """The compact right column's width, the data plot in front, and no stale tab
+        bar left over from the moves."""
         from nnviz.ui import window_layout
 
         window, data = self.window, self.docks["boundaryDock"]
-        inspector = window.findChild(QDockWidget, "inspectorDock")
-        if not (self.visible and self.compact) or inspector is None:
+        if not (self.visible and self.compact):
             return
         size = window.size()
-        vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
-        # wide enough for the six plot tabs' names (the canvas keeps half of the window)
-        width = min(window.width() // 2 - 8, max(window_layout.right_width_for(window), 450))
-        window.resizeDocks([inspector], [width], horizontal)
-        column = max(300, window.height() - 200)  # proportions count, not pixels
-        window.resizeDocks([inspector, data], [int(column * 0.42), int(column * 0.58)], vertical)
-        chain = window.findChild(QDockWidget, "chainRuleDock")
-        if chain is not None and chain.isVisible():  # the canvas gets the height it can
-            window.resizeDocks([chain], [max(160, int(window.height() * 0.25))], vertical)
+        horizontal = Qt.Orientation.Horizontal
+        # room for the five tabs' names and the inspector's fields (the canvas keeps half)
+        width = min(window.width() // 2 - 8, max(window_layout.right_width_for(window), 420))
+        window.resizeDocks([data], [width], horizontal)
         window_layout.settle(window, size)
         self._to_front(data)
         _hide_stale_tab_bars(window)
@@ -310,17 +326,28 @@ class TrainingFeature(QObject):
 
         window, docks = self.window, self.docks
         size = window.size()
-        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        vertical = Qt.Orientation.Vertical
         window.setCorner(Qt.Corner.BottomLeftCorner, left)
         window.setCorner(Qt.Corner.TopLeftCorner, left)
+        inspector = window.findChild(QDockWidget, "inspectorDock")
         if window.dockWidgetArea(docks["trainingDock"]) != left:  # back from the compact
+            self._reopen_plots()
+            if inspector is not None:  # the inspector over the plots again
+                window.addDockWidget(right, inspector, vertical)
+                window_layout.settle(window, size)
+            first = self._beside or docks["lossDock"]
+            window.addDockWidget(right, first, vertical)
+            window_layout.settle(window, size)
+            for name in (*window_layout.PLOT_DOCKS, "lossDock", "gradientEpochDock"):
+                dock = docks.get(name) or window.findChild(QDockWidget, name)
+                if dock is not None and dock is not first:
+                    window.tabifyDockWidget(first, dock)
+                    window_layout.settle(window, size)
             window.addDockWidget(left, docks["trainingDock"])
-            window.splitDockWidget(
-                docks["trainingDock"], docks["boundaryDock"], Qt.Orientation.Vertical
-            )
-            if self._beside is not None:
-                window.tabifyDockWidget(self._beside, docks["lossDock"])
-            window.tabifyDockWidget(docks["lossDock"], docks["gradientEpochDock"])
+            window.splitDockWidget(docks["trainingDock"], docks["boundaryDock"], vertical)
+            window_layout.settle(window, size)
+            _hide_stale_tab_bars(window)
         self._to_front(docks["lossDock"])
         QTimer.singleShot(0, lambda: self._to_front(docks["lossDock"]))
         # the left column: a third of the window at most, the boundary near square

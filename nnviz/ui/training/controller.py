@@ -237,7 +237,7 @@ class TrainingController(QObject):
         point = self.sample_point if self.sample_point is not None else np.zeros(2)
         x = features.transform(point.reshape(1, 2), names)[0]
         return doc.edit_training(
-            "Input features: " + ", ".join(names),
+            "Input features: " + ", ".join(features.LABELS.get(n, n) for n in names),
             new,
             network=net,
             sample=(x, doc.sample.target.copy()),
