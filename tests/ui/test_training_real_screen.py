@@ -30,7 +30,7 @@ import pytest
 from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtWidgets import QApplication, QTabBar
 
-from nnviz.core import features
+from nnviz.core import explain, features
 from nnviz.core.propagation import backward, forward
 from nnviz.ui import window_layout
 from nnviz.ui.document import Selection
@@ -264,13 +264,14 @@ def test_a_student_trains_the_spiral_and_steps_into_a_misclassified_point(starte
         xdotool("key", "Right")
         qtbot.wait(60)
     chain = w.findChild(object, "chainRuleText")
-    dz = f"{expected.dL_dz[out_layer][0, 0]:.3f}".replace("-", "−")
+    d = doc.decimals  # written as the panel writes numbers
+    dz = "= " + explain.fmt(expected.dL_dz[out_layer][0, 0], d)
     assert dz not in chain.toPlainText()  # not given away before its step
     while dz not in chain.toPlainText() and c.step < c.last:  # step on, as a student does
         xdotool("key", "Right")
         qtbot.wait(80)
     assert dz in chain.toPlainText() and c.plan.steps[c.step].phase == "backward"
-    da = f"{expected.dL_da[out_layer][0, 0]:.3f}".replace("-", "−")
+    da = "= " + explain.fmt(expected.dL_da[out_layer][0, 0], d)
     assert da in chain.toPlainText()  # ∂L/∂a = a − y with that point's numbers
     shot(w, "backward")
     xdotool("key", "End")
@@ -283,8 +284,14 @@ def test_a_student_trains_the_spiral_and_steps_into_a_misclassified_point(starte
     gW = doc.grads.dL_dW[1].copy()
     apply_button = w.findChild(object, "applyUpdateButton")
     qtbot.waitUntil(apply_button.isEnabled, timeout=5000)
+    qtbot.wait(100)
     click(apply_button)
-    qtbot.waitUntil(lambda: not np.array_equal(doc.network.layers[0].W, W), timeout=5000)
+    try:  # (a busy machine: generous)
+        qtbot.waitUntil(lambda: not np.array_equal(doc.network.layers[0].W, W), timeout=15_000)
+    except Exception as e:
+        shot(w, "apply_failed")
+        status = w.status.text()
+        raise AssertionError(f"Apply update did nothing; the status says {status!r}") from e
     assert np.allclose(doc.network.layers[0].W, W - lr * gW)
     applied = [a.copy() for layer in doc.network.layers for a in (layer.W, layer.b)]
 

@@ -281,6 +281,10 @@ class LessonSession(QObject):
         presenter = getattr(self.window, "presenter", None)
         if presenter is not None and presenter.active:
             return  # presenter mode keeps the canvas large, the lesson's text beside it
+        training = getattr(self.window, "training", None)
+        if name == "training" and training is not None:
+            training.set_visible(True)  # all its panels, laid out for the window's size
+            return
         dock.show()
         dock.raise_()
 

@@ -86,10 +86,11 @@ class TrainingFeature(QObject):
         # a small window: the run controls in one row above the canvas (see arrange)
         from nnviz.ui.training.runbar import RunBar
 
-        self.runbar = RunBar(self.controller)
-        window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
-        host.add_toolbar(self.runbar, Qt.ToolBarArea.TopToolBarArea)
+        self.runbar = RunBar(self.controller, window)
         self.runbar.hide()
+        self._host = host
+        self._runbar_placed = False  # in the window's top toolbar area (only while shown:
+        # a hidden bar after a break still changed how the main toolbar is painted)
         window.installEventFilter(self)  # a resize across the compact height moves them
 
         ctrl = self.controller
@@ -219,7 +220,16 @@ class TrainingFeature(QObject):
     def fit_controls(self) -> None:
         """The run controls: in the training toolbar in a small window, else in the panel."""
         compact = self.visible and self.compact
-        if self.runbar.isVisibleTo(self.window) != compact:
+        window, top = self.window, Qt.ToolBarArea.TopToolBarArea
+        if compact and not self._runbar_placed:
+            window.addToolBarBreak(top)
+            self._host.add_toolbar(self.runbar, top)
+            self._runbar_placed = True
+        elif not compact and self._runbar_placed:
+            window.removeToolBarBreak(self.runbar)
+            window.removeToolBar(self.runbar)
+            self._runbar_placed = False
+        if self.runbar.isVisibleTo(window) != compact:
             self.runbar.setVisible(compact)
         self.panel.run_controls.setVisible(not compact)
 
