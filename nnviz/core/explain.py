@@ -9,6 +9,7 @@ Numbers are formatted by :func:`fmt` (a true minus sign, trailing zeros cut).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -73,9 +74,17 @@ def _sum(terms: list[str], total_terms: int) -> str:
     return " + ".join(terms)
 
 
-def neuron_label(l: int, j: int, depth: int) -> str:  # noqa: E741
+def input_symbol(i: int, names: Sequence[str] | None = None) -> str:
+    """How input ``i`` is written: its feature's name (``x₁²``) when ``names`` gives
+    one, else ``x1``, ``x2``, …"""
+    if names is not None and 0 <= i < len(names):
+        return names[i]
+    return f"x{i + 1}"
+
+
+def neuron_label(l: int, j: int, depth: int, names: Sequence[str] | None = None) -> str:  # noqa: E741
     if l == 0:
-        return f"input x{j + 1}"
+        return f"input {input_symbol(j, names)}"
     if l == depth:
         return f"output neuron {j + 1}"
     return f"layer {l}, neuron {j + 1}"
@@ -214,9 +223,9 @@ def update_line(w: float, g: float, lr: float, d: int = 4) -> str:
     return f"{updates.formula('update_w')} = {before} {MINUS} {fmt(lr, d)} × {par(g, d)} = {after}"
 
 
-def input_line(x: np.ndarray, i: int, d: int = 4) -> str:
-    """``x1 = 2.0``."""
-    return f"x{i + 1} = {fmt(np.asarray(x, dtype=float).reshape(-1)[i], d)}"
+def input_line(x: np.ndarray, i: int, d: int = 4, names: Sequence[str] | None = None) -> str:
+    """``x1 = 2.0`` (``x₁² = 4.0`` when the inputs are features: ``names``)."""
+    return f"{input_symbol(i, names)} = {fmt(np.asarray(x, dtype=float).reshape(-1)[i], d)}"
 
 
 def product_line(net: Network, trace: Trace, l: int, j: int, i: int, d: int = 4) -> str:  # noqa: E741

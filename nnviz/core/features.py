@@ -49,6 +49,17 @@ CODE: dict[str, str] = {
 }
 
 
+def input_names(names: Any, n: int) -> tuple[str, ...] | None:
+    """How each of ``n`` inputs is written when they are the features ``names`` (x₁, x₁²,
+    sin x₂, …: :data:`LABELS`), or None when ``names`` are not ``n`` known features
+    (the inputs are then x1, x2, … as in any network)."""
+    if not isinstance(names, (list, tuple)) or len(names) != n:
+        return None
+    if not all(isinstance(k, str) and k in LABELS for k in names):
+        return None
+    return tuple(LABELS[k] for k in names)
+
+
 def check(names: Any) -> tuple[str, ...]:
     """``names`` as a tuple if a non-empty list of distinct known features, else ValueError."""
     if not isinstance(names, (list, tuple)):

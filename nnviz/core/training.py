@@ -32,6 +32,7 @@ wraps each slice of steps in :func:`nnviz.core.threads.training_threads`.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -161,6 +162,45 @@ class Divergence:
     def message(self) -> str:
         """The window's sentence: the cause, and what to do (its button goes back)."""
         return f"{self.cause}; go back to the last finite weights and lower the learning rate"
+
+
+#: the settings a trainer's progress belongs to: progress kept under other values of
+#: these (or for another shape of network) cannot be taken up again
+PROGRESS_KEYS = ("dataset", "features", "train_fraction", "shuffle", "seed")
+
+
+@dataclass(frozen=True, eq=False)
+class Progress:
+    """Where a :class:`Trainer` is, apart from its weights: the epoch and the step in
+    it, the shuffle generator, the epoch's order, the history of finished epochs, the
+    optimiser's state and the weights kept for going back after a divergence.
+
+    :meth:`Trainer.progress` takes one (copies); :meth:`Trainer.restore_progress`
+    puts it back, so that undoing a run gives back the epoch counter and the curves
+    and training on from there repeats the same batches and the same updates.
+    Compared by identity (``eq=False``): a document keeps the one it was given.
+    """
+
+    key: tuple
+    sizes: tuple[int, ...]
+    epoch: int
+    step_in_epoch: int
+    steps_done: int
+    pos: int
+    rng_state: dict
+    order: np.ndarray
+    history: tuple[EpochStats, ...]
+    divergence: Divergence | None
+    optimizer_kind: str
+    optimizer_t: int
+    optimizer_arrays: tuple[np.ndarray, ...]
+    last_good: tuple[np.ndarray, ...]
+    epoch_good: tuple[np.ndarray, ...]
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.order, *self.optimizer_arrays, *self.last_good, *self.epoch_good)
+        return sum(a.nbytes for a in arrays) + 200 * len(self.history)
 
 
 def make_dataset(spec: TrainingSpec, loss: str, n_out: int = 1) -> datasets.Dataset:
@@ -402,6 +442,70 @@ class Trainer:
         self.optimizer.reset()
         self.divergence = None
         self._pos = self.n_train  # the next step starts a new epoch
+
+    # ---------------------------------------------------------- progress
+    def progress_key(self) -> tuple:
+        """What a :class:`Progress` must share with this trainer to be taken up by it."""
+        return tuple(getattr(self.spec, k) for k in PROGRESS_KEYS) + (
+            self.network.loss,
+            tuple(layer.activation for layer in self.network.layers),
+        )
+
+    def progress(self) -> Progress:
+        """Where training is (everything but the weights), as a copy."""
+        opt = self.optimizer
+        return Progress(
+            key=self.progress_key(),
+            sizes=tuple(self.network.sizes),
+            epoch=self.epoch,
+            step_in_epoch=self.step_in_epoch,
+            steps_done=self.steps_done,
+            pos=self._pos,
+            rng_state=copy.deepcopy(self._rng.bit_generator.state),
+            order=self._order.copy(),
+            history=tuple(self.history),
+            divergence=self.divergence,
+            optimizer_kind=opt._state_kind,
+            optimizer_t=opt.t,
+            optimizer_arrays=tuple(a.copy() for a in opt.state()),
+            last_good=tuple(a.copy() for a in self._last_good),
+            epoch_good=tuple(a.copy() for a in self._epoch_good),
+        )
+
+    def fits(self, progress: Progress) -> bool:
+        """Whether ``progress`` was taken from a trainer of this data, split and shape."""
+        return progress.key == self.progress_key() and progress.sizes == tuple(self.network.sizes)
+
+    def restore_progress(self, progress: Progress) -> None:
+        """Be where ``progress`` was (the weights stay as they are: they are the
+        document's). TrainingError when it does not :meth:`fit` this trainer."""
+        if not self.fits(progress):
+            raise TrainingError("that training progress belongs to other data or another network")
+        self.epoch = progress.epoch
+        self.step_in_epoch = progress.step_in_epoch
+        self.steps_done = progress.steps_done
+        self._rng.bit_generator.state = copy.deepcopy(progress.rng_state)
+        self._order = progress.order.copy()
+        self._pos = progress.pos
+        if self._order.size == self.n_train:
+            self._X_epoch = self._X_train[self._order]
+            self._Y_epoch = self._Y_train[self._order]
+        else:  # no epoch begun yet: the next step begins one
+            self._X_epoch, self._Y_epoch = self._X_train, self._Y_train
+            self._pos = self.n_train
+        self.history = list(progress.history)
+        self.divergence = progress.divergence
+        opt = self.optimizer
+        opt.kind = progress.optimizer_kind  # the state's own kind, then the spec's
+        opt._reset_state()
+        for mine, saved in zip(opt.state(), progress.optimizer_arrays):
+            np.copyto(mine, saved)
+        opt.t = progress.optimizer_t
+        opt.kind = self.spec.optimizer  # another kind now: its state starts afresh
+        for mine, saved in zip(self._last_good, progress.last_good):
+            np.copyto(mine, saved)
+        for mine, saved in zip(self._epoch_good, progress.epoch_good):
+            np.copyto(mine, saved)
 
     # -------------------------------------------------------- evaluation
     def evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float | None]:

@@ -234,6 +234,7 @@ def _screenshot(app, window, args: argparse.Namespace) -> int:
     w, h = args.size or (1440, 900)
     window.resize(w, h)
     window_layout.arrange(window)  # compact below 880 px high, as on a real screen
+    window.resize(w, h)  # the size asked, which the roomier arrangement before may have grown
     window.show()
     for _ in range(3):
         QCoreApplication.processEvents()

@@ -36,7 +36,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from nnviz.core import examples, io, propagation, updates
+from nnviz.core import examples, features, io, propagation, updates
 from nnviz.core.addresses import Address, Bias, Input, Target, Weight, from_key
 from nnviz.core.network import Dense, EditError, Network, check_value
 from nnviz.core.propagation import Grads, Trace
@@ -380,6 +380,43 @@ class _SnapshotCommand(_GuardedCommand):
         return self._delta.nbytes()
 
 
+class _TrainingCommand(_SnapshotCommand):
+    """A snapshot edit of the training (a run, a reset, features, data, a clicked
+    point) that also carries the training's progress before and after it: undo and
+    redo put the document's :attr:`Document.training_progress` back *before* the
+    project changes, so the views that follow the change see both together."""
+
+    def __init__(
+        self, doc: Document, before: io.Project, after: io.Project, text: str, progress: tuple
+    ) -> None:
+        super().__init__(doc, before, after, text)
+        self._progress = progress  # (before, after): opaque objects of the training feature
+
+    @property
+    def empty(self) -> bool:
+        return super().empty and self._progress[0] is self._progress[1]
+
+    def _move(self, step, progress) -> None:
+        doc = self._doc
+        old, doc._training_progress = doc._training_progress, progress
+        try:
+            step()
+        except BaseException:
+            doc._training_progress = old
+            raise
+
+    def _forward(self) -> None:
+        self._move(super()._forward, self._progress[1])
+
+    def _backward(self) -> None:
+        self._move(super()._backward, self._progress[0])
+
+    def nbytes(self) -> int:
+        mine = {id(p): p for p in self._progress if p is not None}
+        extra = sum(int(getattr(p, "nbytes", 0)) for p in mine.values())
+        return super().nbytes() + extra
+
+
 class Document(QObject):
     """The network being taught with, and everything computed from it."""
 
@@ -418,6 +455,7 @@ class Document(QObject):
         self._selection: Selection | None = None
         self._decimals = 3
         self._learning_rate = 0.5
+        self._training_progress: object | None = None  # see training_progress
         #: bumped on each change of parameter values, of the structure, of the sample
         self.values_revision = 0
         self.shape_revision = 0
@@ -745,6 +783,7 @@ class Document(QObject):
         """Replace everything with ``project`` (a fresh history; nothing to undo)."""
         self._project = project
         self._path = Path(path) if path is not None else None
+        self._training_progress = None  # a new file starts at epoch 0
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self._changed(shape=True, values=None, sample=None, clear_selection=True)
@@ -805,7 +844,8 @@ class Document(QObject):
                 after.sample = io.Sample(
                     np.array(sample[0], dtype=float), np.array(sample[1], dtype=float)
                 )
-            command = _SnapshotCommand(self, self._project, after, text)
+            progress = (self._training_progress, self._training_progress)
+            command = _TrainingCommand(self, self._project, after, text, progress)
         except EditError as e:
             self.edit_refused.emit(str(e))
             return False
@@ -815,6 +855,22 @@ class Document(QObject):
         self.undo_stack.push(command)
         self.training_changed.emit()
         return self._failures == failures
+
+    @property
+    def input_names(self) -> tuple[str, ...] | None:
+        """How the inputs are written when they are the training's features (x₁, x₁²,
+        sin x₂, …), or None (x1, x2, …): one source for the canvas, the inspector, the
+        chain rule and the captions."""
+        spec = self._project.training
+        return features.input_names(getattr(spec, "features", None), self.network.input_size)
+
+    @property
+    def training_progress(self) -> object | None:
+        """The training's progress (epoch, curves, optimiser state: an object of the
+        training feature's) that goes with the weights shown. A run's undo step puts
+        back the one from before the run, its redo the one after it; an edit of the
+        training section keeps the one it found (undone, it puts that back)."""
+        return self._training_progress
 
     def set_parameters_live(self, params: list[np.ndarray]) -> None:
         """Copy ``[W1, b1, W2, b2, ...]`` into the network in place and show it; no undo step.
@@ -832,23 +888,30 @@ class Document(QObject):
         with np.errstate(all="ignore"):  # a diverging run shows its inf/NaN, without warnings
             self._changed(values=None)
 
-    def begin_live_run(self) -> None:
-        """Remember the project as it is before live changes start."""
+    def begin_live_run(self, progress: object | None = None) -> None:
+        """Remember the project as it is before live changes start (and the training's
+        ``progress`` then, for the undo step; None: the document's own)."""
         self._live_before = _working_copy(self._project)
+        self._live_progress = progress if progress is not None else self._training_progress
 
     def cancel_live_run(self) -> None:
         """Forget :meth:`begin_live_run` (another file was loaded meanwhile)."""
         self._live_before = None
 
-    def end_live_run(self, text: str) -> bool:
-        """Push one undo step from the project at :meth:`begin_live_run` to now (if it changed)."""
+    def end_live_run(self, text: str, progress: object | None = None) -> bool:
+        """Push one undo step from the project at :meth:`begin_live_run` to now (if it
+        changed); ``progress``, the training's progress now, goes with it: undo gives
+        back the progress from the run's start, redo this one."""
         before = getattr(self, "_live_before", None)
         self._live_before = None
         if before is None:
             return False
-        command = _SnapshotCommand(self, before, _working_copy(self._project), text)
+        start = getattr(self, "_live_progress", None)
+        end = progress if progress is not None else self._training_progress
+        command = _TrainingCommand(self, before, _working_copy(self._project), text, (start, end))
         if command.empty:
             return False
+        self._training_progress = end  # the push's first redo sets it too
         self.undo_stack.push(command)
         return True
 

@@ -301,6 +301,10 @@ class MainWindow(QMainWindow):
         redo.setObjectName("redoAction")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         redo.setToolTip("Redo the edit just undone (Ctrl+Shift+Z)")
+        # the toolbar says "Undo" and "Redo" (the menu names the edit): "Undo Sample:
+        # training point 120" pushed Fit Network behind the toolbar's » at 1024×768
+        undo.setIconText("Undo")
+        redo.setIconText("Redo")
         for act in (undo, redo):
             self.addAction(act)
             self.actions_by_name[act.objectName()] = act

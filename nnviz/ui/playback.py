@@ -33,6 +33,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QToolBar
 
+from nnviz.core.steps import StepKind
 from nnviz.core.timeline import (
     GRANULARITIES,
     TICKS_PER_SECOND,
@@ -154,10 +155,17 @@ class PlaybackController(QObject):
         """``Step 5 / 15: layer 1 — z = Σ w·a + b``; the update step also says what
         the step does to the loss (it can rise: too large a learning rate)."""
         step = self.timeline.current()
-        text = f"Step {self.step} / {self.last}: {step.caption}"
+        text = f"Step {self.step} / {self.last}: {step.caption}{self._inputs_named(step)}"
         if step.phase == "update":
             text += update_outcome(self.document)
         return text
+
+    def _inputs_named(self, step) -> str:
+        """The input step names the inputs when they are features: ``: x₁, x₂, x₁²``."""
+        names = self.document.input_names
+        if step.kind != StepKind.INPUTS or not names:
+            return ""
+        return ": " + ", ".join(names)
 
     def widest_captions(self) -> list[str]:
         """Every step's caption as :meth:`caption` writes it, with the widest step
@@ -167,7 +175,8 @@ class PlaybackController(QObject):
         if any(s.phase == "update" for s in self.plan.steps):
             outcome = update_outcome(self.document)
         return [
-            f"Step {last} / {last}: {s.caption}" + (outcome if s.phase == "update" else "")
+            f"Step {last} / {last}: {s.caption}{self._inputs_named(s)}"
+            + (outcome if s.phase == "update" else "")
             for s in self.plan.steps
         ]
 

@@ -53,6 +53,10 @@ SHORT_TITLES = {
     "activationPlotDock": "Activation",
     "gradientFlowDock": "Gradients",
     "linearMapDock": "Linearity",
+    # the training's docks (a tab group of the right column in a small window)
+    "boundaryDock": "Data",
+    "lossDock": "Loss",
+    "gradientEpochDock": "Per epoch",
 }
 PLOT_DOCKS = ("activationPlotDock", "gradientFlowDock", "linearMapDock")
 
@@ -243,6 +247,9 @@ def arrange(window: QMainWindow) -> None:
     if chain is not None and chain.isVisible() and is_compact(window):
         height = max(160, min(240, int(window.height() * 0.3)))
         window.resizeDocks([chain], [height], Qt.Orientation.Vertical)
+    training = getattr(window, "training", None)
+    if training is not None and hasattr(training, "arrange"):
+        training.arrange()  # the training's docks, when they show (nnviz.ui.training)
 
 
 def settle(window: QMainWindow, size: QSize) -> None:
@@ -296,6 +303,9 @@ def start(window: QMainWindow, size: tuple[int, int] | None = None, remember: bo
         if restore_docks(window):
             settle(window, size)
             fit_tab_titles(window)
+            training = getattr(window, "training", None)
+            if training is not None and hasattr(training, "fit_controls"):
+                training.fit_controls()  # the run controls' place follows the size
         else:
             arrange(window)
         keep_on_screen(window)
@@ -369,7 +379,10 @@ def layout_problems(window: QMainWindow) -> list[str]:
             problems.append(cut)
         area = dock.widget()
         if dock.objectName() == "inspectorDock" and isinstance(area, QScrollArea):
-            if area.verticalScrollBar().maximum() > 0:
+            # (a small window showing training shares the column between the inspector
+            # and the plots: there the inspector may scroll up and down)
+            shared = bool(window.property("nnvizTrainingColumn"))
+            if area.verticalScrollBar().maximum() > 0 and not shared:
                 problems.append("the inspector scrolls: it is shorter than its fields")
             if area.horizontalScrollBar().maximum() > 0:
                 problems.append("the inspector scrolls sideways")

@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import activations
 from nnviz.core.addresses import Address, Weight
-from nnviz.core.explain import fmt, loss_text
+from nnviz.core.explain import fmt, input_symbol, loss_text
 from nnviz.ui import hidden_values, textscale
 from nnviz.ui import theme as themes
 from nnviz.ui.canvas import scenetext
@@ -1280,17 +1280,17 @@ class NetworkCanvas(QGraphicsView):
             zoom,
             playback,
             d,
-            tuple(self.input_names or ()),
+            tuple(self.input_names or doc.input_names or ()),
             tuple(round(v, 2) for r in fixed for v in r),
         )
 
         def build():
             net = doc.network
             L = len(layout.sizes) - 1
+            # the hook's names, else the document's (the training's features: x₁², sin x₁)
+            given = self.input_names or doc.input_names
             names = [
-                self.input_names[j]
-                if self.input_names and j < len(self.input_names)
-                else f"x{j + 1}"
+                given[j] if given and j < len(given) else f"x{j + 1}"
                 for j in range(layout.sizes[0])
             ]
             biases = zs = None
@@ -1442,7 +1442,8 @@ class NetworkCanvas(QGraphicsView):
         if self.playback_active:
             return  # the animation reveals the numbers step by step; never give them away
         if sel.layer == 0:
-            text = f"x{sel.neuron + 1} = {fmt(doc.sample.input[sel.neuron], d)}"
+            text = f"{input_symbol(sel.neuron, doc.input_names)} = "
+            text += fmt(doc.sample.input[sel.neuron], d)
         else:
             z = doc.trace.z[sel.layer][0, sel.neuron]
             a = doc.trace.a[sel.layer][0, sel.neuron]

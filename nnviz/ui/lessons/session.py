@@ -324,6 +324,10 @@ class LessonSession(QObject):
         presenter = getattr(self.window, "presenter", None)
         if presenter is not None and presenter.active:
             return  # presenter mode shows it beside the canvas (show_step_panels)
+        training = getattr(self.window, "training", None)
+        if name == "training" and training is not None:
+            training.set_visible(True)  # all its panels, laid out for the window's size
+            return
         dock.show()
         dock.raise_()
 

@@ -501,9 +501,10 @@ class ActivationPlotPanel(plot_style.RefreshWhenShown, QWidget):
                 if self.z_revealed(0, target.neuron)
                 else "not shown yet"
             )
+            label = neuron_label(0, target.neuron, net.depth, self._doc.input_names)
             self._show_message(
                 target,
-                f"<b>{neuron_label(0, target.neuron, net.depth).capitalize()}</b> = {value}",
+                f"<b>{label.capitalize()}</b> = {value}",
                 "An input neuron has no activation function: its value x is passed on as it "
                 "is.<br>Select a neuron of a hidden layer or of the output layer to see its "
                 "f(z) and f′(z).",

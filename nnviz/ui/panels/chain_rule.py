@@ -84,6 +84,7 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
     lr = doc.learning_rate
     sel = doc.selection
     depth = net.depth
+    names = doc.input_names  # the inputs by their features (x₁², sin x₁) when training
     if frame is not None and [m.size for m in frame.z_shown] != net.sizes:
         frame = None  # a frame of the network before an edit: the plan is being rebuilt
     reveal_all = frame is None or not playing
@@ -102,7 +103,7 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
     if sel is not None and sel.kind == "neuron" and sel.layer >= 1:
         l, j = sel.layer, sel.neuron  # noqa: E741
         act = activations.get(net.layers[l - 1].activation)
-        title = f"{explain.neuron_label(l, j, depth).capitalize()} · {act.label}"
+        title = f"{explain.neuron_label(l, j, depth, names).capitalize()} · {act.label}"
         fwd = [
             _line(
                 explain.z_line(net, trace, l, j, d),
@@ -175,16 +176,16 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
 
     if sel is not None and sel.kind == "neuron":  # an input
         j = sel.neuron
-        title = f"Input x{j + 1}"
+        title = f"Input {explain.input_symbol(j, names)}"
         sections.append(
             Section(
                 "Forward",
                 (
                     _line(
-                        explain.input_line(doc.sample.input, j, d),
+                        explain.input_line(doc.sample.input, j, d, names),
                         reveal_all or bool(frame.a_shown[0][j]),
                         now((StepKind.INPUTS,), 0, None),
-                        f"x{j + 1}" + formula("x").removeprefix("x"),
+                        explain.input_symbol(j, names) + formula("x").removeprefix("x"),
                     ),
                     Line("an input has no weights of its own: nothing here is learnt", "note"),
                 ),
@@ -194,8 +195,8 @@ def build_sections(doc, frame: Frame | None, playing: bool) -> tuple[str, list[S
 
     if sel is not None and sel.kind == "edge":
         l, j, i = sel.layer, sel.neuron, sel.source  # noqa: E741
-        src = f"x{i + 1}" if l == 1 else f"layer {l - 1}, neuron {i + 1}"
-        dst = explain.neuron_label(l, j, depth)
+        src = explain.input_symbol(i, names) if l == 1 else f"layer {l - 1}, neuron {i + 1}"
+        dst = explain.neuron_label(l, j, depth, names)
         title = f"Weight w from {src} to {dst}"
         sections.append(
             Section(
@@ -275,6 +276,7 @@ def _step_lines(doc, frame: Frame) -> list[Line]:
     step = frame.step
     depth = net.depth
     kind = step.kind
+    names = doc.input_names
     out: list[str] = []
     total = 0
 
@@ -287,7 +289,7 @@ def _step_lines(doc, frame: Frame) -> list[Line]:
     if kind == StepKind.START:
         out.append("Nothing is computed yet: the weights and biases wait for an input.")
     elif kind == StepKind.INPUTS:
-        out += [explain.input_line(doc.sample.input, i, d) for i in range(net.input_size)]
+        out += [explain.input_line(doc.sample.input, i, d, names) for i in range(net.input_size)]
     elif step.spec.pulses is not None:  # a step whose edges carry numbers
         al = frame.active_layer
         if step.spec.pulses == "cols":  # collected into the step's own neurons
@@ -305,7 +307,7 @@ def _step_lines(doc, frame: Frame) -> list[Line]:
                 for i in range(min(n_in, MAX_ITEMS)):
                     if len(out) >= MAX_ITEMS:
                         break
-                    src = f"x{i + 1}" if al == 1 else f"n{i + 1}"
+                    src = explain.input_symbol(i, names) if al == 1 else f"n{i + 1}"
                     line = (
                         explain.product_line(net, trace, al, int(j), i, d)
                         if step.spec.edge_values == "aw"
@@ -336,7 +338,7 @@ def _step_lines(doc, frame: Frame) -> list[Line]:
             for j in range(min(W.shape[0], MAX_ITEMS)):
                 for i in range(min(W.shape[1], MAX_ITEMS)):
                     if len(out) < MAX_ITEMS:
-                        src = f"x{i + 1}" if l == 1 else f"n{i + 1}"
+                        src = explain.input_symbol(i, names) if l == 1 else f"n{i + 1}"
                         out.append(
                             f"w{l}({src}→n{j + 1}): "
                             + explain.update_line(float(W[j, i]), float(gW[j, i]), lr, d)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core import activations, losses
-from nnviz.core.explain import MINUS, OVERFLOW_NOTE, fmt, overflowed
+from nnviz.core.explain import MINUS, OVERFLOW_NOTE, fmt, input_symbol, overflowed
 from nnviz.core.network import INIT_SCHEMES
 from nnviz.ui import hidden_values
 from nnviz.ui.document import Document
@@ -290,7 +290,11 @@ class InspectorPanel(QWidget):
                 self.title.setText("Nothing selected — click a neuron or an edge")
             elif sel.kind == "edge":
                 l, j, i = sel.layer, sel.neuron, sel.source
-                src = f"x{i + 1}" if l == 1 else f"neuron {i + 1} of layer {l - 1}"
+                src = (
+                    input_symbol(i, doc.input_names)
+                    if l == 1
+                    else f"neuron {i + 1} of layer {l - 1}"
+                )
                 self.title.setText(f"Weight from {src} to neuron {j + 1} of layer {l}")
                 self.weight.setValue(float(net.layers[l - 1].W[j, i]))
                 show[self.weight] = True
@@ -300,7 +304,7 @@ class InspectorPanel(QWidget):
                     f"{fmt(net.layers[l - 1].W[j, i], d)}"
                 )
             elif sel.layer == 0:
-                self.title.setText(f"Input x{sel.neuron + 1}")
+                self.title.setText(f"Input {input_symbol(sel.neuron, doc.input_names)}")
                 self.input.setValue(float(doc.sample.input[sel.neuron]))
                 show[self.input] = True
                 lines.append(f"∂L/∂x = {fmt(doc.grads.dL_dx[0, sel.neuron], d)}")

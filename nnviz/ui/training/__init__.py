@@ -13,11 +13,10 @@ under the mouse through ``canvas.hover_hook(selection)``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QDockWidget, QTabBar
 
-from nnviz.core import features
 from nnviz.ui.training.maps import neuron_maps
 
 __all__ = ["TrainingFeature", "install", "neuron_maps"]
@@ -43,6 +42,8 @@ class TrainingFeature(QObject):
         self.docks: dict = {}
         self.actions: dict[str, QAction] = {}
         self._maps: dict | None = None
+        #: the general plots closed to make room in a small window (reopened later)
+        self._closed_plots: list = []
 
     def install(self, ctx, host) -> None:
         from nnviz.ui.training.controller import TrainingController
@@ -82,6 +83,15 @@ class TrainingFeature(QObject):
             window.tabifyDockWidget(beside, self.docks["lossDock"])
         window.tabifyDockWidget(self.docks["lossDock"], self.docks["gradientEpochDock"])
         self._beside = beside
+        # a small window: the run controls in one row above the canvas (see arrange)
+        from nnviz.ui.training.runbar import RunBar
+
+        self.runbar = RunBar(self.controller, window)
+        self.runbar.hide()
+        self._host = host
+        self._runbar_placed = False  # in the window's top toolbar area (only while shown:
+        # a hidden bar after a break still changed how the main toolbar is painted)
+        window.installEventFilter(self)  # a resize across the compact height moves them
 
         ctrl = self.controller
         for name, text, tip, key, slot in (
@@ -124,10 +134,30 @@ class TrainingFeature(QObject):
         ctrl.message.connect(lambda text, error: text and ctx.messages.show(text, error))
         doc.results_changed.connect(self._on_results)
         doc.file_state_changed.connect(self._follow_file)
+        self._pause_before_undo(ctx)
         if self.playback is not None:  # playing the pass pauses training: one at a time
             self.playback.playing_changed.connect(self._on_playback_playing)
         self._file_key: object = object()
         self._follow_file()
+
+    def _pause_before_undo(self, ctx) -> None:
+        """Edit ▸ Undo (and Redo) while training plays pauses first: the run becomes its
+        undo step, and Undo then goes back to the weights, the epoch and the curves
+        from before it (without this it undid the step before the run)."""
+        stack = self.document.undo_stack
+        for name, move in (("undoAction", stack.undo), ("redoAction", stack.redo)):
+            action = ctx.actions.get(name) if ctx.actions is not None else None
+            if action is None:
+                continue
+            # the stack's own connection is the action's only one (QUndoStack's
+            # createUndoAction); a C++ connection cannot be named from Python
+            action.triggered.disconnect()
+
+            def paused_then(_checked=False, move=move) -> None:
+                self.controller.pause()
+                move()
+
+            action.triggered.connect(paused_then)
 
     def _on_playback_playing(self, playing: bool) -> None:
         if playing and self.controller.playing:
@@ -165,16 +195,175 @@ class TrainingFeature(QObject):
         for dock in self.docks.values():
             dock.setVisible(on)
         if on:
-            self._to_front(self.docks["lossDock"])
-            QTimer.singleShot(0, lambda: self._to_front(self.docks["lossDock"]))
             self.boundary.refresh(force=True)
-            # the left column: a third of the window at most, the boundary near square
-            width = max(300, min(380, self.window.width() // 3))
-            horizontal = Qt.Orientation.Horizontal
-            self.window.resizeDocks([self.docks["trainingDock"]], [width], horizontal)
-        elif self._beside is not None:
-            self._to_front(self._beside)  # the tab that was in front before training showed
+            self.arrange()
+        else:
+            self.fit_controls()
+            if self._closed_plots:  # back to the window's own compact arrangement
+                from nnviz.ui import window_layout
+
+                self._reopen_plots()
+                self.window.setProperty("nnvizTrainingColumn", False)
+                window_layout.arrange(self.window)
+            if self._beside is not None:
+                self._to_front(self._beside)  # the tab in front before training showed
         self._invalidate_maps()
+
+    # ------------------------------------------------------------ arranging
+    @property
+    def compact(self) -> bool:
+        """The window is small (less than window_layout.COMPACT_HEIGHT high)."""
+        from nnviz.ui import window_layout
+
+        return window_layout.is_compact(self.window)
+
+    def fit_controls(self) -> None:
+        """The run controls: in the training toolbar in a small window, else in the panel."""
+        compact = self.visible and self.compact
+        window, top = self.window, Qt.ToolBarArea.TopToolBarArea
+        if compact and not self._runbar_placed:
+            window.addToolBarBreak(top)
+            self._host.add_toolbar(self.runbar, top)
+            self._runbar_placed = True
+        elif not compact and self._runbar_placed:
+            window.removeToolBarBreak(self.runbar)
+            window.removeToolBar(self.runbar)
+            self._runbar_placed = False
+        if self.runbar.isVisibleTo(window) != compact:
+            self.runbar.setVisible(compact)
+        self.panel.run_controls.setVisible(not compact)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.window and event.type() == QEvent.Type.Resize:
+            self.fit_controls()
+        elif watched is self.window and event.type() == QEvent.Type.Close:
+            self._reopen_plots()  # the next start's saved arrangement keeps them open
+        return False
+
+    def arrange(self) -> None:
+        """Lay the training docks out for the window's size (the window's own arrangement,
+        nnviz.ui.window_layout.arrange, calls this too).
+
+        * Small window (compact): the canvas keeps at least half of the width. The run
+          controls are one row above it (``trainingToolbar``); the right column holds
+          two tab groups: the inspector and the plots above, the training's below —
+          *Data* (the boundary plot, in front), *Loss*, *Per epoch* and *Training*
+          (the panel's data, features and optimiser).
+        * Otherwise: the training panel over the data plot in a left column, the loss
+          and the gradient per epoch as tabs beside the activation plot.
+        """
+        if not self.visible:
+            self.window.setProperty("nnvizTrainingColumn", False)
+            self.fit_controls()
+            return
+        compact = self.compact
+        # the inspector shares the column with the plots then: it may scroll (up-down)
+        self.window.setProperty("nnvizTrainingColumn", compact)
+        if compact:
+            self._arrange_compact()
+        else:
+            self._arrange_roomy()
+        self.fit_controls()
+
+    def _arrange_compact(self) -> None:
+        """The right column is one tab group: Data (in front), Loss, Per epoch, Training,
+        Inspector. Two groups stacked do not fit a 768-pixel screen (the activation
+        plot alone needs 380 px, the data plot 300), and a second group squeezed to
+        100 px hid the feature boxes and the inspector's fields; so the general
+        plots (activation, gradient flow, linearity) close while training shows in a
+        small window (View ▸ Panels opens them; they come back when training hides or
+        the window grows)."""
+        from nnviz.ui import window_layout
+
+        window, docks = self.window, self.docks
+        size = window.size()
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        inspector = window.findChild(QDockWidget, "inspectorDock")
+        data = docks["boundaryDock"]
+        # built the same way whatever came before (the window's own arrangement, a roomy
+        # one, a second call); the layout is applied after each move, or Qt paints
+        # stale tab bars over the panels
+        window.addDockWidget(right, data, Qt.Orientation.Vertical)
+        window_layout.settle(window, size)
+        for dock in (
+            docks["lossDock"],
+            docks["gradientEpochDock"],
+            docks["trainingDock"],
+            inspector,
+        ):
+            if dock is not None:
+                window.tabifyDockWidget(data, dock)
+                window_layout.settle(window, size)
+        for name in window_layout.PLOT_DOCKS:
+            dock = window.findChild(QDockWidget, name)
+            if dock is not None and dock not in self._closed_plots and not dock.isHidden():
+                self._closed_plots.append(dock)
+            if dock is not None:
+                dock.hide()
+        window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        window.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.TopDockWidgetArea)
+        window_layout.settle(window, size)
+        window_layout.fit_tab_titles(window)
+        self._fit_column()
+        # once more after the window is laid out (a window not yet shown ignores sizes)
+        QTimer.singleShot(0, self._fit_column)
+
+    def _reopen_plots(self) -> None:
+        """The general plots this feature closed, open again (where they were)."""
+        for dock in self._closed_plots:
+            dock.show()
+        self._closed_plots = []
+
+    def _fit_column(self) -> None:
+        """The compact right column's width, the data plot in front, and no stale tab
+        bar left over from the moves."""
+        from nnviz.ui import window_layout
+
+        window, data = self.window, self.docks["boundaryDock"]
+        if not (self.visible and self.compact):
+            return
+        size = window.size()
+        horizontal = Qt.Orientation.Horizontal
+        # room for the five tabs' names and the inspector's fields (the canvas keeps half)
+        width = min(window.width() // 2 - 8, max(window_layout.right_width_for(window), 420))
+        window.resizeDocks([data], [width], horizontal)
+        window_layout.settle(window, size)
+        self._to_front(data)
+        _hide_stale_tab_bars(window)
+
+    def _arrange_roomy(self) -> None:
+        from nnviz.ui import window_layout
+
+        window, docks = self.window, self.docks
+        size = window.size()
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        vertical = Qt.Orientation.Vertical
+        window.setCorner(Qt.Corner.BottomLeftCorner, left)
+        window.setCorner(Qt.Corner.TopLeftCorner, left)
+        inspector = window.findChild(QDockWidget, "inspectorDock")
+        if window.dockWidgetArea(docks["trainingDock"]) != left:  # back from the compact
+            self._reopen_plots()
+            if inspector is not None:  # the inspector over the plots again
+                window.addDockWidget(right, inspector, vertical)
+                window_layout.settle(window, size)
+            first = self._beside or docks["lossDock"]
+            window.addDockWidget(right, first, vertical)
+            window_layout.settle(window, size)
+            for name in (*window_layout.PLOT_DOCKS, "lossDock", "gradientEpochDock"):
+                dock = docks.get(name) or window.findChild(QDockWidget, name)
+                if dock is not None and dock is not first:
+                    window.tabifyDockWidget(first, dock)
+                    window_layout.settle(window, size)
+            window.addDockWidget(left, docks["trainingDock"])
+            window.splitDockWidget(docks["trainingDock"], docks["boundaryDock"], vertical)
+            window_layout.settle(window, size)
+            _hide_stale_tab_bars(window)
+        self._to_front(docks["lossDock"])
+        QTimer.singleShot(0, lambda: self._to_front(docks["lossDock"]))
+        # the left column: a third of the window at most, the boundary near square
+        width = max(300, min(380, window.width() // 3))
+        window.resizeDocks([docks["trainingDock"]], [width], Qt.Orientation.Horizontal)
+        window_layout.settle(window, size)
 
     def _follow_file(self) -> None:
         """A file with a training section opens with the training panels shown."""
@@ -195,10 +384,9 @@ class TrainingFeature(QObject):
     def _invalidate_maps(self) -> None:
         self._maps = None
         # the input neurons are named by their features while training shows
-        spec = self.controller.spec
         names = None
-        if self.visible and spec is not None:
-            names = [features.LABELS.get(n, n) for n in spec.features]
+        if self.visible and self.document.input_names:  # the one source of these names
+            names = list(self.document.input_names)
         if names != self.canvas.input_names:
             self.canvas.input_names = names
             self.canvas.static.update()
@@ -244,6 +432,30 @@ class TrainingFeature(QObject):
             self.boundary.show_neuron((selection.layer, selection.neuron))
         else:
             self.boundary.show_neuron(None)
+
+
+def _hide_stale_tab_bars(window) -> None:
+    """Hide the docks' tab bars that belong to no tab group any more.
+
+    Moving docks between groups from code leaves the old group's tab bar shown
+    where it was (Qt hides unused tab bars only when a drag ends or a whole state
+    is restored), painted over the panels. A tab bar in use sits right under the
+    dock in front of its group, as wide as it.
+    """
+    docks = [d for d in window.findChildren(QDockWidget) if d.isVisible() and not d.isFloating()]
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is not window or not bar.isVisible():
+            continue
+        g = bar.geometry()
+        used = any(
+            d.geometry().left() == g.left()
+            and d.geometry().width() == g.width()
+            and abs(d.geometry().bottom() + 1 - g.top()) <= 1
+            and any(bar.tabText(i) == d.windowTitle() for i in range(bar.count()))
+            for d in docks
+        )
+        if not used:
+            bar.hide()
 
 
 def install(ctx, host) -> TrainingFeature:

@@ -28,7 +28,14 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from nnviz.core import datasets, features, io, training_view, trainspec
 from nnviz.core.threads import training_threads
-from nnviz.core.training import LIVE_SETTINGS, Divergence, EpochStats, Trainer, TrainingError
+from nnviz.core.training import (
+    LIVE_SETTINGS,
+    Divergence,
+    EpochStats,
+    Progress,
+    Trainer,
+    TrainingError,
+)
 from nnviz.core.trainspec import DatasetSpec, TrainingSpec
 
 #: a frame of the display (60 per second)
@@ -93,9 +100,8 @@ class TrainingController(QObject):
         self._trainer: Trainer | None = None
         self._trainer_error = ""
         self.playing = False
-        self.speed = DEFAULT_SPEED
-        #: pause when the epoch counter reaches this (0: never)
-        self.stop_at = 0
+        self._speed = DEFAULT_SPEED
+        self._stop_at = 0
         self._publishing = False
         self._run_start_epoch = 0
         self._run_start_steps = 0
@@ -111,12 +117,48 @@ class TrainingController(QObject):
         #: counts the document's network changes (the plane's values are cached on it)
         self.revision = 0
         self._plane: dict[int, tuple] = {}
+        #: the document's training progress the trainer is at (None: its own, unshared)
+        self._adopted: Progress | None = None
+        self._adopted_steps = -1  # the trainer's steps_done when it was at _adopted
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._on_tick)
         document.results_changed.connect(self._on_network_changed)
         document.training_changed.connect(self._on_training_changed)
+        document.display_changed.connect(self._on_display_changed)
         self._derive_sample_point()
+
+    # ------------------------------------------------- settings held here
+    # The controller is the one source of truth for the speed and the stop epoch,
+    # the document's training section for everything else: a control shows them and
+    # follows a change made from code (``state_changed``; ``training_changed``).
+    @property
+    def speed(self) -> int:
+        """Which of :data:`SPEEDS` a run uses (an index)."""
+        return self._speed
+
+    @speed.setter
+    def speed(self, index: int) -> None:
+        self.set_speed(index)
+
+    @property
+    def stop_at(self) -> int:
+        """Pause when the epoch counter reaches this (0: never)."""
+        return self._stop_at
+
+    @stop_at.setter
+    def stop_at(self, epoch: int) -> None:
+        epoch = max(0, int(epoch))
+        if epoch != self._stop_at:
+            self._stop_at = epoch
+            self.state_changed.emit()
+
+    def _on_display_changed(self, name: str) -> None:
+        """One η: the inspector's learning rate (Apply update's) is the training's too."""
+        spec = self.document.training_spec
+        lr = self.document.learning_rate
+        if name == "learning_rate" and spec is not None and lr != spec.learning_rate:
+            self.change_settings(learning_rate=lr)
 
     # ------------------------------------------------------------ the spec
     @property
@@ -199,7 +241,7 @@ class TrainingController(QObject):
         point = self.sample_point if self.sample_point is not None else np.zeros(2)
         x = features.transform(point.reshape(1, 2), names)[0]
         return doc.edit_training(
-            "Input features: " + ", ".join(names),
+            "Input features: " + ", ".join(features.LABELS.get(n, n) for n in names),
             new,
             network=net,
             sample=(x, doc.sample.target.copy()),
@@ -230,13 +272,47 @@ class TrainingController(QObject):
             except TrainingError as e:
                 self._trainer_error = str(e)
                 return None
+            self._adopted, self._adopted_steps = None, -1
+            self._take_up_progress()
             self._derive_sample_point()
         return self._trainer
+
+    # ------------------------------------------------------------ progress
+    # The epoch counter, the curves and the optimiser's state go with the weights
+    # into the undo history: a run's undo step carries the trainer's Progress from
+    # before and after it (Document.begin_live_run / end_live_run), and an undo or
+    # redo hands the document's progress back to the trainer here.
+    def _progress_now(self) -> Progress | None:
+        """The trainer's progress as a shared object (the same one while it has not
+        trained since, so consecutive runs keep one copy between them)."""
+        tr = self._trainer
+        if tr is None:
+            return None
+        if self._adopted is not None and self._adopted_steps == tr.steps_done:
+            if self._adopted.divergence is tr.divergence and self._adopted.epoch == tr.epoch:
+                return self._adopted
+        p = tr.progress()
+        self._adopted, self._adopted_steps = p, tr.steps_done
+        return p
+
+    def _take_up_progress(self) -> bool:
+        """Bring the trainer to the document's progress if it is another one that fits
+        (an undo or redo of a run); True if it did."""
+        tr = self._trainer
+        p = self.document.training_progress
+        if tr is None or p is None or p is self._adopted or not isinstance(p, Progress):
+            return False
+        if not tr.fits(p):
+            return False
+        tr.restore_progress(p)
+        self._adopted, self._adopted_steps = p, tr.steps_done
+        return True
 
     def _drop_trainer(self) -> None:
         if self.playing:
             self.pause()
         self._trainer = None
+        self._adopted, self._adopted_steps = None, -1
         self.state_changed.emit()
 
     @property
@@ -303,6 +379,13 @@ class TrainingController(QObject):
         for mine, theirs in zip(tr.network.layers, net.layers):
             np.copyto(mine.W, theirs.W)
             np.copyto(mine.b, theirs.b)
+        p = self.document.training_progress
+        if p is not None and p is not self._adopted and self.playing:
+            # a run's undo or redo from the history while another run plays: that run
+            # ends without a step of its own (Edit ▸ Undo pauses first: see the feature)
+            self.abort_run(keep_trainer=True)
+        if self._take_up_progress():
+            self.state_changed.emit()  # the counter and the curves of that moment
         self._derive_sample_point()
 
     def _on_training_changed(self) -> None:
@@ -337,7 +420,7 @@ class TrainingController(QObject):
             self.message.emit(tr.divergence.message, True)
             return False
         if self.stop_at and tr.epoch >= self.stop_at:
-            self.stop_at = 0  # a new run past the old limit
+            self._stop_at = 0  # a new run past the old limit (state_changed follows)
         self._begin_run()
         self.playing = True
         self._last_frame = 0.0
@@ -354,9 +437,10 @@ class TrainingController(QObject):
         self._end_run()
         self.state_changed.emit()
 
-    def abort_run(self) -> None:
+    def abort_run(self, keep_trainer: bool = False) -> None:
         """Stop a run without showing its weights or leaving an undo step; a new trainer
-        is built for the document's network when needed."""
+        is built for the document's network when needed (``keep_trainer``: the trainer
+        stays, to be given the document's weights and progress)."""
         if not self.playing:
             return
         self.playing = False
@@ -365,7 +449,9 @@ class TrainingController(QObject):
             self._threads.close()
             self._threads = None
         self.document.cancel_live_run()
-        self._trainer = None
+        if not keep_trainer:
+            self._trainer = None
+            self._adopted, self._adopted_steps = None, -1
         self.state_changed.emit()
 
     def toggle(self) -> None:
@@ -375,9 +461,13 @@ class TrainingController(QObject):
             self.play()
 
     def set_speed(self, index: int) -> None:
-        self.speed = max(0, min(len(SPEEDS) - 1, int(index)))
+        speed = max(0, min(len(SPEEDS) - 1, int(index)))
+        if speed == self._speed:
+            return
+        self._speed = speed
         if self.playing:
             self._apply_speed()
+        self.state_changed.emit()
 
     def _apply_speed(self) -> None:
         _, steps, epochs = SPEEDS[self.speed]
@@ -390,7 +480,7 @@ class TrainingController(QObject):
         self._run_start_steps = tr.steps_done if tr else 0
         if self.document.training_spec is None and self.spec is not None:
             self.document.set_training_spec(self.spec)  # the file keeps what was trained with
-        self.document.begin_live_run()
+        self.document.begin_live_run(self._progress_now())
         self._threads = contextlib.ExitStack()
         self._threads.enter_context(training_threads())
 
@@ -408,7 +498,7 @@ class TrainingController(QObject):
             text = f"Train {epochs} epoch" + ("s" if epochs != 1 else "")
         else:
             text = f"Train {steps} step" + ("s" if steps != 1 else "")
-        self.document.end_live_run(text)
+        self.document.end_live_run(text, self._progress_now())
 
     def step_once(self) -> None:
         """One batch, then show it (paused; one undo step)."""
@@ -528,10 +618,10 @@ class TrainingController(QObject):
         tr = self._trainer
         if tr is None or tr.divergence is None:
             return
-        self.document.begin_live_run()
+        self.document.begin_live_run(self._progress_now())
         tr.restore_last_finite()
         self._publish()
-        self.document.end_live_run("Back to the last finite weights")
+        self.document.end_live_run("Back to the last finite weights", self._progress_now())
         self.message.emit("Back to the last finite weights; lower the learning rate.", False)
         self.state_changed.emit()
 
@@ -542,10 +632,10 @@ class TrainingController(QObject):
         if tr is None:
             self.message.emit(self._trainer_error or "this network cannot train", True)
             return
+        self.document.begin_live_run(self._progress_now())
         tr.reset()
-        self.document.begin_live_run()
         self._publish()
-        self.document.end_live_run("Reset training")
+        self.document.end_live_run("Reset training", self._progress_now())
         self.state_changed.emit()
 
     # ------------------------------------------------------------ samples

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import datasets, features, optim
 from nnviz.ui.training.controller import DEFAULT_SPEED, SPEEDS
+from nnviz.ui.training.runbar import epoch_text
 
 #: TFP's learning rates, and its regularisation rates
 LEARNING_RATES = (
@@ -123,11 +124,17 @@ class TrainingPanel(QWidget):
         self.speed_combo.setCurrentIndex(DEFAULT_SPEED)
         self.speed_combo.currentIndexChanged.connect(controller.set_speed)
 
+        #: play, step, epoch, reset and the counter (hidden where the window's training
+        #: toolbar holds them: a small window)
+        self.run_controls = _tip(QWidget(), "Run the training", "trainingRunControls")
+        buttons = QGridLayout(self.run_controls)
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.play_button, 0, 0)
+        buttons.addWidget(self.step_button, 0, 1)
+        buttons.addWidget(self.epoch_button, 0, 2)
+        buttons.addWidget(self.reset_button, 0, 3)
         run = QGridLayout()
-        run.addWidget(self.play_button, 0, 0)
-        run.addWidget(self.step_button, 0, 1)
-        run.addWidget(self.epoch_button, 0, 2)
-        run.addWidget(self.reset_button, 0, 3)
+        run.addWidget(self.run_controls, 0, 0, 1, 4)
         run.addWidget(self.epoch_label, 1, 0)
         stop_row = QHBoxLayout()
         stop_row.addWidget(QLabel("Stop at epoch"))
@@ -300,14 +307,7 @@ class TrainingPanel(QWidget):
         self.restore_button.show()
 
     def _sync_epoch(self) -> None:
-        tr = self.controller.trainer
-        if tr is None:
-            self.epoch_label.setText("Epoch –")
-            return
-        text = f"Epoch {tr.epoch}"
-        if tr.step_in_epoch and tr._pos < tr.n_train:
-            text += f" · step {tr.step_in_epoch}/{tr.batches_per_epoch}"
-        self.epoch_label.setText(text)
+        self.epoch_label.setText(epoch_text(self.controller.trainer))
 
     def sync(self) -> None:
         """Show the controller's settings and state (signals of the controls blocked)."""
@@ -318,6 +318,9 @@ class TrainingPanel(QWidget):
             self.stop_spin.blockSignals(True)
             self.stop_spin.setValue(ctrl.stop_at)  # a new run past the old limit clears it
             self.stop_spin.blockSignals(False)
+            self.speed_combo.blockSignals(True)
+            self.speed_combo.setCurrentIndex(ctrl.speed)  # set from code too: one truth
+            self.speed_combo.blockSignals(False)
             self.play_button.setChecked(playing)
             self.play_button.setText("Pause" if playing else "Play")
             sp = QStyle.StandardPixmap
