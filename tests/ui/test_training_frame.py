@@ -64,6 +64,8 @@ def test_a_hidden_chain_rule_waits_and_is_current_when_shown(qtbot, window):
     panel = window.features["chain_rule"].panel
     docks = window.docks
     chain, inspector = docks["chainRuleDock"], docks["inspectorDock"]
+    window.training.set_visible(True)  # (its own arrangement first: then the tabs)
+    qtbot.wait(100)  # (it finishes arranging in the event loop)
     window.tabifyDockWidget(inspector, chain)
     inspector.raise_()
     qtbot.waitUntil(lambda: panel.visibleRegion().isEmpty())
@@ -71,7 +73,6 @@ def test_a_hidden_chain_rule_waits_and_is_current_when_shown(qtbot, window):
     doc = window.document
     before = panel._plain
     doc.select(Selection.of_neuron(1, 0))
-    window.training.set_visible(True)
     for _ in range(3):
         window.training.controller.epoch_once()
     assert panel._stale and calls == []  # the edits cost it nothing while hidden
@@ -267,6 +268,11 @@ def test_a_new_loss_figure_repaints_its_label_without_laying_out_the_window(qtbo
     ctrl = window.training.controller
     ctrl.epoch_once()
     lp = window.findChild(LossPlot)
+    # in front (at 1280x800 the loss is a tab behind the data plot, and a hidden
+    # panel is written only when shown)
+    qtbot.wait(100)  # (training finishes arranging its tabs in the event loop)
+    window.docks["lossDock"].raise_()
+    qtbot.waitUntil(lambda: not lp.visibleRegion().isEmpty())
     figures = lp.figures
     qtbot.waitUntil(lambda: figures.label.height() >= figures.heightForWidth(figures.width()))
     requests = []
@@ -283,7 +289,7 @@ def test_a_new_loss_figure_repaints_its_label_without_laying_out_the_window(qtbo
     for _ in range(3):
         ctrl.epoch_once()
         qtbot.wait(5)
-    assert figures.text().startswith(f"Epoch {ctrl.trainer.epoch}:")
+    qtbot.waitUntil(lambda: figures.text().startswith(f"Epoch {ctrl.trainer.epoch}:"))
     assert window.findChild(QLabel, "trainingFigures").text() == figures.text()
     assert requests == []  # same height: only the label repainted
     # a text that needs more lines: the panel makes room for it

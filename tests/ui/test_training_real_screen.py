@@ -282,19 +282,27 @@ def test_a_student_trains_the_spiral_and_steps_into_a_misclassified_point(starte
     # Apply update: the panel's learning rate
     lr = float(panel.lr_combo.currentText())
     assert doc.learning_rate == lr
-    W = doc.network.layers[0].W.copy()
-    gW = doc.grads.dL_dW[1].copy()
+    # every layer, as the point may leave a layer's gradient exactly zero (dead ReLUs,
+    # flat tanh): then that layer rightly stays where it is
+    before = [(layer.W.copy(), layer.b.copy()) for layer in doc.network.layers]
+    grads = [
+        (doc.grads.dL_dW[i].copy(), doc.grads.dL_db[i].copy()) for i in range(1, len(before) + 1)
+    ]
+    assert any(np.abs(g).max() > 0 for pair in grads for g in pair)
+    count = doc.undo_stack.count()
     apply_button = w.findChild(object, "applyUpdateButton")
     qtbot.waitUntil(apply_button.isEnabled, timeout=5000)
     qtbot.wait(100)
     click(apply_button)
     try:  # (a busy machine: generous)
-        qtbot.waitUntil(lambda: not np.array_equal(doc.network.layers[0].W, W), timeout=15_000)
+        qtbot.waitUntil(lambda: doc.undo_stack.count() == count + 1, timeout=15_000)
     except Exception as e:
         shot(w, "apply_failed")
         status = w.status.text()
         raise AssertionError(f"Apply update did nothing; the status says {status!r}") from e
-    assert np.allclose(doc.network.layers[0].W, W - lr * gW)
+    assert doc.undo_stack.undoText().startswith("Gradient step")
+    for layer, (W, b), (gW, gb) in zip(doc.network.layers, before, grads):
+        assert np.allclose(layer.W, W - lr * gW) and np.allclose(layer.b, b - lr * gb)
     applied = [a.copy() for layer in doc.network.layers for a in (layer.W, layer.b)]
 
     # Play continues from there

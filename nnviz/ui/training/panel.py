@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core import datasets, features, optim
 from nnviz.ui.training.controller import DEFAULT_SPEED, SPEEDS
-from nnviz.ui.training.runbar import epoch_text
+from nnviz.ui.training.runbar import CounterLabel, epoch_text
 
 #: TFP's learning rates, and its regularisation rates
 LEARNING_RATES = (
@@ -102,8 +102,7 @@ class TrainingPanel(QWidget):
             "trainResetButton",
         )
         self.reset_button.clicked.connect(controller.reset)
-        self.epoch_label = _tip(QLabel("Epoch 0"), "Epochs trained so far", "epochCounter")
-        self.epoch_label.setMinimumWidth(90)
+        self.epoch_label = _tip(CounterLabel("Epoch 0"), "Epochs trained so far", "epochCounter")
         font = self.epoch_label.font()
         font.setBold(True)
         self.epoch_label.setFont(font)
@@ -269,7 +268,6 @@ class TrainingPanel(QWidget):
         ):
             c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             c.setMinimumContentsLength(7)
-        self.epoch_label.setMinimumWidth(60)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addLayout(run)

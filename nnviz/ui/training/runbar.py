@@ -11,7 +11,7 @@ controller holds (a change made from code shows here too).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QLabel, QStyle, QToolBar, QToolButton, QWidget
 
 
@@ -19,6 +19,36 @@ def _named(widget, name: str, tip: str):
     widget.setObjectName(name)
     widget.setToolTip(tip)
     return widget
+
+
+class CounterLabel(QLabel):
+    """The epoch counter: a label of fixed size that grows (only) when a text needs more
+    room. A label whose text changes asks its layout, the dock and the main window to lay
+    out again on every training frame; at a fixed size it only repaints itself, and the
+    whole number is always shown (QA: "Epoch 11" at epoch 115, cut to the old width)."""
+
+    def __init__(self, text: str, sample: str = "") -> None:
+        super().__init__(text)
+        self._sample = sample
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        fm = self.fontMetrics()
+        m = self.contentsMargins()
+        need_w = max(fm.horizontalAdvance(t) for t in (text, self._sample)) + m.left()
+        need_w += m.right() + 2 * self.margin() + 4
+        need_h = fm.height() + m.top() + m.bottom() + 2 * self.margin()
+        if self.minimumWidth() != self.maximumWidth() or need_w > self.width():
+            self.setFixedWidth(max(need_w, self.minimumWidth()))
+        if self.minimumHeight() != self.maximumHeight() or need_h > self.height():
+            self.setFixedHeight(need_h)
+        super().setText(text)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the text scale: measured again
+            self.setMinimumSize(0, 0)
+            self.setMaximumSize(16777215, 16777215)
+            self.setText(self.text())
 
 
 class RunBar(QToolBar):
@@ -72,14 +102,15 @@ class RunBar(QToolBar):
             controller.reset,
         )
         self.addSeparator()
-        self.epoch_label = _named(QLabel("Epoch 0"), "trainBarEpoch", "Epochs trained so far")
+        # room for "Epoch 9999 · step 99/99" without the bar jumping as it counts
+        self.epoch_label = _named(
+            CounterLabel("Epoch 0", "Epoch 9999 · step 99/99"),
+            "trainBarEpoch",
+            "Epochs trained so far",
+        )
         font = self.epoch_label.font()
         font.setBold(True)
         self.epoch_label.setFont(font)
-        # room for "Epoch 9999 · step 99/99" without the bar jumping as it counts
-        self.epoch_label.setMinimumWidth(
-            self.epoch_label.fontMetrics().horizontalAdvance("Epoch 9999 · step 99/99") + 8
-        )
         self.addWidget(self.epoch_label)
         controller.state_changed.connect(self.sync)
         controller.shown.connect(self._sync_epoch)
@@ -94,11 +125,13 @@ class RunBar(QToolBar):
         ctrl = self.controller
         playing = ctrl.playing
         self.play_button.setChecked(playing)
-        self.play_button.setText("Pause" if playing else "Play")
-        sp = QStyle.StandardPixmap
-        self.play_button.setIcon(
-            self.style().standardIcon(sp.SP_MediaPause if playing else sp.SP_MediaPlay)
-        )
+        text = "Pause" if playing else "Play"
+        if self.play_button.text() != text:  # (a new text lays the window out again)
+            self.play_button.setText(text)
+            sp = QStyle.StandardPixmap
+            self.play_button.setIcon(
+                self.style().standardIcon(sp.SP_MediaPause if playing else sp.SP_MediaPlay)
+            )
         usable = ctrl.spec is not None
         for w in (self.play_button, self.step_button, self.epoch_button, self.reset_button):
             w.setEnabled(usable)
