@@ -7,8 +7,8 @@ import math
 
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QFontInfo, QPainter
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtGui import QFontInfo, QMouseEvent, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -395,7 +395,18 @@ def test_presenter_text_scale_high_contrast_and_laser(nnviz_window):
     # the laser ring sits on the neuron under the mouse
     canvas = win.canvas
     target = canvas.view_pos_of(Selection.of_neuron(1, 0))
-    QTest.mouseMove(canvas.viewport(), target.toPoint())  # the mouse, as a teacher moves it
+    # the mouse, as a teacher moves it: a move event straight to the viewport (QTest's
+    # mouseMove goes through Qt's global mouse state, which earlier tests that click
+    # in other windows leave behind, and then sends nothing)
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        target,
+        canvas.viewport().mapToGlobal(target),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(canvas.viewport(), move)
     assert pres.laser.isVisible() and pres.laser.target is not None
     assert (pres.laser.target.layer, pres.laser.target.neuron) == (1, 0)
     assert pres.laser.target_rect().contains(target.toPoint())
