@@ -7,6 +7,7 @@ from __future__ import annotations
 import struct
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,7 @@ def test_screenshot_of_a_training_example_is_exactly_the_size_asked(tmp_path, si
     out = tmp_path / "shot.png"
     r = subprocess.run(
         [sys.executable, "-m", "nnviz", "--screenshot", str(out), "--size", size,
-         str(ROOT / "resources" / "networks" / "train_three_classes.json")],
+         str(resources.files("nnviz.resources").joinpath("networks", "train_three_classes.json"))],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr

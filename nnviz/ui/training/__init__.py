@@ -292,7 +292,7 @@ class TrainingFeature(QObject):
             inspector,
         ):
             if dock is not None:
-                window.tabifyDockWidget(data, dock)
+                _tabify(window, right, data, dock)
                 window_layout.settle(window, size)
         for name in window_layout.PLOT_DOCKS:
             dock = window.findChild(QDockWidget, name)
@@ -352,7 +352,7 @@ class TrainingFeature(QObject):
             for name in (*window_layout.PLOT_DOCKS, "lossDock", "gradientEpochDock"):
                 dock = docks.get(name) or window.findChild(QDockWidget, name)
                 if dock is not None and dock is not first:
-                    window.tabifyDockWidget(first, dock)
+                    _tabify(window, right, first, dock)
                     window_layout.settle(window, size)
             window.addDockWidget(left, docks["trainingDock"])
             window.splitDockWidget(docks["trainingDock"], docks["boundaryDock"], vertical)
@@ -432,6 +432,18 @@ class TrainingFeature(QObject):
             self.boundary.show_neuron((selection.layer, selection.neuron))
         else:
             self.boundary.show_neuron(None)
+
+
+def _tabify(window, area, anchor: QDockWidget, dock: QDockWidget) -> None:
+    """``dock`` as a tab of ``anchor``'s group, out of whatever group it was in first:
+    Qt 6.12's tabifyDockWidget leaves a dock that is a tab of another group where it is
+    (two groups stacked: the window grew past a 768-pixel screen). Shown or hidden as
+    it was."""
+    shown = not dock.isHidden()
+    window.removeDockWidget(dock)
+    window.addDockWidget(area, dock, Qt.Orientation.Vertical)
+    window.tabifyDockWidget(anchor, dock)
+    dock.setVisible(shown)
 
 
 def _hide_stale_tab_bars(window) -> None:
