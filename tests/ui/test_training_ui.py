@@ -82,8 +82,33 @@ def test_panel_controls_drive_the_trainer_while_it_runs(window, qtbot):
     assert tr.optimizer.learning_rate == 0.01
     panel.lr_combo.setEditText("-1")
     panel.lr_combo.lineEdit().editingFinished.emit()
-    assert "learning_rate" in panel.message_label.text()
+    # in the window's words, not the file's ("training, learning_rate: …")
+    msg = panel.message_label.text()
+    assert msg.startswith("learning rate:") and "training," not in msg, msg
     assert tr.optimizer.learning_rate == 0.01
+    panel.lr_combo.setEditText("1e400")  # a number beyond a float: too large, not "Infinity"
+    panel.lr_combo.lineEdit().editingFinished.emit()
+    msg = panel.message_label.text()
+    assert "too large" in msg and "Infinity" not in msg and "inf" not in msg.split("'")[0]
+    assert tr.optimizer.learning_rate == 0.01
+    # the error is old news once training runs again
+    ctrl.play()
+    assert ctrl.playing and panel.message_label.text() == ""
+    ctrl.pause()
+
+
+def test_settings_sentences_in_the_windows_words():
+    assert (
+        ctl_mod.in_words("training, learning_rate: Infinity is not a finite number")
+        == "learning rate: Infinity is not a finite number"
+    )
+    assert (
+        ctl_mod.in_words("training, dataset, noise: 2 is not between 0 and 0.5")
+        == "dataset noise: 2 is not between 0 and 0.5"
+    )
+    assert ctl_mod.in_words("a dataset keeps at least two points") == (
+        "a dataset keeps at least two points"
+    )
 
 
 def test_xor_learns_in_the_window_and_play_stops_at_the_epoch(window, qtbot):

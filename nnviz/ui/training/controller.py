@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,6 +80,15 @@ def default_spec(input_size: int, output_size: int, loss: str) -> TrainingSpec:
     else:
         kind = "circle"
     return TrainingSpec(dataset=DatasetSpec(kind=kind), features=features.NAMES[:input_size])
+
+
+def in_words(sentence: str) -> str:
+    """A settings sentence for the window, not the file: "training, learning_rate: …"
+    (where a file's field is named) becomes "learning rate: …"."""
+    m = re.match(r"training, ((?:[a-z_]+, )*[a-z_]+): (.*)", sentence, re.S)
+    if m is None:
+        return sentence
+    return f"{m.group(1).replace(', ', ' ').replace('_', ' ')}: {m.group(2)}"
 
 
 class TrainingController(QObject):
@@ -182,7 +192,7 @@ class TrainingController(QObject):
         try:
             new = spec.with_changes(**changes)
         except (io.FileFormatError, TypeError, ValueError) as e:
-            self.message.emit(str(e), True)
+            self.message.emit(in_words(str(e)), True)
             return False
         self.document.set_training_spec(new)
         if "learning_rate" in changes and new.learning_rate <= 100:
@@ -209,7 +219,7 @@ class TrainingController(QObject):
             new = spec.with_changes(dataset=ds)
             Trainer(self.document.network, new)  # the data must fit the network
         except (io.FileFormatError, TrainingError, TypeError, ValueError) as e:
-            self.message.emit(str(e), True)
+            self.message.emit(in_words(str(e)), True)
             return False
         if undo_text:
             self.document.edit_training(undo_text, new)

@@ -7,6 +7,7 @@ opened). A value the core refuses is one sentence in the panel and changes nothi
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
@@ -281,6 +282,7 @@ class TrainingPanel(QWidget):
         controller.state_changed.connect(self.sync)
         controller.shown.connect(self._sync_epoch)
         controller.message.connect(self.show_message)
+        controller.state_changed.connect(self._clear_stale_error)
         controller.diverged.connect(self._on_diverged)
         controller.document.training_changed.connect(self.sync)
         controller.document.results_changed.connect(self._on_network_changed)
@@ -298,8 +300,15 @@ class TrainingPanel(QWidget):
             self.sync()
 
     def show_message(self, text: str, error: bool = False) -> None:
+        self._error_shown = bool(text) and error
         self.message_label.setText(text)
         self.message_label.setStyleSheet("color: #cc3311; font-weight: bold;" if error else "")
+
+    def _clear_stale_error(self) -> None:
+        """An error about a setting is old news once training runs again (QA: "Infinity is
+        not a finite number" stayed red while a later run trained fine)."""
+        if getattr(self, "_error_shown", False) and self.controller.playing:
+            self.show_message("")
 
     def _on_diverged(self, div) -> None:
         self.restore_button.show()
@@ -370,11 +379,17 @@ class TrainingPanel(QWidget):
 
     def _number(self, text: str, what: str) -> float | None:
         try:
-            return float(text.strip().replace(",", "."))
+            value = float(text.strip().replace(",", "."))
         except ValueError:
+            value = math.nan
+        if math.isinf(value):  # 1e400: a number, but beyond what a float holds
+            self.show_message(f"{what} {text.strip()!r} is too large to use", True)
+        elif math.isnan(value):
             self.show_message(f"{what} must be a number, not {text.strip()!r}", True)
-            self.sync()
-            return None
+        else:
+            return value
+        self.sync()
+        return None
 
     def _on_optimizer(self) -> None:
         self._change(optimizer=self.optimizer_combo.currentData())
