@@ -569,3 +569,24 @@ def test_a_large_network_keeps_only_hover_and_selection_labels(window):
     window.open_example("deep_relu")
     assert window.document.network.n_edges > MAX_LABELLED_WEIGHTS
     assert not window.canvas.weight_labels.visible(context_of(window.canvas))
+
+
+def test_weight_labels_stay_inside_the_view_when_the_network_overflows_it(window):
+    """QA2: labels half outside the canvas's top edge while training in a small window.
+    Zoomed in so the network is larger than the view, every weight label drawn lies
+    wholly inside what the view shows (the rest are left out, not cut)."""
+    window.open_example("default")
+    window.document.select(None)
+    c = window.canvas
+    c.fit()
+    full = _paint(window)
+    assert full.placed
+    for factor in (1.6, 2.2):
+        c.fit()
+        c.zoom_by(factor)
+        for target in (Selection.of_neuron(0, 0), Selection.of_neuron(2, 0)):
+            c.centerOn(c.scene_pos_of(target))
+            placement = _paint(window)
+            left, top, right, bottom = c.visible_scene_rect()
+            for r in placement.rects():
+                assert left <= r[0] and r[2] <= right and top <= r[1] and r[3] <= bottom, r

@@ -1572,7 +1572,8 @@ class NetworkCanvas(QGraphicsView):
         w, h = styles.label_size(text)
         cands = list(candidates or []) or [(center.x(), center.y())]
         lab = Label(("highlight",), text, w, h, 0, (center.x(), center.y()), cands)
-        result = place([lab], self.label_obstacles(), zoom)
+        # wholly inside the view (QA: the output's selection label cut at the right edge)
+        result = place([lab], self.label_obstacles(), zoom, self.visible_scene_rect())
         if not result.placed:
             return False
         r = lab.rect

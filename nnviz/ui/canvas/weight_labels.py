@@ -41,10 +41,12 @@ def wants_labels(network) -> bool:
 
 
 def place_weight_labels(
-    document, layout, zoom: float, skip=(), scene_rects=(), fixed=()
+    document, layout, zoom: float, skip=(), scene_rects=(), fixed=(), bounds=None
 ) -> Placement:
     """Where each weight's label goes (``skip``: edges ``(l, j, i)`` labelled elsewhere:
-    the hovered and the selected one carry their own ``w = …`` label)."""
+    the hovered and the selected one carry their own ``w = …`` label); given ``bounds``
+    (the view's scene rectangle) wholly inside it (QA: labels cut at the canvas's top
+    edge while training in a small window)."""
     net = document.network
     zoom = max(zoom, 1e-3)
     d = document.decimals
@@ -72,7 +74,7 @@ def place_weight_labels(
                 lab = Label((l, j, i), text, w, h, 1, (x1, y1), cands, n_on)
                 lab.payload = (float(W[j, i]), (x1, y1, x2, y2), px)
                 labels.append(lab)
-    result = place(labels, obstacles, zoom)
+    result = place(labels, obstacles, zoom, bounds)
     for lab in result.placed:
         value, (ex1, ey1, ex2, ey2), size = lab.payload
         cx = (lab.rect[0] + lab.rect[2]) / 2
@@ -113,6 +115,7 @@ class WeightLabelsLayer(Layer):
             skip,
             canvas.scene_texts().rects() + canvas.number_boxes(ctx.zoom),
             canvas.fixed_boxes(),
+            canvas.visible_scene_rect(),
         )
 
     def paint(self, p: QPainter, ctx: PaintContext) -> None:
