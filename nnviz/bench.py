@@ -776,20 +776,26 @@ def _rss_child(quick: bool) -> None:
     os._exit(0)
 
 
-def bench_memory(quick: bool = False) -> float:
+def _child_result(code: str, timeout: float, what: str, parse):
+    """Run ``code`` in a fresh offscreen Python (nothing this bench did counts there) and
+    ``parse`` the last line it prints; its error output in one sentence if it fails."""
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["NNVIZ_SETTINGS_SCOPE"] = "bench"
-    code = f"from nnviz.bench import _rss_child; _rss_child({bool(quick)})"
     res = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, env=env, timeout=600, check=False
+        [sys.executable, "-c", code], capture_output=True, env=env, timeout=timeout, check=False
     )
     try:
-        return float(res.stdout.decode().strip().splitlines()[-1])
+        return parse(res.stdout.decode().strip().splitlines()[-1])
     except (ValueError, IndexError):
         raise RuntimeError(
-            f"the memory subprocess failed: {res.stderr.decode(errors='replace')[-400:]}"
+            f"the {what} subprocess failed: {res.stderr.decode(errors='replace')[-400:]}"
         ) from None
+
+
+def bench_memory(quick: bool = False) -> float:
+    code = f"from nnviz.bench import _rss_child; _rss_child({bool(quick)})"
+    return _child_result(code, 600, "memory", float)
 
 
 # -------------------------------------------------------------------- soak
@@ -844,19 +850,8 @@ def bench_soak(quick: bool = False) -> dict[str, Any]:
     """``{"ticks": N, "rss_growth_mb": x}``: what N ticks of playback add to the resident
     memory after the warm-up (a subprocess, so nothing else this bench did counts)."""
     ticks = SOAK_TICKS_QUICK if quick else SOAK_TICKS
-    env = dict(os.environ)
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    env["NNVIZ_SETTINGS_SCOPE"] = "bench"
     code = f"from nnviz.bench import _soak_child; _soak_child({ticks})"
-    res = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, env=env, timeout=3600, check=False
-    )
-    try:
-        rss = json.loads(res.stdout.decode().strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        raise RuntimeError(
-            f"the soak subprocess failed: {res.stderr.decode(errors='replace')[-400:]}"
-        ) from None
+    rss = _child_result(code, 3600, "soak", json.loads)
     growth = (rss["end_kb"] - rss["start_kb"]) / 1024.0
     return {"ticks": ticks, "rss_growth_mb": round(growth, 2)}
 
