@@ -92,9 +92,11 @@ def _start_xvfb(size: str, log: Path):
     return proc, f":{number}"
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_real_screen_suite(size, tmp_path):
-    """Runs the ``realscreen`` tests of this file on a private Xvfb of ``size``."""
+def run_real_screen_tests(test_file: Path, size: str, tmp_path: Path, timeout: float):
+    """Run the ``realscreen`` tests of ``test_file`` on a private Xvfb of ``size``, in one
+    process (windows of parallel workers would cover each other's grabs): the finished
+    pytest run, and its output's last lines. Skips when this is that run, when CI runs
+    them in a phase of their own, or when no X server can start."""
     if REAL:
         pytest.skip("this process is the real-screen run itself")
     if os.environ.get("NNVIZ_REAL_SCREEN_PHASE"):
@@ -113,19 +115,24 @@ def test_real_screen_suite(size, tmp_path):
     env.pop("WAYLAND_DISPLAY", None)
     try:
         r = subprocess.run(
-            [sys.executable, "-m", "pytest", str(Path(__file__)), "-m", "realscreen", "-q"]
-            # one process: windows of parallel workers would cover each other's grabs
+            [sys.executable, "-m", "pytest", str(test_file), "-m", "realscreen", "-q"]
             + ["-n", "0", "-p", "no:cacheprovider", "--rootdir", str(ROOT)],
             env=env,
             cwd=str(ROOT),
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=timeout,
         )
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    tail = "\n".join((r.stdout + r.stderr).splitlines()[-60:])
+    return r, "\n".join((r.stdout + r.stderr).splitlines()[-60:])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_real_screen_suite(size, tmp_path):
+    """Runs the ``realscreen`` tests of this file on a private Xvfb of ``size``."""
+    r, tail = run_real_screen_tests(Path(__file__), size, tmp_path, 600)
     assert r.returncode == 0, f"the real-screen tests failed at {size}:\n{tail}"
     passed = re.search(r"(\d+) passed", r.stdout)
     # all of them but the two launchers; the key test may skip without xdotool

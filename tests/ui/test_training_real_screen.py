@@ -20,8 +20,6 @@ import importlib.util
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -50,38 +48,9 @@ SPIRAL = str(ROOT / "resources" / "networks" / "train_spiral.json")
 @pytest.mark.parametrize("size", _rs.SIZES)
 def test_training_real_screen_suite(size, tmp_path):
     """Runs the ``realscreen`` tests of this file on a private Xvfb of ``size``."""
-    if REAL:
-        pytest.skip("this process is the real-screen run itself")
-    if os.environ.get("NNVIZ_REAL_SCREEN_PHASE"):
-        pytest.skip("CI runs the real-screen tests in a phase of their own (.ci/run)")
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed: the walk clicks with it")
-    proc, display = _rs._start_xvfb(size, tmp_path / "xvfb.log")
-    if proc is None:
-        pytest.skip(display)
-    env = dict(os.environ)
-    env.update(
-        DISPLAY=display,
-        QT_QPA_PLATFORM="xcb",
-        NNVIZ_REAL_SCREEN=size,
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        OPENBLAS_NUM_THREADS="1",
-    )
-    env.pop("WAYLAND_DISPLAY", None)
-    try:
-        r = subprocess.run(
-            [sys.executable, "-m", "pytest", str(Path(__file__)), "-m", "realscreen", "-q"]
-            + ["-p", "no:cacheprovider", "--rootdir", str(ROOT)],
-            env=env,
-            cwd=str(ROOT),
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-    tail = "\n".join((r.stdout + r.stderr).splitlines()[-60:])
+    r, tail = _rs.run_real_screen_tests(Path(__file__), size, tmp_path, 900)
     assert r.returncode == 0, f"the real-screen training tests failed at {size}:\n{tail}"
     passed = re.search(r"(\d+) passed", r.stdout)
     assert passed and int(passed.group(1)) >= 2, tail
