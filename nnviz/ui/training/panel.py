@@ -299,6 +299,9 @@ class TrainingPanel(QWidget):
         if not self.controller.publishing:  # weights shown while training: only the counter
             self.sync()
 
+    #: the message under the run controls is an error (cleared when training runs again)
+    _error_shown = False
+
     def show_message(self, text: str, error: bool = False) -> None:
         self._error_shown = bool(text) and error
         self.message_label.setText(text)
@@ -307,7 +310,7 @@ class TrainingPanel(QWidget):
     def _clear_stale_error(self) -> None:
         """An error about a setting is old news once training runs again (QA: "Infinity is
         not a finite number" stayed red while a later run trained fine)."""
-        if getattr(self, "_error_shown", False) and self.controller.playing:
+        if self._error_shown and self.controller.playing:
             self.show_message("")
 
     def _on_diverged(self, div) -> None:
