@@ -10,25 +10,17 @@ from PySide6.QtWidgets import QApplication
 
 from nnviz.core import examples
 from nnviz.ui import keys
-from nnviz.ui.document import Document, Selection
-from nnviz.ui.main_window import MainWindow
+from nnviz.ui.document import Selection
 
 # also run on real X screens (Xvfb, xcb) by .ci/run's real-screen phase
 pytestmark = pytest.mark.realscreen
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
-    w = MainWindow(Document(examples.default_project()), theme_choice="light")
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
+def window(open_window):
+    w = open_window(examples.default_project(), theme_choice="light")
     w.activateWindow()
-    yield w
-    w.document.undo_stack.setClean()
-    w.close()
-    w.deleteLater()
+    return w
 
 
 def _edit_weight(qtbot, w, text: str, end=Qt.Key.Key_Return):

@@ -16,18 +16,10 @@ from nnviz.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
-    w = MainWindow(Document(examples.default_project()), theme_choice="light")
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
+def window(open_window):
+    w = open_window(examples.default_project(), theme_choice="light")
     w.canvas.fit()
-    yield w
-    # closed here, not by qtbot: first mark it saved, so no question blocks the teardown
-    w.document.undo_stack.setClean()
-    w.close()
-    w.deleteLater()
+    return w
 
 
 def click(qtbot, canvas, sel: Selection, button=Qt.MouseButton.LeftButton):

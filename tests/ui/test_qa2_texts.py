@@ -9,20 +9,11 @@ import pytest
 from nnviz.core import examples
 from nnviz.core.explain import MINUS, fmt, fmt_change
 from nnviz.ui.document import Document
-from nnviz.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
-    w = MainWindow(Document(examples.default_project()), theme_choice="light")
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.document.undo_stack.setClean()
-    w.close()
-    w.deleteLater()
+def window(open_window):
+    return open_window(examples.default_project(), theme_choice="light")
 
 
 def numbers(text: str) -> list[float]:

@@ -11,24 +11,15 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from nnviz.core import examples
-from nnviz.ui.document import Document, Selection
-from nnviz.ui.main_window import MainWindow
+from nnviz.ui.document import Selection
 from nnviz.ui.panels.chain_rule import ChainRulePanel
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NNVIZ_SETTINGS_SCOPE", f"test-{tmp_path.name}")
-    w = MainWindow(Document(examples.load("train_xor")), theme_choice="light")
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
+def window(open_window):
+    w = open_window("train_xor", theme_choice="light")
     w.canvas.fit()
-    yield w
-    w.document.undo_stack.setClean()
-    w.close()
-    w.deleteLater()
+    return w
 
 
 def _count_set_html(panel) -> list[str]:

@@ -7,19 +7,12 @@ from __future__ import annotations
 import pytest
 
 from nnviz.core import examples, explain
-from nnviz.ui.document import Document, Selection
-from nnviz.ui.main_window import MainWindow
+from nnviz.ui.document import Selection
 
 
 @pytest.fixture
-def window(qtbot):
-    doc = Document(examples.load("train_spiral"))
-    w = MainWindow(doc)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+def window(open_window):
+    return open_window("train_spiral")
 
 
 def chain_text(w) -> str:

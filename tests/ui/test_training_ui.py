@@ -17,14 +17,8 @@ from nnviz.ui.training import maps, neuron_maps
 
 
 @pytest.fixture
-def window(qtbot):
-    doc = Document(examples.load("train_xor"))
-    w = MainWindow(doc)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+def window(open_window):
+    return open_window("train_xor")
 
 
 def params(net: Network) -> list[np.ndarray]:

@@ -8,20 +8,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from nnviz.core import examples
-from nnviz.ui.document import Document
-from nnviz.ui.main_window import MainWindow
-
 
 @pytest.fixture
-def window(qtbot):
-    doc = Document(examples.load("train_xor"))
-    w = MainWindow(doc)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+def window(open_window):
+    return open_window("train_xor")
 
 
 def params(net) -> list[np.ndarray]:
